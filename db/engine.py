@@ -1,0 +1,179 @@
+"""Engines and sessions from a URL or a plain path.
+
+A plain path means SQLite; ``postgresql+psycopg://`` URLs are the team mode. The
+default is a SQLite file in the platformdirs user data directory. SQLite runs with
+foreign keys on, WAL and a busy timeout; write transactions start with ``BEGIN
+IMMEDIATE`` so that concurrent writers queue on the busy timeout instead of failing
+when a read transaction tries to become a write one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from tracker.errors import InvalidInput, Unavailable
+
+APP_NAME = "tracker"
+DB_FILENAME = "tracker.db"
+BUSY_TIMEOUT_MS = 30_000
+URL_EXPECTED = "a SQLite file path or a postgresql+psycopg://USER@HOST/DATABASE URL"
+
+
+def default_path() -> Path:
+    """The default SQLite file: ``tracker.db`` in the user data directory."""
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False) / DB_FILENAME
+
+
+def resolve_url(target: str | None) -> URL:
+    """The database URL for ``--db``/``TRACKER_DB`` (``None``: the default file)."""
+    if target is None or not target.strip():
+        return URL.create("sqlite", database=str(default_path()))
+    value = target.strip()
+    if value == ":memory:":
+        return URL.create("sqlite", database=":memory:")
+    if "://" not in value:
+        return URL.create("sqlite", database=str(Path(value).expanduser().absolute()))
+    try:
+        url = make_url(value)
+    except (ArgumentError, ValueError):
+        raise InvalidInput("--db", URL_EXPECTED, _mask(value)) from None
+    backend = url.get_backend_name()
+    if backend in ("postgresql", "postgres"):
+        return url.set(drivername="postgresql+psycopg")
+    if backend == "sqlite":
+        if url.database and url.database != ":memory:":
+            path = Path(url.database).expanduser().absolute()
+            return url.set(drivername="sqlite", database=str(path))
+        return url.set(drivername="sqlite")
+    raise InvalidInput("--db", URL_EXPECTED, _mask(value))
+
+
+def masked(url: URL) -> str:
+    """``url`` as text with any password replaced by ``***``."""
+    return url.render_as_string(hide_password=True)
+
+
+def _mask(text: str) -> str:
+    try:
+        return masked(make_url(text))
+    except (ArgumentError, ValueError):
+        return text.split("@", 1)[-1] if "@" in text else text
+
+
+@dataclass
+class Database:
+    """An open database: its URL, its engine and the sessions to use on it."""
+
+    url: URL
+    engine: Engine
+    _reader: sessionmaker[Session] = field(init=False, repr=False)
+    _writer: sessionmaker[Session] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        writer_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._writer = sessionmaker(writer_engine, expire_on_commit=False)
+
+    @property
+    def backend(self) -> str:
+        return self.url.get_backend_name()
+
+    @property
+    def display_url(self) -> str:
+        return masked(self.url)
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for a command that only reads."""
+        with self._reader() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A session whose transaction commits when the block ends without error."""
+        with self._writer.begin() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(target: str | URL | None, *, upgrade: bool = True) -> Database:
+    """Open the database at ``target`` and, unless told not to, bring its schema to head."""
+    url = target if isinstance(target, URL) else resolve_url(target)
+    if url.get_backend_name() == "sqlite":
+        engine = _sqlite_engine(url, create_parent=target is None)
+    else:
+        engine = create_engine(url, pool_pre_ping=False)
+    database = Database(url, engine)
+    if upgrade:
+        from db.schema import ensure_schema
+
+        ensure_schema(database)
+    return database
+
+
+def _sqlite_engine(url: URL, *, create_parent: bool) -> Engine:
+    path = url.database
+    kwargs: dict[str, Any] = {}
+    if path and path != ":memory:":
+        _prepare_file(Path(path), create_parent=create_parent)
+    else:
+        kwargs["poolclass"] = StaticPool
+        kwargs["connect_args"] = {"check_same_thread": False}
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # Take over transaction handling from the sqlite3 module (SQLAlchemy's
+        # documented recipe), so BEGIN is ours to issue and DDL is transactional.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if path and path != ":memory:":
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def _prepare_file(path: Path, *, create_parent: bool) -> None:
+    """Make sure the SQLite file can be opened; create it with mode 0600 if it is new."""
+    parent = path.parent
+    if not parent.is_dir():
+        if not create_parent:
+            raise Unavailable(f"database: the folder {parent} does not exist")
+        try:
+            parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+        except OSError as exc:
+            raise Unavailable(f"database: cannot create {parent}: {exc.strerror}") from None
+    if path.exists():
+        if path.is_dir():
+            raise Unavailable(f"database: {path} is a folder, not a database file")
+        return
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise Unavailable(f"database: cannot create {path}: {exc.strerror}") from None
+    os.close(fd)

@@ -1,0 +1,113 @@
+"""Schema care: read the stored revision cheaply, upgrade with Alembic only when needed.
+
+Alembic is imported only when the stored revision differs from ``HEAD``; a test
+checks that ``HEAD`` is the head of ``db/migrations``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, func, inspect, select, text
+from sqlalchemy.exc import DBAPIError
+
+from db.engine import Database
+from tracker.errors import Unavailable
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+HEAD = "0001"
+VERSION_TABLE = "alembic_version"
+# Any 64-bit number of our own: the PostgreSQL advisory lock held while migrating.
+_PG_MIGRATION_LOCK = 0x7472_6163_6B65_72
+
+
+def stored_revision(connection: Connection) -> str | None:
+    """The revision the database is at, or ``None`` for a database with no schema."""
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    return connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+
+
+def ensure_schema(database: Database) -> None:
+    """Bring the schema to head if it is not there yet (the check costs one query)."""
+    try:
+        with database.engine.connect() as connection:
+            revision = stored_revision(connection)
+    except DBAPIError as exc:
+        raise _unreachable(database, exc) from None
+    if revision == HEAD:
+        return
+    upgrade(database)
+
+
+def upgrade(database: Database, target: str = "head") -> str | None:
+    """Run the migrations up to ``target`` under a lock; return the revision reached.
+
+    Two processes opening a new database at once both get here: the lock (BEGIN
+    IMMEDIATE on SQLite, an advisory lock on PostgreSQL) makes the second wait, and it
+    then finds the work done.
+    """
+    from alembic import command
+
+    try:
+        engine = database.engine.execution_options(sqlite_begin="IMMEDIATE")
+        with engine.connect() as connection, connection.begin():
+            if database.backend == "postgresql":
+                connection.execute(select(func.pg_advisory_xact_lock(_PG_MIGRATION_LOCK)))
+            before = stored_revision(connection)
+            if before is not None and before != HEAD and before not in known_revisions():
+                raise Unavailable(
+                    f"database: schema revision {before} is newer than this version of "
+                    "tracker knows; upgrade tracker"
+                )
+            config = alembic_config(connection)
+            command.upgrade(config, target)
+            return stored_revision(connection)
+    except DBAPIError as exc:
+        raise _unreachable(database, exc) from None
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic configuration for ``db/migrations`` (no ini file needed)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "db:migrations")
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def script_head() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def row_counts(connection: Connection) -> dict[str, int]:
+    """Rows per table of the event model."""
+    from tracker.models import Base
+
+    counts = {}
+    for table in Base.metadata.sorted_tables:
+        counts[table.name] = connection.execute(
+            select(func.count()).select_from(table)
+        ).scalar_one()
+    return counts
+
+
+def _unreachable(database: Database, exc: DBAPIError) -> Unavailable:
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    password = database.url.password
+    if password:
+        reason = reason.replace(str(password), "***")
+    return Unavailable(f"database: cannot use {database.display_url}: {reason}")

@@ -1,0 +1,66 @@
+"""The domain's exceptions. The command line turns them into exit codes in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class TrackerError(Exception):
+    """Base of every error the domain raises on purpose.
+
+    ``exit_code`` is what the command line exits with: 2 for bad input (the user can
+    fix the command), 1 for an operational failure (the database, a file).
+    """
+
+    exit_code = 2
+
+
+class InvalidInput(TrackerError):
+    """A value the user gave does not fit its field."""
+
+    def __init__(self, field: str, expected: str, got: object | None = None) -> None:
+        self.field = field
+        self.expected = expected
+        self.got = got
+        message = f"{field}: expected {expected}"
+        if got is not None:
+            message += f", got {_quote(got)}"
+        super().__init__(message)
+
+
+class NotFound(TrackerError):
+    """A name or reference matched nothing; ``suggestions`` are the nearest names."""
+
+    def __init__(self, kind: str, name: str, suggestions: Sequence[str] = ()) -> None:
+        self.kind = kind
+        self.name = name
+        self.suggestions = list(suggestions)
+        message = f"{kind}: no {kind} named {_quote(name)}"
+        if self.suggestions:
+            message += "; did you mean " + ", ".join(_quote(s) for s in self.suggestions) + "?"
+        super().__init__(message)
+
+
+class Ambiguous(TrackerError):
+    """A name matched more than one record; ``candidates`` describe each of them."""
+
+    def __init__(self, kind: str, name: str, candidates: Sequence[str]) -> None:
+        self.kind = kind
+        self.name = name
+        self.candidates = list(candidates)
+        listed = "; ".join(self.candidates)
+        super().__init__(f"{kind}: {_quote(name)} matches {len(self.candidates)} records: {listed}")
+
+
+class Unavailable(TrackerError):
+    """The database or a file cannot be used (exit status 1)."""
+
+    exit_code = 1
+
+
+def _quote(value: object) -> str:
+    """Quote a user value for a one-line message, shortened and with controls made visible."""
+    text = str(value)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return repr(text)

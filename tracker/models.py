@@ -1,0 +1,394 @@
+"""The event model: people, places, visits, meetings, statements and sources.
+
+Every main row has a stable ``uid`` (what export, import and deduplication use) and
+created/updated timestamps. Dates are kept as their EDTF text plus the earliest and
+latest day they cover: sort by ``earliest``, filter by overlap.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from tracker.vocab import (
+    DurationQualifier,
+    MeetingKind,
+    MeetingStatus,
+    Outcome,
+    ParticipantRole,
+    PlaceKind,
+    StatementKind,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_uid() -> str:
+    return uuid.uuid4().hex
+
+
+def one_of(column: str, enum: type[StrEnum]) -> CheckConstraint:
+    """A CHECK constraint keeping ``column`` within the values of ``enum``."""
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return CheckConstraint(f"{column} IN ({values})", name=column)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Record:
+    """Columns every main row has: a surrogate key, a stable uid and timestamps."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-2)
+    uid: Mapped[str] = mapped_column(String(64), unique=True, default=new_uid, sort_order=-1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+# -- people ---------------------------------------------------------------------------
+
+
+class Person(Record, Base):
+    __tablename__ = "person"
+
+    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    country: Mapped[str | None] = mapped_column(String(2))
+    wikidata: Mapped[str | None] = mapped_column(String(20))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    aliases: Mapped[list[PersonAlias]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="PersonAlias.id"
+    )
+    roles: Mapped[list[PersonRole]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="PersonRole.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id} {self.name!r}>"
+
+
+class PersonAlias(Base):
+    __tablename__ = "person_alias"
+    __table_args__ = (UniqueConstraint("person_id", "name", "lang"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    lang: Mapped[str | None] = mapped_column(String(16))
+
+    person: Mapped[Person] = relationship(back_populates="aliases")
+
+    def __repr__(self) -> str:
+        return f"<PersonAlias {self.name!r} ({self.lang})>"
+
+
+class PersonRole(Base):
+    __tablename__ = "person_role"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    organisation: Mapped[str | None] = mapped_column(String(300))
+    start_edtf: Mapped[str | None] = mapped_column(String(64))
+    end_edtf: Mapped[str | None] = mapped_column(String(64))
+
+    person: Mapped[Person] = relationship(back_populates="roles")
+
+    def __repr__(self) -> str:
+        return f"<PersonRole {self.title!r}>"
+
+
+# -- places ---------------------------------------------------------------------------
+
+
+class Place(Record, Base):
+    __tablename__ = "place"
+    __table_args__ = (one_of("kind", PlaceKind),)
+
+    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    country: Mapped[str | None] = mapped_column(String(2))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("place.id", ondelete="SET NULL"), index=True
+    )
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    parent: Mapped[Place | None] = relationship(remote_side="Place.id")
+    aliases: Mapped[list[PlaceAlias]] = relationship(
+        back_populates="place", cascade="all, delete-orphan", order_by="PlaceAlias.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Place {self.id} {self.name!r} ({self.kind})>"
+
+
+class PlaceAlias(Base):
+    __tablename__ = "place_alias"
+    __table_args__ = (UniqueConstraint("place_id", "name", "lang"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    lang: Mapped[str | None] = mapped_column(String(16))
+
+    place: Mapped[Place] = relationship(back_populates="aliases")
+
+    def __repr__(self) -> str:
+        return f"<PlaceAlias {self.name!r} ({self.lang})>"
+
+
+# -- sources --------------------------------------------------------------------------
+
+
+class Source(Record, Base):
+    __tablename__ = "source"
+
+    url: Mapped[str | None] = mapped_column(String(2000), index=True)
+    publisher: Mapped[str | None] = mapped_column(String(300))
+    title: Mapped[str | None] = mapped_column(String(1000))
+    published: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(16))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<Source {self.id} {self.publisher!r} {self.url!r}>"
+
+
+class VisitSource(Base):
+    __tablename__ = "visit_source"
+
+    visit_id: Mapped[int] = mapped_column(
+        ForeignKey("visit.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("source.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class MeetingSource(Base):
+    __tablename__ = "meeting_source"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("source.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class StatementSource(Base):
+    __tablename__ = "statement_source"
+
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statement.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("source.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+# -- visits ---------------------------------------------------------------------------
+
+
+class Visit(Record, Base):
+    """A trip: travellers, a destination, a date or date range; it holds meetings."""
+
+    __tablename__ = "visit"
+    __table_args__ = (
+        Index("ix_visit_earliest_latest", "earliest", "latest"),
+        CheckConstraint("latest >= earliest", name="bounds"),
+    )
+
+    destination_id: Mapped[int | None] = mapped_column(
+        ForeignKey("place.id", ondelete="RESTRICT"), index=True
+    )
+    edtf: Mapped[str] = mapped_column(String(64))
+    earliest: Mapped[date] = mapped_column(Date)
+    latest: Mapped[date] = mapped_column(Date)
+    purpose: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    destination: Mapped[Place | None] = relationship()
+    travellers: Mapped[list[VisitTraveller]] = relationship(
+        back_populates="visit", cascade="all, delete-orphan", order_by="VisitTraveller.position"
+    )
+    meetings: Mapped[list[Meeting]] = relationship(
+        back_populates="visit", order_by="(Meeting.earliest, Meeting.id)"
+    )
+    sources: Mapped[list[Source]] = relationship(secondary="visit_source", order_by="Source.id")
+
+    def __repr__(self) -> str:
+        return f"<Visit {self.id} {self.edtf}>"
+
+
+class VisitTraveller(Base):
+    __tablename__ = "visit_traveller"
+    __table_args__ = (Index("ix_visit_traveller_person_visit", "person_id", "visit_id"),)
+
+    visit_id: Mapped[int] = mapped_column(
+        ForeignKey("visit.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="RESTRICT"), primary_key=True
+    )
+    role: Mapped[str | None] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    visit: Mapped[Visit] = relationship(back_populates="travellers")
+    person: Mapped[Person] = relationship()
+
+
+# -- meetings -------------------------------------------------------------------------
+
+
+class Meeting(Record, Base):
+    """A meeting, talks, summit or call; ``visit`` is empty for one outside any trip."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (
+        Index("ix_meeting_earliest_latest", "earliest", "latest"),
+        CheckConstraint("latest >= earliest", name="bounds"),
+        CheckConstraint("duration_minutes IS NULL OR duration_minutes >= 0", name="duration"),
+        one_of("kind", MeetingKind),
+        one_of("duration_qualifier", DurationQualifier),
+        one_of("outcome", Outcome),
+        one_of("status", MeetingStatus),
+    )
+
+    visit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("visit.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), default=MeetingKind.MEETING.value)
+    title: Mapped[str] = mapped_column(String(500))
+    edtf: Mapped[str] = mapped_column(String(64))
+    earliest: Mapped[date] = mapped_column(Date)
+    latest: Mapped[date] = mapped_column(Date)
+    venue_id: Mapped[int | None] = mapped_column(
+        ForeignKey("place.id", ondelete="RESTRICT"), index=True
+    )
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    duration_qualifier: Mapped[str | None] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(24), default=Outcome.UNKNOWN.value)
+    outcome_summary: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=MeetingStatus.HELD.value)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    visit: Mapped[Visit | None] = relationship(back_populates="meetings")
+    venue: Mapped[Place | None] = relationship()
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="Participant.position"
+    )
+    topics: Mapped[list[MeetingTopic]] = relationship(
+        cascade="all, delete-orphan", order_by="MeetingTopic.position"
+    )
+    statements: Mapped[list[Statement]] = relationship(
+        back_populates="meeting", order_by="(Statement.earliest, Statement.id)"
+    )
+    sources: Mapped[list[Source]] = relationship(secondary="meeting_source", order_by="Source.id")
+
+    def __repr__(self) -> str:
+        return f"<Meeting {self.id} {self.edtf} {self.title!r}>"
+
+
+class Participant(Base):
+    __tablename__ = "meeting_participant"
+    __table_args__ = (
+        Index("ix_meeting_participant_person_meeting", "person_id", "meeting_id"),
+        one_of("role", ParticipantRole),
+    )
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="RESTRICT"), primary_key=True
+    )
+    side: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[str | None] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="participants")
+    person: Mapped[Person] = relationship()
+
+
+class MeetingTopic(Base):
+    __tablename__ = "meeting_topic"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# -- statements -----------------------------------------------------------------------
+
+
+class Statement(Record, Base):
+    """Who said what, when, in what language, about which meeting."""
+
+    __tablename__ = "statement"
+    __table_args__ = (
+        CheckConstraint("latest >= earliest", name="bounds"),
+        one_of("kind", StatementKind),
+    )
+
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    speaker_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="RESTRICT"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), default=StatementKind.QUOTE.value)
+    edtf: Mapped[str] = mapped_column(String(64))
+    earliest: Mapped[date] = mapped_column(Date)
+    latest: Mapped[date] = mapped_column(Date)
+    language: Mapped[str | None] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    meeting: Mapped[Meeting | None] = relationship(back_populates="statements")
+    speaker: Mapped[Person] = relationship()
+    sources: Mapped[list[Source]] = relationship(secondary="statement_source", order_by="Source.id")
+
+    def __repr__(self) -> str:
+        return f"<Statement {self.id} {self.edtf}>"
+
+
+TABLES = [table.name for table in Base.metadata.sorted_tables]
