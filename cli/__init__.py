@@ -1,0 +1,1 @@
+"""The command line: a Click application and its Rich rendering."""

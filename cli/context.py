@@ -1,0 +1,55 @@
+"""The application context every command receives: the database and the consoles."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from db.engine import Database
+
+
+@dataclass
+class App:
+    """What the group callback builds in ``ctx.obj``.
+
+    The database is opened on first use, so ``--help`` and commands that never touch
+    it stay fast and work without one.
+    """
+
+    target: str | None = None
+    debug: bool = False
+    out: Console = field(default_factory=lambda: make_console(stderr=False))
+    err: Console = field(default_factory=lambda: make_console(stderr=True))
+    _database: Database | None = None
+
+    def database(self, *, upgrade: bool = True) -> Database:
+        if self._database is None:
+            from db.engine import open_database
+
+            self._database = open_database(self.target, upgrade=upgrade)
+        return self._database
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.dispose()
+            self._database = None
+
+
+def make_console(*, stderr: bool) -> Console:
+    """A Console on the current stdout or stderr; plain (no colour, no escapes) unless
+    that stream is a terminal."""
+    stream = sys.stderr if stderr else sys.stdout
+    terminal = hasattr(stream, "isatty") and stream.isatty()
+    return Console(
+        stderr=stderr,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        force_terminal=None if terminal else False,
+        no_color=None if terminal else True,
+        soft_wrap=not terminal,
+    )

@@ -1,0 +1,87 @@
+"""``tracker db``: schema and database care."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from cli import messages
+from cli.app import CONTEXT_SETTINGS, main
+from cli.context import App
+
+pass_app = click.make_pass_decorator(App)
+
+
+@main.group("db", context_settings=CONTEXT_SETTINGS)
+def db_group() -> None:
+    """Schema and database care: upgrade, current, info.
+
+    Example: tracker db info
+    """
+
+
+@db_group.command("upgrade")
+@pass_app
+def db_upgrade(app: App) -> None:
+    """Create the schema, or bring it to the newest revision.
+
+    Every command does this on first use; this does it explicitly.
+
+    Example: tracker --db postgresql+psycopg://postgres@127.0.0.1/test db upgrade
+    """
+    from db.schema import HEAD, stored_revision, upgrade
+
+    database = app.database(upgrade=False)
+    with database.engine.connect() as connection:
+        before = stored_revision(connection)
+    if before == HEAD:
+        app.out.print(messages.ALREADY_AT_HEAD.format(url=database.display_url, revision=HEAD))
+        return
+    revision = upgrade(database)
+    app.out.print(messages.UPGRADED.format(url=database.display_url, revision=revision))
+
+
+@db_group.command("current")
+@pass_app
+def db_current(app: App) -> None:
+    """Print the schema revision the database is at.
+
+    Example: tracker db current
+    """
+    from db.schema import HEAD, stored_revision
+
+    database = app.database(upgrade=False)
+    with database.engine.connect() as connection:
+        revision = stored_revision(connection)
+    if revision is None:
+        app.out.print(messages.CURRENT_NONE)
+    else:
+        suffix = " (head)" if revision == HEAD else ""
+        app.out.print(messages.CURRENT.format(revision=revision) + suffix)
+
+
+@db_group.command("info")
+@pass_app
+def db_info(app: App) -> None:
+    """Show the database: URL (password masked), backend, revision, rows per table.
+
+    Example: tracker --db ~/tracker.db db info
+    """
+    from db.schema import row_counts, stored_revision
+
+    database = app.database()
+    with database.engine.connect() as connection:
+        revision = stored_revision(connection)
+        counts = row_counts(connection)
+    summary = Table.grid(padding=(0, 2))
+    summary.add_column(style="bold")
+    summary.add_column()
+    summary.add_row("url", database.display_url)
+    summary.add_row("backend", database.backend)
+    summary.add_row("revision", revision or "none")
+    app.out.print(summary)
+    table = Table("table", "rows", box=None, pad_edge=False)
+    table.columns[1].justify = "right"
+    for name, count in counts.items():
+        table.add_row(name, str(count))
+    app.out.print(table)

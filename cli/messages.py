@@ -1,0 +1,12 @@
+"""Every sentence the command line says to a user, in one place."""
+
+ERROR = "error: {message}"
+USAGE_ERROR = "error: {message} (see '{command} -h')"
+INTERRUPTED = "error: interrupted"
+UNEXPECTED = "error: unexpected {kind}: {message} (run with --debug for the traceback)"
+BROKEN_PIPE = ""
+
+UPGRADED = "Database {url} is at revision {revision} (head)."
+ALREADY_AT_HEAD = "Database {url} is already at revision {revision} (head)."
+CURRENT = "{revision}"
+CURRENT_NONE = "none (no schema yet: run 'tracker db upgrade')"
