@@ -1,0 +1,82 @@
+"""Fixtures shared by the whole suite.
+
+``db_url`` runs a test once on SQLite and once on PostgreSQL (the server named by
+``TRACKER_TEST_POSTGRES_URL``; skipped with a reason when it is unset). Each
+PostgreSQL test gets a schema of its own, dropped afterwards, so runs never collide.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.orm import Session
+
+from db.engine import Database, open_database
+
+POSTGRES_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL", "").strip()
+NO_POSTGRES = "TRACKER_TEST_POSTGRES_URL is not set: the PostgreSQL half of the suite is skipped"
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never touch the real user data folder or a TRACKER_DB set outside the tests."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg")))
+    monkeypatch.delenv("TRACKER_DB", raising=False)
+
+
+def postgres_schema_url(schema: str) -> str:
+    """The test server's URL with ``search_path`` set to ``schema``."""
+    url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def postgres_schema() -> Iterator[str]:
+    """A fresh, empty PostgreSQL schema; its URL is ``postgres_schema_url(name)``."""
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"))
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield schema
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> str:
+    """A database URL (or path) for an empty database, on each backend in turn."""
+    if request.param == "sqlite":
+        return os.path.join(tmp_path, "tracker.db")
+    schema = request.getfixturevalue("postgres_schema")
+    return postgres_schema_url(schema)
+
+
+@pytest.fixture
+def database(db_url: str) -> Iterator[Database]:
+    """An open database at head."""
+    database = open_database(db_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+@pytest.fixture
+def session(database: Database) -> Iterator[Session]:
+    """A session whose work is committed, as a command's would be."""
+    with database.writing() as session:
+        yield session
