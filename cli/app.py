@@ -102,6 +102,7 @@ def main(ctx: click.Context, target: str | None, debug: bool) -> None:
     ctx.call_on_close(app.close)
 
 
-from cli import db_commands  # noqa: E402  (registers the commands on ``main``)
+# Importing the command modules registers their commands on ``main``.
+from cli import data_commands, db_commands  # noqa: E402
 
-__all__ = ["db_commands", "main"]
+__all__ = ["data_commands", "db_commands", "main"]

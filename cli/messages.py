@@ -10,3 +10,14 @@ UPGRADED = "Database {url} is at revision {revision} (head)."
 ALREADY_AT_HEAD = "Database {url} is already at revision {revision} (head)."
 CURRENT = "{revision}"
 CURRENT_NONE = "none (no schema yet: run 'tracker db upgrade')"
+
+LOADED = "{what}: {added} added, {updated} updated, {unchanged} unchanged."
+DRY_RUN = (
+    "Dry run of {what}: would add {added}, update {updated}, leave {unchanged} unchanged;"
+    " nothing written."
+)
+SECTION_LINE = "  {section}: {added} added, {updated} updated, {unchanged} unchanged"
+WROTE = "Wrote {what} to {path}."
+FILE_MISSING = "{path}: no such file"
+FILE_UNREADABLE = "{path}: cannot read it ({reason})"
+FORMAT_UNKNOWN = "expected a format from the file's extension ({known}); give --format"

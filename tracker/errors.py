@@ -31,11 +31,14 @@ class InvalidInput(TrackerError):
 class NotFound(TrackerError):
     """A name or reference matched nothing; ``suggestions`` are the nearest names."""
 
-    def __init__(self, kind: str, name: str, suggestions: Sequence[str] = ()) -> None:
+    def __init__(
+        self, kind: str, name: str, suggestions: Sequence[str] = (), *, field: str | None = None
+    ) -> None:
         self.kind = kind
         self.name = name
         self.suggestions = list(suggestions)
-        message = f"{kind}: no {kind} named {_quote(name)}"
+        self.field = field or kind
+        message = f"{self.field}: no {kind} named {_quote(name)}"
         if self.suggestions:
             message += "; did you mean " + ", ".join(_quote(s) for s in self.suggestions) + "?"
         super().__init__(message)
@@ -44,12 +47,17 @@ class NotFound(TrackerError):
 class Ambiguous(TrackerError):
     """A name matched more than one record; ``candidates`` describe each of them."""
 
-    def __init__(self, kind: str, name: str, candidates: Sequence[str]) -> None:
+    def __init__(
+        self, kind: str, name: str, candidates: Sequence[str], *, field: str | None = None
+    ) -> None:
         self.kind = kind
         self.name = name
         self.candidates = list(candidates)
+        self.field = field or kind
         listed = "; ".join(self.candidates)
-        super().__init__(f"{kind}: {_quote(name)} matches {len(self.candidates)} records: {listed}")
+        super().__init__(
+            f"{self.field}: {_quote(name)} matches {len(self.candidates)} {kind} records: {listed}"
+        )
 
 
 class Unavailable(TrackerError):

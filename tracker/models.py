@@ -198,6 +198,9 @@ class VisitSource(Base):
     source_id: Mapped[int] = mapped_column(
         ForeignKey("source.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    source: Mapped[Source] = relationship()
 
 
 class MeetingSource(Base):
@@ -209,6 +212,9 @@ class MeetingSource(Base):
     source_id: Mapped[int] = mapped_column(
         ForeignKey("source.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    source: Mapped[Source] = relationship()
 
 
 class StatementSource(Base):
@@ -220,6 +226,9 @@ class StatementSource(Base):
     source_id: Mapped[int] = mapped_column(
         ForeignKey("source.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    source: Mapped[Source] = relationship()
 
 
 # -- visits ---------------------------------------------------------------------------
@@ -250,7 +259,12 @@ class Visit(Record, Base):
     meetings: Mapped[list[Meeting]] = relationship(
         back_populates="visit", order_by="(Meeting.earliest, Meeting.id)"
     )
-    sources: Mapped[list[Source]] = relationship(secondary="visit_source", order_by="Source.id")
+    source_links: Mapped[list[VisitSource]] = relationship(
+        cascade="all, delete-orphan", order_by="VisitSource.position"
+    )
+    sources: Mapped[list[Source]] = relationship(
+        secondary="visit_source", order_by="VisitSource.position", viewonly=True
+    )
 
     def __repr__(self) -> str:
         return f"<Visit {self.id} {self.edtf}>"
@@ -319,7 +333,12 @@ class Meeting(Record, Base):
     statements: Mapped[list[Statement]] = relationship(
         back_populates="meeting", order_by="(Statement.earliest, Statement.id)"
     )
-    sources: Mapped[list[Source]] = relationship(secondary="meeting_source", order_by="Source.id")
+    source_links: Mapped[list[MeetingSource]] = relationship(
+        cascade="all, delete-orphan", order_by="MeetingSource.position"
+    )
+    sources: Mapped[list[Source]] = relationship(
+        secondary="meeting_source", order_by="MeetingSource.position", viewonly=True
+    )
 
     def __repr__(self) -> str:
         return f"<Meeting {self.id} {self.edtf} {self.title!r}>"
@@ -385,7 +404,12 @@ class Statement(Record, Base):
 
     meeting: Mapped[Meeting | None] = relationship(back_populates="statements")
     speaker: Mapped[Person] = relationship()
-    sources: Mapped[list[Source]] = relationship(secondary="statement_source", order_by="Source.id")
+    source_links: Mapped[list[StatementSource]] = relationship(
+        cascade="all, delete-orphan", order_by="StatementSource.position"
+    )
+    sources: Mapped[list[Source]] = relationship(
+        secondary="statement_source", order_by="StatementSource.position", viewonly=True
+    )
 
     def __repr__(self) -> str:
         return f"<Statement {self.id} {self.edtf}>"

@@ -227,6 +227,7 @@ def upgrade() -> None:
         "visit_source",
         sa.Column("visit_id", sa.Integer(), nullable=False),
         sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["source_id"],
             ["source.id"],
@@ -303,6 +304,7 @@ def upgrade() -> None:
         "meeting_source",
         sa.Column("meeting_id", sa.Integer(), nullable=False),
         sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["meeting_id"],
             ["meeting.id"],
@@ -381,6 +383,7 @@ def upgrade() -> None:
         "statement_source",
         sa.Column("statement_id", sa.Integer(), nullable=False),
         sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["source_id"],
             ["source.id"],

@@ -1,0 +1,103 @@
+"""The bundled seed data: complete, sourced, and honest about precision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tracker.dates import parse_when
+from tracker.document import SECTIONS, seed_documents
+
+DOCUMENTS = dict(seed_documents())
+
+
+def _all(section: str) -> list[dict[str, Any]]:
+    return [record for doc in DOCUMENTS.values() for record in doc.get(section) or []]
+
+
+def test_there_is_seed_data() -> None:
+    assert DOCUMENTS
+    for section in SECTIONS:
+        assert _all(section), section
+
+
+def test_every_reference_exists() -> None:
+    uids = {section: {r["uid"] for r in _all(section)} for section in SECTIONS}
+    for place in _all("places"):
+        assert place["parent"] is None or place["parent"] in uids["places"]
+    for visit in _all("visits"):
+        assert visit["destination"] in uids["places"]
+        assert {t["person"] for t in visit["travellers"]} <= uids["people"]
+        assert set(visit["sources"]) <= uids["sources"]
+    for meeting in _all("meetings"):
+        assert meeting["visit"] is None or meeting["visit"] in uids["visits"]
+        assert meeting["venue"] is None or meeting["venue"] in uids["places"]
+        assert {p["person"] for p in meeting["participants"]} <= uids["people"]
+        assert set(meeting["sources"]) <= uids["sources"]
+    for statement in _all("statements"):
+        assert statement["speaker"] in uids["people"]
+        assert statement["meeting"] is None or statement["meeting"] in uids["meetings"]
+        assert set(statement["sources"]) <= uids["sources"]
+
+
+@pytest.mark.parametrize("section", ["visits", "meetings", "statements"])
+def test_every_event_has_a_source(section: str) -> None:
+    for record in _all(section):
+        assert record["sources"], f"{section} {record['uid']} has no source"
+
+
+def test_sources_are_real_urls_or_none() -> None:
+    from pathlib import Path
+
+    listed = Path(__file__).resolve().parents[2] / "shared" / "sources.md"
+    known = listed.read_text(encoding="utf-8") if listed.exists() else None
+    for source in _all("sources"):
+        assert source["url"] or source["publisher"], source["uid"]
+        if known is not None and source["url"]:
+            assert source["url"] in known, f"{source['uid']}: URL not in shared/sources.md"
+
+
+WITKOFF_TRIPS_TO_RUSSIA = {
+    # date as recorded -> (destination, precision it must keep)
+    "2025-02-11": "place-moscow",
+    "2025-03-13/2025-03-14": "place-moscow",
+    "2025-04-11": "place-st-petersburg",
+    "2025-04-25": "place-moscow",
+    "2025-08-06": "place-moscow",
+    "2025-12-02/2025-12-03": "place-moscow",
+}
+
+
+def test_witkoffs_trips_to_russia_are_all_there() -> None:
+    trips = {
+        v["date"]: v["destination"]
+        for v in _all("visits")
+        if any(t["person"] == "person-steve-witkoff" for t in v["travellers"])
+        and v["destination"] in {"place-moscow", "place-st-petersburg"}
+    }
+    assert trips == WITKOFF_TRIPS_TO_RUSSIA
+
+
+def test_the_founding_meeting() -> None:
+    meeting = next(
+        m for m in _all("meetings") if m["uid"] == "meeting-2025-12-02-witkoff-kushner-putin"
+    )
+    people = {p["person"] for p in meeting["participants"]}
+    assert {"person-steve-witkoff", "person-jared-kushner", "person-vladimir-putin"} <= people
+    assert meeting["duration"]["minutes"] == 300
+    assert meeting["outcome"] == "no-agreement"
+    walk = [
+        m for m in _all("meetings") if m["kind"] == "walk" and m["date"].startswith("2025-12-02")
+    ]
+    assert walk
+    reactions = [s for s in _all("statements") if s["kind"] == "reaction"]
+    assert any(s["speaker"] == "person-george-barros" for s in reactions)
+
+
+def test_dates_parse_and_are_not_more_precise_than_reported() -> None:
+    for section in ("visits", "meetings", "statements"):
+        for record in _all(section):
+            parse_when(record["date"])
+    month_only = [s for s in _all("statements") if s["date"] == "2025-02"]
+    assert month_only, "the undated February video statement stays month-only"
