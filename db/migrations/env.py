@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
 from sqlalchemy import Connection, Engine, create_engine
 
 from tracker.models import Base
+from tracker.search import is_search_object
 
 config = context.config
 if config.config_file_name is not None:
@@ -16,12 +18,27 @@ if config.config_file_name is not None:
 target_metadata = Base.metadata
 
 
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Hide the full-text search structures (migration 0002: SQLite FTS5 tables and
+    their shadow tables, PostgreSQL expression indexes) from autogenerate: they are
+    not in the ORM metadata on purpose."""
+    return not (type_ in ("table", "index") and is_search_object(name))
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    return not (type_ in ("table", "index") and is_search_object(name))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -33,6 +50,8 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_name=include_name,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -9,16 +9,17 @@ import pytest
 from click.testing import CliRunner
 
 from cli.app import main
+from db.schema import HEAD
 from tests.cli.conftest import Invoke
 
 
 def test_upgrade_then_current(run: Invoke) -> None:
     first = run("db", "upgrade")
     assert first.exit_code == 0, first.output
-    assert "is at revision 0001 (head)" in first.stdout
+    assert f"is at revision {HEAD} (head)" in first.stdout
     second = run("db", "upgrade")
-    assert "already at revision 0001" in second.stdout
-    assert run("db", "current").stdout == "0001 (head)\n"
+    assert f"already at revision {HEAD}" in second.stdout
+    assert run("db", "current").stdout == f"{HEAD} (head)\n"
 
 
 def test_info_counts_rows_and_masks_nothing_it_should_not(run: Invoke, db_url: str) -> None:
@@ -26,7 +27,7 @@ def test_info_counts_rows_and_masks_nothing_it_should_not(run: Invoke, db_url: s
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[1].split() == ["backend", "sqlite" if "://" not in db_url else "postgresql"]
-    assert lines[2].split() == ["revision", "0001"]
+    assert lines[2].split() == ["revision", HEAD]
     assert "meeting" in result.stdout
     assert result.stderr == ""
 

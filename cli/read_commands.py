@@ -1,0 +1,423 @@
+"""The read side: ``tracker visits``, ``timeline``, ``show``, ``people``, ``places``,
+``stats``. Each parses its options, calls one service of ``tracker.query`` in a read
+transaction and renders the result."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from cli.app import CONTEXT_SETTINGS, main
+from cli.context import App
+from cli.render import (
+    FORMATS,
+    Column,
+    Listing,
+    print_json,
+    print_tree,
+    render_meeting,
+    render_visit,
+    renderer,
+)
+from tracker.models import Meeting
+from tracker.query import (
+    TIMELINE_KEYS,
+    Filters,
+    date_range,
+    envoy_stats,
+    envoy_visits,
+    envoys_summary,
+    find_record,
+    format_duration,
+    lanes,
+    people_rows,
+    place_rows,
+    record_detail,
+    timeline_entries,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+pass_app = click.make_pass_decorator(App)
+
+# What these commands say when there is nothing to list (on stderr, table format only).
+NO_ENVOYS = "No visits recorded (load some with 'tracker seed' or 'tracker log')."
+NO_VISITS = "No visits of {name} match."
+NO_MEETINGS = "No meetings match."
+NO_PEOPLE = "No people match."
+NO_PLACES = "No places match."
+
+# -- shared options -------------------------------------------------------------------
+
+
+def format_option(fn: F) -> F:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
+        help="Output format: a table (plain columns into a pipe), or csv, json, ndjson, markdown.",
+    )(fn)
+
+
+def date_options(fn: F) -> F:
+    fn = click.option(
+        "--to",
+        "date_to",
+        metavar="EDTF",
+        help="Only what overlaps the time up to this date (2025-04, 2025-12-31).",
+    )(fn)
+    return click.option(
+        "--from",
+        "date_from",
+        metavar="EDTF",
+        help="Only what overlaps the time from this date on (2025, 2025-04, 2025-04-11).",
+    )(fn)
+
+
+def place_options(fn: F) -> F:
+    fn = click.option(
+        "--country",
+        metavar="CODE|NAME",
+        help="Only in this country: an ISO code (RU) or a country's name or alias (Rosja).",
+    )(fn)
+    return click.option(
+        "--place",
+        metavar="NAME",
+        help="Only at this place or any place under it (Moscow includes the Kremlin).",
+    )(fn)
+
+
+def _render(app: App, fmt: str, listing: Listing, empty: str) -> None:
+    count = renderer(fmt).render(app.out, listing)
+    if count == 0 and fmt == "table":
+        app.err.print(empty)
+
+
+# -- visits ---------------------------------------------------------------------------
+
+ENVOY_KEYS = (
+    "envoy",
+    "visits",
+    "meetings",
+    "first",
+    "first_edtf",
+    "last",
+    "last_edtf",
+    "destinations",
+    "uid",
+)
+ENVOY_COLUMNS = (
+    Column("envoy", "envoy", style="bold"),
+    Column("visits", "visits", "right"),
+    Column("meetings", "meetings", "right"),
+    Column("first", "first", style="cyan"),
+    Column("last", "last", style="cyan"),
+    Column("destinations", "destinations"),
+)
+VISIT_KEYS = (
+    "n",
+    "date",
+    "edtf",
+    "earliest",
+    "latest",
+    "destination",
+    "country",
+    "days",
+    "meetings",
+    "counterparts",
+    "outcome",
+    "outcome_summary",
+    "uid",
+)
+VISIT_COLUMNS = (
+    Column("number", "#", "right"),
+    Column("date", "date", style="cyan"),
+    Column("destination", "destination", style="bold"),
+    Column("country", "country"),
+    Column("days", "days", "right"),
+    Column("meetings", "meetings", "right"),
+    Column("counterparts", "counterparts"),
+    Column("outcome", "outcome"),
+)
+
+
+@main.command("visits", context_settings=CONTEXT_SETTINGS)
+@click.argument("envoy", required=False)
+@date_options
+@place_options
+@format_option
+@pass_app
+def visits_command(
+    app: App,
+    envoy: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    place: str | None,
+    country: str | None,
+    fmt: str,
+) -> None:
+    """List envoys (anyone who travelled on a recorded visit) with their visits, meetings,
+    first and last visit and destinations; or, given ENVOY (a name or any alias, in any
+    script), that envoy's visits in order: date, destination, days, meetings,
+    counterparts and the outcome of the main meeting.
+
+    Example: tracker visits "Стив Уиткофф" --from 2025-04 --to 2025-08
+    """
+    filters = Filters(date_from=date_from, date_to=date_to, place=place, country=country)
+    with app.database().reading() as session:
+        if envoy is None:
+            listing = Listing(envoys_summary(session, filters), ENVOY_KEYS, ENVOY_COLUMNS)
+            _render(app, fmt, listing, NO_ENVOYS)
+            return
+        rows = envoy_visits(session, envoy, filters)
+        shown = [{**row, "number": f"#{row['n']}"} for row in rows]
+        _render(app, fmt, Listing(shown, VISIT_KEYS, VISIT_COLUMNS), NO_VISITS.format(name=envoy))
+
+
+# -- timeline -------------------------------------------------------------------------
+
+TIMELINE_COLUMNS = (
+    Column("date", "date", style="cyan"),
+    Column("kind", "kind"),
+    Column("title", "title", style="bold"),
+    Column("envoys", "envoys"),
+    Column("counterparts", "counterparts"),
+    Column("place", "place"),
+    Column("duration", "duration", "right"),
+    Column("outcome", "outcome"),
+)
+
+
+def _timeline_cells(row: dict[str, Any]) -> dict[str, Any]:
+    where = ", ".join(
+        dict.fromkeys(part for part in (row["venue"], row["city"], row["country"]) if part)
+    )
+    return {
+        **row,
+        "place": where,
+        "duration": format_duration(row["duration_minutes"], row["duration_qualifier"]),
+    }
+
+
+@main.command("timeline", context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--envoy", metavar="NAME", help="Only meetings of this envoy (traveller or envoy role)."
+)
+@click.option("--with", "with_person", metavar="NAME", help="Only meetings this person attended.")
+@place_options
+@date_options
+@click.option("--topic", metavar="TOPIC", help="Only meetings on this topic.")
+@click.option(
+    "--outcome",
+    metavar="OUTCOME",
+    help="Only meetings with this outcome (agreement, partial-agreement, no-agreement, "
+    "postponed, unknown).",
+)
+@click.option(
+    "--search",
+    metavar="TEXT",
+    help="Only meetings whose title, outcome summary, notes or a statement contain every "
+    "word of TEXT.",
+)
+@click.option(
+    "--view",
+    type=click.Choice(["table", "tree", "lanes"]),
+    default="table",
+    show_default=True,
+    help="table: a row per meeting; tree: year, month, meeting; lanes: a row per envoy and "
+    "a column per month (meetings per month).",
+)
+@format_option
+@pass_app
+def timeline_command(
+    app: App,
+    envoy: str | None,
+    with_person: str | None,
+    place: str | None,
+    country: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    topic: str | None,
+    outcome: str | None,
+    search: str | None,
+    view: str,
+    fmt: str,
+) -> None:
+    """The meetings in chronological order (earliest day, then latest, then id), filtered.
+
+    A meeting dated only to a month comes before the meetings on days of that month. The
+    tree view is for the terminal (--format table); lanes can be printed in any format.
+
+    Example: tracker timeline --envoy Witkoff --from 2025-04 --to 2025-04 --view tree
+    """
+    if view == "tree" and fmt != "table":
+        raise click.UsageError("--view tree prints only as a table; leave out --format")
+    filters = Filters(
+        date_from=date_from,
+        date_to=date_to,
+        place=place,
+        country=country,
+        envoy=envoy,
+        with_person=with_person,
+        topic=topic,
+        outcome=outcome,
+        search=search,
+    )
+    with app.database().reading() as session:
+        entries = timeline_entries(session, filters)
+        if view == "tree":
+            if print_tree(app.out, entries) == 0:
+                app.err.print(NO_MEETINGS)
+            return
+        if view == "lanes":
+            months, rows = lanes(entries, date_range(filters))
+            columns = [Column("envoy", "envoy", style="bold")]
+            columns += [Column(m, m, "right", style="green") for m in months]
+            if fmt == "table":
+                rows = [{k: (v or "") for k, v in row.items()} for row in rows]
+            _render(app, fmt, Listing(rows, ["envoy", *months], columns), NO_MEETINGS)
+            return
+        listing = Listing(
+            (_timeline_cells(entry.row) for entry in entries), TIMELINE_KEYS, TIMELINE_COLUMNS
+        )
+        _render(app, fmt, listing, NO_MEETINGS)
+
+
+# -- show -----------------------------------------------------------------------------
+
+
+@main.command("show", context_settings=CONTEXT_SETTINGS)
+@click.argument("ref")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table: labelled fields; json: one object.",
+)
+@pass_app
+def show_command(app: App, ref: str, fmt: str) -> None:
+    """Show one meeting or visit in full. REF is its uid, m:ID or v:ID, or a bare id
+    (a meeting first, then a visit).
+
+    Example: tracker show meeting-2025-04-25-witkoff-putin
+    """
+    with app.database().reading() as session:
+        record = find_record(session, ref)
+        if fmt == "json":
+            print_json(app.out, record_detail(record))
+        elif isinstance(record, Meeting):
+            render_meeting(app.out, record)
+        else:
+            render_visit(app.out, record)
+
+
+# -- registries -----------------------------------------------------------------------
+
+PEOPLE_KEYS = ("name", "country", "aliases", "roles", "wikidata", "uid")
+PEOPLE_COLUMNS = (
+    Column("name", "name", style="bold"),
+    Column("country", "country"),
+    Column("aliases", "aliases"),
+    Column("roles", "roles"),
+)
+PLACE_KEYS = ("name", "kind", "country", "parent", "aliases", "uid")
+PLACE_COLUMNS = (
+    Column("name", "name", style="bold"),
+    Column("kind", "kind"),
+    Column("country", "country"),
+    Column("parent", "parent"),
+    Column("aliases", "aliases"),
+)
+
+
+@main.command("people", context_settings=CONTEXT_SETTINGS)
+@click.option("--search", metavar="NAME", help="Only people whose name or an alias matches.")
+@format_option
+@pass_app
+def people_command(app: App, search: str | None, fmt: str) -> None:
+    """The people registry: name, country, aliases (with their language) and roles.
+
+    Example: tracker people --search Путин --format json
+    """
+    with app.database().reading() as session:
+        rows = people_rows(session, search)
+        _render(app, fmt, Listing(rows, PEOPLE_KEYS, PEOPLE_COLUMNS), NO_PEOPLE)
+
+
+@main.command("places", context_settings=CONTEXT_SETTINGS)
+@click.option("--search", metavar="NAME", help="Only places whose name or an alias matches.")
+@format_option
+@pass_app
+def places_command(app: App, search: str | None, fmt: str) -> None:
+    """The places registry: name, kind, country, parent place and aliases.
+
+    Example: tracker places --search Moskwa
+    """
+    with app.database().reading() as session:
+        rows = place_rows(session, search)
+        _render(app, fmt, Listing(rows, PLACE_KEYS, PLACE_COLUMNS), NO_PLACES)
+
+
+# -- stats ----------------------------------------------------------------------------
+
+STATS_KEYS = (
+    "envoy",
+    "visits",
+    "meetings",
+    "first",
+    "first_edtf",
+    "last",
+    "last_edtf",
+    "mean_gap_days",
+    "longest_gap_days",
+    "talks",
+    "talks_minutes",
+    "talks_at_least",
+    "talks_about",
+    "meetings_without_duration",
+    "outcomes",
+    "uid",
+)
+STATS_COLUMNS = (
+    Column("envoy", "envoy", style="bold"),
+    Column("visits", "visits", "right"),
+    Column("meetings", "meetings", "right"),
+    Column("first", "first", style="cyan"),
+    Column("last", "last", style="cyan"),
+    Column("mean_gap_days", "mean gap (days)", "right"),
+    Column("longest_gap_days", "longest gap (days)", "right"),
+    Column("talks", "talks", "right"),
+    Column("meetings_without_duration", "no duration", "right"),
+    Column("outcomes", "outcomes"),
+)
+
+
+@main.command("stats", context_settings=CONTEXT_SETTINGS)
+@date_options
+@place_options
+@format_option
+@pass_app
+def stats_command(
+    app: App,
+    date_from: str | None,
+    date_to: str | None,
+    place: str | None,
+    country: str | None,
+    fmt: str,
+) -> None:
+    """Per envoy: visits, meetings, first and last visit, mean and longest gap between
+    consecutive visits (days), hours of talks with their qualifiers (and how many
+    meetings had no duration), and outcomes.
+
+    Example: tracker stats --from 2025 --to 2025 --format markdown
+    """
+    filters = Filters(date_from=date_from, date_to=date_to, place=place, country=country)
+    with app.database().reading() as session:
+        rows = envoy_stats(session, filters)
+        _render(app, fmt, Listing(rows, STATS_KEYS, STATS_COLUMNS), NO_ENVOYS)

@@ -1,0 +1,429 @@
+"""Output: the format registry (table, csv, json, ndjson, markdown) and the Rich views.
+
+Renderers are classes in ``RENDERERS``, each with a ``name``, an ``extension`` and one
+method, ``render(out, listing)``; the list feeds ``click.Choice``, and a plugin would
+register the same way. ``table`` draws a Rich table with colour on a terminal and plain
+aligned columns (no colour, no escape codes, no box drawing) into a pipe.
+
+Every string from the data prints as itself: consoles have markup off, cells are
+``Text`` objects, and control and invisible characters are shown as escapes (``\\x1b``,
+``\\u202e``) in table, tree, markdown and detail output. CSV and JSON keep the exact text
+(JSON escapes control characters itself).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any, ClassVar, Literal
+
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from tracker.models import Meeting, Visit
+from tracker.query import Row, TimelineEntry, meeting_detail, visit_detail
+
+Justify = Literal["left", "right"]
+
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_VISIBLE = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+# -- text that prints as itself -------------------------------------------------------
+
+
+def safe(text: str) -> str:
+    """``text`` with control, format and separator characters shown as escapes."""
+    if text.isprintable():
+        return text
+    out: list[str] = []
+    for ch in text:
+        if ch == " " or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
+            out.append(ch)
+        elif ch in _VISIBLE:
+            out.append(_VISIBLE[ch])
+        elif ord(ch) < 0x100:
+            out.append(f"\\x{ord(ch):02x}")
+        elif ord(ch) < 0x10000:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    return "".join(out)
+
+
+def cell(value: Any) -> str:
+    """A value as the text of one cell (exact; ``safe`` is applied by the views)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Mapping):
+        return "; ".join(f"{key} {cell(item)}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return "; ".join(cell(item) for item in value)
+    return str(value)
+
+
+# -- listings and the renderer registry -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the human formats (table, markdown)."""
+
+    key: str
+    header: str
+    justify: Justify = "left"
+    style: str = ""
+
+
+@dataclass
+class Listing:
+    """Rows to print: ``keys`` are every key (csv header, json objects); ``columns`` are
+    what the table and markdown formats show."""
+
+    rows: Iterable[Row]
+    keys: Sequence[str]
+    columns: Sequence[Column]
+
+
+class Renderer:
+    """Prints a listing in one format; returns how many rows it printed."""
+
+    name: ClassVar[str]
+    extension: ClassVar[str]
+
+    def render(self, out: Console, listing: Listing) -> int:
+        raise NotImplementedError
+
+
+class TableRenderer(Renderer):
+    name = "table"
+    extension = "txt"
+
+    def render(self, out: Console, listing: Listing) -> int:
+        rows = list(listing.rows)
+        if rows:
+            print_table(out, listing.columns, rows)
+        return len(rows)
+
+
+class CsvRenderer(Renderer):
+    name = "csv"
+    extension = "csv"
+
+    def render(self, out: Console, listing: Listing) -> int:
+        writer = csv.writer(out.file, lineterminator="\n")
+        writer.writerow(listing.keys)
+        count = 0
+        for row in listing.rows:
+            writer.writerow([_csv_cell(row.get(key)) for key in listing.keys])
+            count += 1
+        return count
+
+
+def _csv_cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return cell(value)
+
+
+class JsonRenderer(Renderer):
+    name = "json"
+    extension = "json"
+
+    def render(self, out: Console, listing: Listing) -> int:
+        rows = [{key: row.get(key) for key in listing.keys} for row in listing.rows]
+        out.file.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return len(rows)
+
+
+class NdjsonRenderer(Renderer):
+    name = "ndjson"
+    extension = "ndjson"
+
+    def render(self, out: Console, listing: Listing) -> int:
+        count = 0
+        for row in listing.rows:
+            out.file.write(
+                json.dumps({key: row.get(key) for key in listing.keys}, ensure_ascii=False)
+            )
+            out.file.write("\n")
+            count += 1
+        return count
+
+
+class MarkdownRenderer(Renderer):
+    name = "markdown"
+    extension = "md"
+
+    def render(self, out: Console, listing: Listing) -> int:
+        columns = listing.columns
+        lines = [
+            "| " + " | ".join(_md(c.header) for c in columns) + " |",
+            "| " + " | ".join("---:" if c.justify == "right" else "---" for c in columns) + " |",
+        ]
+        count = 0
+        for row in listing.rows:
+            lines.append("| " + " | ".join(_md(cell(row.get(c.key))) for c in columns) + " |")
+            count += 1
+        out.file.write("\n".join(lines) + "\n")
+        return count
+
+
+def _md(text: str) -> str:
+    return safe(text).replace("\\", "\\\\").replace("|", "\\|")
+
+
+RENDERERS: list[type[Renderer]] = [
+    TableRenderer,
+    CsvRenderer,
+    JsonRenderer,
+    NdjsonRenderer,
+    MarkdownRenderer,
+]
+FORMATS = [renderer.name for renderer in RENDERERS]
+
+
+def renderer(name: str) -> Renderer:
+    """The renderer registered under ``name``."""
+    for candidate in RENDERERS:
+        if candidate.name == name:
+            return candidate()
+    raise KeyError(name)
+
+
+# -- tables ---------------------------------------------------------------------------
+
+
+def print_table(out: Console, columns: Sequence[Column], rows: Sequence[Row]) -> None:
+    """A Rich table on a terminal; plain aligned columns into a pipe."""
+    texts = [[safe(cell(row.get(c.key))) for c in columns] for row in rows]
+    if out.is_terminal:
+        table = Table(box=box.SIMPLE_HEAD, header_style="bold cyan", pad_edge=False)
+        for column in columns:
+            table.add_column(column.header, justify=column.justify, style=column.style or None)
+        for line in texts:
+            table.add_row(*(Text(text) for text in line))
+        out.print(table)
+        return
+    out.file.write(plain_table([c.header for c in columns], texts, columns))
+
+
+def plain_table(
+    headers: Sequence[str], texts: Sequence[Sequence[str]], columns: Sequence[Column]
+) -> str:
+    """Columns separated by two spaces, padded to the widest cell (by terminal cells),
+    no trailing white space."""
+    widths = [cell_len(header) for header in headers]
+    for line in texts:
+        for index, text in enumerate(line):
+            widths[index] = max(widths[index], cell_len(text))
+    out: list[str] = []
+    for line in [list(headers), *texts]:
+        parts = []
+        for index, text in enumerate(line):
+            pad = " " * (widths[index] - cell_len(text))
+            parts.append(pad + text if columns[index].justify == "right" else text + pad)
+        out.append("  ".join(parts).rstrip())
+    return "\n".join(out) + "\n"
+
+
+# -- timeline views -------------------------------------------------------------------
+
+
+def meeting_label(row: Row) -> str:
+    """``11 Apr 2025  Title (talks; Steve Witkoff with Vladimir Putin)``."""
+    details = [row["kind"]]
+    if row["envoys"] and row["counterparts"]:
+        details.append(f"{row['envoys']} with {row['counterparts']}")
+    elif row["envoys"] or row["counterparts"]:
+        details.append(row["envoys"] or row["counterparts"])
+    return f"{row['date']}  {row['title']} ({'; '.join(details)})"
+
+
+def print_tree(out: Console, entries: Iterable[TimelineEntry]) -> int:
+    """The timeline as a tree: year, month, meeting. A month-only meeting sits under its
+    month, a year-only one under its year (it is never given a day or month it lacks)."""
+    count = 0
+    years: list[tuple[int, list[tuple[int | None, list[TimelineEntry]]]]] = []
+    for year, in_year in groupby(entries, key=lambda e: e.earliest.year):
+        months: list[tuple[int | None, list[TimelineEntry]]] = []
+        for month, in_month in groupby(
+            in_year, key=lambda e: None if e.precision == "year" else e.earliest.month
+        ):
+            group = list(in_month)
+            count += len(group)
+            months.append((month, group))
+        years.append((year, months))
+    if out.is_terminal:
+        root = Tree(Text("timeline", style="bold"), guide_style="dim")
+        for year, months in years:
+            year_node = root.add(Text(str(year), style="bold cyan"))
+            for month, group in months:
+                parent = (
+                    year_node
+                    if month is None
+                    else year_node.add(Text(_MONTH_NAMES[month - 1], style="cyan"))
+                )
+                for entry in group:
+                    parent.add(Text(safe(meeting_label(entry.row))))
+        if years:
+            out.print(root)
+        return count
+    lines: list[str] = []
+    for year, months in years:
+        lines.append(str(year))
+        for month, group in months:
+            indent = "  "
+            if month is not None:
+                lines.append(f"  {_MONTH_NAMES[month - 1]}")
+                indent = "    "
+            lines.extend(indent + safe(meeting_label(entry.row)) for entry in group)
+    if lines:
+        out.file.write("\n".join(lines) + "\n")
+    return count
+
+
+# -- one record in full ---------------------------------------------------------------
+
+
+def _source_line(source: Mapping[str, Any]) -> str:
+    """``TASS: "Title", https://... (2025-04-11)``."""
+    text = source["publisher"] or ""
+    rest = ", ".join(
+        part for part in (f'"{source["title"]}"' if source["title"] else "", source["url"]) if part
+    )
+    if rest:
+        text = f"{text}: {rest}" if text else rest
+    if source["published"]:
+        text += f" ({source['published']})"
+    return text or source["uid"]
+
+
+def _date_line(record: Mapping[str, Any]) -> str:
+    return f"{record['date']} (EDTF {record['edtf']})"
+
+
+def meeting_fields(detail: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+    """Label and lines of each field of a meeting detail."""
+    fields: list[tuple[str, list[str]]] = [
+        ("meeting", [f"m:{detail['id']} (uid {detail['uid']})"]),
+        ("kind", [detail["kind"]]),
+        ("title", [detail["title"]]),
+        ("date", [_date_line(detail)]),
+        ("venue", [", ".join(detail["place_chain"])] if detail["place_chain"] else []),
+        ("duration", [detail["duration"]] if detail["duration"] else []),
+        ("status", [detail["status"]]),
+        ("outcome", [detail["outcome"]]),
+        ("summary", [detail["outcome_summary"]] if detail["outcome_summary"] else []),
+    ]
+    visit = detail["visit"]
+    if visit is not None:
+        where = f", {visit['destination']}" if visit["destination"] else ""
+        fields.append(("visit", [f"v:{visit['id']} {visit['date']}{where} (uid {visit['uid']})"]))
+    fields.append(
+        (
+            "participants",
+            [
+                p["name"]
+                + (
+                    f" ({', '.join(x for x in (p['side'], p['role']) if x)})"
+                    if p["side"] or p["role"]
+                    else ""
+                )
+                for p in detail["participants"]
+            ],
+        )
+    )
+    fields.append(("topics", ["; ".join(detail["topics"])] if detail["topics"] else []))
+    statements: list[str] = []
+    for s in detail["statements"]:
+        head = ", ".join(x for x in (s["speaker"], s["kind"], s["date"], s["language"]) if x)
+        statements.append(f"{head}:")
+        statements.append(f"  {s['text']}")
+        statements.extend(f"  source: {_source_line(src)}" for src in s["sources"])
+    fields.append(("statements", statements))
+    fields.append(("sources", [_source_line(s) for s in detail["sources"]]))
+    fields.append(("notes", [detail["notes"]] if detail["notes"] else []))
+    return fields
+
+
+def visit_fields(detail: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+    """Label and lines of each field of a visit detail."""
+    days = detail["days"]
+    return [
+        ("visit", [f"v:{detail['id']} (uid {detail['uid']})"]),
+        (
+            "travellers",
+            [t["name"] + (f" ({t['role']})" if t["role"] else "") for t in detail["travellers"]],
+        ),
+        ("destination", [", ".join(detail["place_chain"])] if detail["place_chain"] else []),
+        ("dates", [_date_line(detail) + (f", {days} days" if days and days > 1 else "")]),
+        ("purpose", [detail["purpose"]] if detail["purpose"] else []),
+        (
+            "meetings",
+            [
+                f"m:{m['id']} {m['date']}  {m['title']} ({m['kind']}"
+                + (f", {m['duration']}" if m["duration"] else "")
+                + f", outcome {m['outcome']})"
+                for m in detail["meetings"]
+            ],
+        ),
+        ("sources", [_source_line(s) for s in detail["sources"]]),
+        ("notes", [detail["notes"]] if detail["notes"] else []),
+    ]
+
+
+def print_fields(out: Console, fields: Sequence[tuple[str, Sequence[str]]]) -> None:
+    """Label-value lines: a two-column grid on a terminal, plain lines into a pipe."""
+    shown = [(label, [safe(line) for line in lines]) for label, lines in fields if lines]
+    if out.is_terminal:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column()
+        for label, lines in shown:
+            grid.add_row(Text(label), Text("\n".join(lines)))
+        out.print(grid)
+        return
+    width = max((len(label) for label, _lines in shown), default=0) + 2
+    text: list[str] = []
+    for label, lines in shown:
+        text.append(label.ljust(width) + lines[0])
+        text.extend(" " * width + line for line in lines[1:])
+    out.file.write("\n".join(text) + "\n")
+
+
+def render_meeting(out: Console, meeting: Meeting) -> None:
+    """Print one meeting in full (call it while the meeting's session is open)."""
+    print_fields(out, meeting_fields(meeting_detail(meeting)))
+
+
+def render_visit(out: Console, visit: Visit) -> None:
+    """Print one visit in full (call it while the visit's session is open)."""
+    print_fields(out, visit_fields(visit_detail(visit)))
+
+
+def print_json(out: Console, value: Any) -> None:
+    out.file.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")

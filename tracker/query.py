@@ -1,0 +1,942 @@
+"""The read side: envoys and their visits, the timeline, one record in full, the
+registries and per-envoy statistics.
+
+Services take a Session, never commit and never print. Rows are plain dicts with
+snake_case keys (what ``--format json`` prints); dates appear as ``date`` (as shown),
+``edtf``, ``earliest`` and ``latest`` (ISO). Lists meant for one table cell are joined
+with ``"; "``.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import pairwise
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker.dates import When, parse_when
+from tracker.errors import InvalidInput, NotFound
+from tracker.models import (
+    Meeting,
+    MeetingTopic,
+    Participant,
+    Person,
+    PersonAlias,
+    Place,
+    PlaceAlias,
+    Source,
+    Visit,
+    VisitTraveller,
+)
+from tracker.names import find_people, find_places, name_key, resolve_person, resolve_place
+from tracker.search import matching_meeting_ids
+from tracker.vocab import DurationQualifier, MeetingKind, Outcome, PlaceKind, choose
+
+Row = dict[str, Any]
+Precision = Literal["day", "month", "year"]
+
+BATCH = 200
+"""Meetings loaded (with their participants, sources, visit and travellers) per batch."""
+
+MAIN_KINDS = (MeetingKind.TALKS.value, MeetingKind.SUMMIT.value, MeetingKind.MEETING.value)
+
+TIMELINE_KEYS = (
+    "date",
+    "edtf",
+    "earliest",
+    "latest",
+    "kind",
+    "title",
+    "envoys",
+    "counterparts",
+    "venue",
+    "city",
+    "country",
+    "duration_minutes",
+    "duration_qualifier",
+    "outcome",
+    "outcome_summary",
+    "sources",
+    "uid",
+)
+
+
+# -- filters --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a listing is narrowed to, as the user typed it (resolved by the services).
+
+    ``date_from``/``date_to`` are EDTF; a record matches when its dates overlap them.
+    ``place`` matches the place and every place under it; ``country`` is an ISO code or
+    a country's name or alias.
+    """
+
+    date_from: str | None = None
+    date_to: str | None = None
+    place: str | None = None
+    country: str | None = None
+    envoy: str | None = None
+    with_person: str | None = None
+    topic: str | None = None
+    outcome: str | None = None
+    search: str | None = None
+
+
+@dataclass(frozen=True)
+class DateRange:
+    earliest: date | None
+    latest: date | None
+
+
+def date_range(filters: Filters) -> DateRange:
+    """The bounds of ``--from``/``--to`` (earliest day of one, latest day of the other)."""
+    start = parse_when(filters.date_from, field="--from").earliest if filters.date_from else None
+    end = parse_when(filters.date_to, field="--to").latest if filters.date_to else None
+    if start is not None and end is not None and end < start:
+        raise InvalidInput(
+            "--to", f"a date on or after --from ({filters.date_from})", filters.date_to
+        )
+    return DateRange(start, end)
+
+
+def country_code(session: Session, value: str) -> str:
+    """The ISO 3166-1 alpha-2 code ``value`` names: the code itself, or a country place's
+    name or alias."""
+    text = value.strip()
+    if len(text) == 2 and text.isascii() and text.isalpha():
+        return text.upper()
+    found = [place for place in find_places(session, text) if place.kind == PlaceKind.COUNTRY]
+    if len(found) == 1 and found[0].country:
+        return found[0].country
+    place = resolve_place(session, text)
+    if place.kind != PlaceKind.COUNTRY or not place.country:
+        raise InvalidInput("--country", "an ISO country code or a country's name", value)
+    return place.country
+
+
+def places_under(session: Session, name: str) -> set[int]:
+    """The ids of the place ``name`` and of every place under it (via parents)."""
+    root = resolve_place(session, name)
+    children: dict[int, list[int]] = {}
+    for place_id, parent_id in session.execute(select(Place.id, Place.parent_id)):
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(place_id)
+    found = {root.id}
+    pending = [root.id]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            if child not in found:
+                found.add(child)
+                pending.append(child)
+    return found
+
+
+def _overlap(earliest: Any, latest: Any, bounds: DateRange) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if bounds.earliest is not None:
+        conditions.append(latest >= bounds.earliest)
+    if bounds.latest is not None:
+        conditions.append(earliest <= bounds.latest)
+    return conditions
+
+
+# -- places ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlaceInfo:
+    id: int
+    name: str
+    kind: str
+    country: str | None
+    parent_id: int | None
+
+
+class PlaceIndex:
+    """Every place, loaded in one query, for walking parent chains without more."""
+
+    def __init__(self, session: Session) -> None:
+        rows = session.execute(
+            select(Place.id, Place.name, Place.kind, Place.country, Place.parent_id)
+        )
+        self.places = {row.id: PlaceInfo(*row) for row in rows}
+
+    def chain(self, place_id: int | None) -> list[PlaceInfo]:
+        """The place and its parents, innermost first."""
+        chain: list[PlaceInfo] = []
+        seen: set[int] = set()
+        while place_id is not None and place_id not in seen and place_id in self.places:
+            seen.add(place_id)
+            place = self.places[place_id]
+            chain.append(place)
+            place_id = place.parent_id
+        return chain
+
+    def city(self, place_id: int | None) -> str | None:
+        return next((p.name for p in self.chain(place_id) if p.kind == PlaceKind.CITY), None)
+
+    def country(self, place_id: int | None) -> str | None:
+        return next((p.country for p in self.chain(place_id) if p.country), None)
+
+    def name(self, place_id: int | None) -> str | None:
+        if place_id is None or place_id not in self.places:
+            return None
+        return self.places[place_id].name
+
+
+def place_chain(place: Place | None) -> list[str]:
+    """``["Kremlin", "Moscow", "Russia"]``: the place and its parents by name."""
+    names: list[str] = []
+    seen: set[int] = set()
+    while place is not None and place.id not in seen:
+        seen.add(place.id)
+        names.append(place.name)
+        place = place.parent
+    return names
+
+
+# -- dates and durations --------------------------------------------------------------
+
+
+def precision(when: When) -> Precision:
+    """How precise a date is at its start: to the day, the month or only the year."""
+    if when.start is not None:
+        if when.start.day is not None:
+            return "day"
+        return "month" if when.start.month is not None else "year"
+    first, last = when.earliest, when.latest
+    if first.month == 1 and first.day == 1 and (last.month, last.day) == (12, 31):
+        return "year"
+    end_of_month = calendar.monthrange(last.year, last.month)[1]
+    if first.day == 1 and last.day == end_of_month and first != last:
+        return "month"
+    return "day"
+
+
+def day_count(when: When) -> int | None:
+    """Days covered (latest - earliest + 1), only for dates given to the day."""
+    if when.start is not None:
+        if when.start.day is None or (when.end is not None and when.end.day is None):
+            return None
+    elif precision(when) != "day":
+        return None
+    return (when.latest - when.earliest).days + 1
+
+
+def dated(edtf: str, earliest: date, latest: date) -> Row:
+    """The four date keys of a row."""
+    return {
+        "date": shown(edtf, earliest, latest),
+        "edtf": edtf,
+        "earliest": earliest.isoformat(),
+        "latest": latest.isoformat(),
+    }
+
+
+def shown(edtf: str, earliest: date, latest: date) -> str:
+    """A stored date as people write it (the EDTF text itself if it no longer parses)."""
+    try:
+        return parse_when(edtf).display
+    except InvalidInput:
+        return edtf
+
+
+def _when(edtf: str, earliest: date, latest: date) -> When:
+    try:
+        return parse_when(edtf)
+    except InvalidInput:
+        return When(edtf, earliest, latest)
+
+
+_QUALIFIER_WORDS = {
+    DurationQualifier.EXACT.value: "",
+    DurationQualifier.ABOUT.value: "about ",
+    DurationQualifier.AT_LEAST.value: "at least ",
+    DurationQualifier.AT_MOST.value: "at most ",
+}
+
+
+def format_minutes(minutes: int) -> str:
+    """``330`` → ``5 h 30 min``; ``300`` → ``5 h``; ``45`` → ``45 min``."""
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return f"{hours} h {rest} min"
+    if hours:
+        return f"{hours} h"
+    return f"{rest} min"
+
+
+def format_duration(minutes: int | None, qualifier: str | None) -> str | None:
+    """``at least 5 h``, ``about 3 h 30 min``; ``None`` when no duration is known."""
+    if minutes is None:
+        return None
+    return _QUALIFIER_WORDS.get(qualifier or "", "") + format_minutes(minutes)
+
+
+def sources_cell(sources: Iterable[Source]) -> str:
+    """Sources for one cell: URLs, or the publisher (else title) when there is no URL."""
+    return "; ".join(s.url or s.publisher or s.title or s.uid for s in sources)
+
+
+# -- the timeline ---------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    """One meeting of the timeline: its row and what the views need beside it."""
+
+    row: Row
+    envoys: list[str] = field(default_factory=list)
+    precision: Precision = "day"
+    earliest: date = date.min
+
+
+def meeting_conditions(session: Session, filters: Filters) -> list[ColumnElement[bool]]:
+    """The WHERE conditions on ``Meeting`` that ``filters`` ask for (resolving names)."""
+    conditions = _overlap(Meeting.earliest, Meeting.latest, date_range(filters))
+    destination = select(Visit.destination_id).where(Visit.id == Meeting.visit_id).scalar_subquery()
+    place_of_meeting = func.coalesce(Meeting.venue_id, destination)
+    if filters.place:
+        conditions.append(place_of_meeting.in_(places_under(session, filters.place)))
+    if filters.country:
+        code = country_code(session, filters.country)
+        conditions.append(place_of_meeting.in_(select(Place.id).where(Place.country == code)))
+    if filters.envoy:
+        envoy = resolve_person(session, filters.envoy)
+        travelled = exists().where(
+            VisitTraveller.visit_id == Meeting.visit_id, VisitTraveller.person_id == envoy.id
+        )
+        as_envoy = exists().where(
+            Participant.meeting_id == Meeting.id,
+            Participant.person_id == envoy.id,
+            Participant.role == "envoy",
+        )
+        conditions.append(or_(travelled, as_envoy))
+    if filters.with_person:
+        person = resolve_person(session, filters.with_person)
+        conditions.append(
+            exists().where(Participant.meeting_id == Meeting.id, Participant.person_id == person.id)
+        )
+    if filters.topic:
+        key = name_key(filters.topic)
+        if not key:
+            raise InvalidInput(
+                "--topic", "a topic with at least one letter or digit", filters.topic
+            )
+        conditions.append(
+            exists().where(MeetingTopic.meeting_id == Meeting.id, MeetingTopic.key == key)
+        )
+    if filters.outcome:
+        conditions.append(Meeting.outcome == choose(Outcome, filters.outcome, "--outcome").value)
+    if filters.search:
+        conditions.append(Meeting.id.in_(matching_meeting_ids(session, filters.search)))
+    return conditions
+
+
+def timeline_entries(session: Session, filters: Filters) -> Iterator[TimelineEntry]:
+    """The meetings ``filters`` select, in order (earliest, latest, id), with their rows.
+
+    Issues a constant number of statements: one for the ids, one for the places, and
+    per batch of ``BATCH`` meetings one for the meetings and one for each related
+    collection.
+    """
+    ids = list(
+        session.scalars(
+            select(Meeting.id)
+            .where(*meeting_conditions(session, filters))
+            .order_by(Meeting.earliest, Meeting.latest, Meeting.id)
+        )
+    )
+    if not ids:
+        return
+    places = PlaceIndex(session)
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        loaded = session.scalars(
+            select(Meeting)
+            .where(Meeting.id.in_(chunk))
+            .options(
+                selectinload(Meeting.participants).selectinload(Participant.person),
+                selectinload(Meeting.sources),
+                selectinload(Meeting.visit)
+                .selectinload(Visit.travellers)
+                .selectinload(VisitTraveller.person),
+            )
+        )
+        by_id = {meeting.id: meeting for meeting in loaded}
+        for meeting_id in chunk:
+            yield _timeline_entry(by_id[meeting_id], places)
+
+
+def timeline_rows(session: Session, filters: Filters) -> Iterator[Row]:
+    """The timeline table: one plain dict per meeting (keys: ``TIMELINE_KEYS``)."""
+    for entry in timeline_entries(session, filters):
+        yield entry.row
+
+
+def meeting_sides(meeting: Meeting) -> tuple[list[Person], list[Person]]:
+    """The envoys of a meeting and its counterparts (every other participant).
+
+    The envoys are the travellers of its visit: on Witkoff's trip to the Kremlin,
+    Kirill Dmitriev is a counterpart even though he is Putin's envoy. A meeting outside
+    any trip (a call) takes its participants in the role of envoy instead.
+    """
+    envoys: list[Person] = []
+    if meeting.visit is not None:
+        envoys.extend(traveller.person for traveller in meeting.visit.travellers)
+    if not envoys:
+        envoys.extend(p.person for p in meeting.participants if p.role == "envoy")
+    counterparts: list[Person] = []
+    for participant in meeting.participants:
+        if participant.person not in envoys and participant.person not in counterparts:
+            counterparts.append(participant.person)
+    return envoys, counterparts
+
+
+def _timeline_entry(meeting: Meeting, places: PlaceIndex) -> TimelineEntry:
+    envoys, counterparts = meeting_sides(meeting)
+    where = meeting.venue_id
+    if where is None and meeting.visit is not None:
+        where = meeting.visit.destination_id
+    row: Row = {
+        **dated(meeting.edtf, meeting.earliest, meeting.latest),
+        "kind": meeting.kind,
+        "title": meeting.title,
+        "envoys": "; ".join(person.name for person in envoys),
+        "counterparts": "; ".join(person.name for person in counterparts),
+        "venue": places.name(meeting.venue_id),
+        "city": places.city(where),
+        "country": places.country(where),
+        "duration_minutes": meeting.duration_minutes,
+        "duration_qualifier": meeting.duration_qualifier,
+        "outcome": meeting.outcome,
+        "outcome_summary": meeting.outcome_summary,
+        "sources": sources_cell(meeting.sources),
+        "uid": meeting.uid,
+    }
+    when = _when(meeting.edtf, meeting.earliest, meeting.latest)
+    return TimelineEntry(
+        row=row,
+        envoys=[person.name for person in envoys],
+        precision=precision(when),
+        earliest=meeting.earliest,
+    )
+
+
+MAX_LANE_MONTHS = 240
+
+
+def lanes(entries: Iterable[TimelineEntry], bounds: DateRange) -> tuple[list[str], list[Row]]:
+    """Envoy lanes: the months (``YYYY-MM``) from the range asked for (else from the
+    first to the last meeting) and a row per envoy with the number of meetings in each
+    month. A meeting dated only to the year counts under ``year_only``, never in a month
+    it was not given.
+    """
+    counts: dict[str, Counter[str]] = {}
+    first: date | None = bounds.earliest
+    last: date | None = bounds.latest
+    seen_first: date | None = None
+    seen_last: date | None = None
+    for entry in entries:
+        key = "year_only" if entry.precision == "year" else entry.earliest.strftime("%Y-%m")
+        seen_first = entry.earliest if seen_first is None else min(seen_first, entry.earliest)
+        seen_last = entry.earliest if seen_last is None else max(seen_last, entry.earliest)
+        for envoy in entry.envoys:
+            counts.setdefault(envoy, Counter())[key] += 1
+    first = first or seen_first
+    last = last or seen_last
+    months: list[str] = []
+    if first is not None and last is not None:
+        year, month = first.year, first.month
+        while (year, month) <= (last.year, last.month):
+            months.append(f"{year:04d}-{month:02d}")
+            if len(months) > MAX_LANE_MONTHS:
+                raise InvalidInput(
+                    "--view lanes",
+                    f"a range of at most {MAX_LANE_MONTHS} months (narrow it with --from/--to)",
+                )
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    keys = months + (["year_only"] if any(c["year_only"] for c in counts.values()) else [])
+    rows: list[Row] = [
+        {"envoy": envoy, **{key: per_month[key] for key in keys}}
+        for envoy, per_month in counts.items()
+    ]
+    return keys, rows
+
+
+# -- visits ---------------------------------------------------------------------------
+
+
+def visit_conditions(session: Session, filters: Filters) -> list[ColumnElement[bool]]:
+    """The WHERE conditions on ``Visit`` for ``--from``/``--to``/``--place``/``--country``."""
+    conditions = _overlap(Visit.earliest, Visit.latest, date_range(filters))
+    if filters.place:
+        conditions.append(Visit.destination_id.in_(places_under(session, filters.place)))
+    if filters.country:
+        code = country_code(session, filters.country)
+        conditions.append(Visit.destination_id.in_(select(Place.id).where(Place.country == code)))
+    return conditions
+
+
+def _meeting_counts(session: Session, visit_ids: Sequence[int]) -> dict[int, int]:
+    if not visit_ids:
+        return {}
+    rows = session.execute(
+        select(Meeting.visit_id, func.count())
+        .where(Meeting.visit_id.in_(visit_ids))
+        .group_by(Meeting.visit_id)
+    )
+    return {visit_id: count for visit_id, count in rows if visit_id is not None}
+
+
+def _destination(places: PlaceIndex, visit: Visit) -> tuple[str | None, str | None]:
+    return places.name(visit.destination_id), places.country(visit.destination_id)
+
+
+def envoys_summary(session: Session, filters: Filters) -> list[Row]:
+    """One row per envoy (a traveller on at least one visit): visits, meetings, first and
+    last visit, destinations (distinct, in order of first visit); ordered by first
+    visit, then name."""
+    visits = list(
+        session.scalars(
+            select(Visit)
+            .where(*visit_conditions(session, filters))
+            .order_by(Visit.earliest, Visit.id)
+            .options(selectinload(Visit.travellers).selectinload(VisitTraveller.person))
+        )
+    )
+    counts = _meeting_counts(session, [visit.id for visit in visits])
+    places = PlaceIndex(session)
+    by_person: dict[int, tuple[Person, list[Visit]]] = {}
+    for visit in visits:
+        for traveller in visit.travellers:
+            by_person.setdefault(traveller.person_id, (traveller.person, []))[1].append(visit)
+    keyed: list[tuple[date, str, Row]] = []
+    for person, own in by_person.values():
+        destinations: list[str] = []
+        for visit in own:
+            name = places.name(visit.destination_id)
+            if name is not None and name not in destinations:
+                destinations.append(name)
+        first, last = own[0], own[-1]
+        row: Row = {
+            "envoy": person.name,
+            "visits": len(own),
+            "meetings": sum(counts.get(visit.id, 0) for visit in own),
+            "first": shown(first.edtf, first.earliest, first.latest),
+            "first_edtf": first.edtf,
+            "last": shown(last.edtf, last.earliest, last.latest),
+            "last_edtf": last.edtf,
+            "destinations": "; ".join(destinations),
+            "uid": person.uid,
+        }
+        keyed.append((first.earliest, person.name, row))
+    keyed.sort(key=lambda item: (item[0], item[1]))
+    return [row for _first, _name, row in keyed]
+
+
+def main_meeting(meetings: Sequence[Meeting]) -> Meeting | None:
+    """The meeting that speaks for a visit: the longest talks, summit or meeting (the
+    first of them when none has a duration); else the longest of any kind."""
+    candidates = [m for m in meetings if m.kind in MAIN_KINDS] or list(meetings)
+    best: Meeting | None = None
+    for meeting in candidates:
+        if best is None or (meeting.duration_minutes or -1) > (best.duration_minutes or -1):
+            best = meeting
+    return best
+
+
+def envoy_visits(session: Session, envoy: str, filters: Filters) -> list[Row]:
+    """The visits of the person named ``envoy`` (by name or any alias), in order,
+    numbered from 1."""
+    person = resolve_person(session, envoy)
+    visits = session.scalars(
+        select(Visit)
+        .where(
+            exists().where(
+                VisitTraveller.visit_id == Visit.id, VisitTraveller.person_id == person.id
+            ),
+            *visit_conditions(session, filters),
+        )
+        .order_by(Visit.earliest, Visit.id)
+        .options(
+            selectinload(Visit.travellers),
+            selectinload(Visit.meetings)
+            .selectinload(Meeting.participants)
+            .selectinload(Participant.person),
+        )
+    )
+    places = PlaceIndex(session)
+    rows: list[Row] = []
+    for number, visit in enumerate(visits, start=1):
+        travellers = {traveller.person_id for traveller in visit.travellers}
+        counterparts: list[str] = []
+        for meeting in visit.meetings:
+            for participant in meeting.participants:
+                name = participant.person.name
+                if participant.person_id not in travellers and name not in counterparts:
+                    counterparts.append(name)
+        main = main_meeting(visit.meetings)
+        destination, country = _destination(places, visit)
+        rows.append(
+            {
+                "n": number,
+                **dated(visit.edtf, visit.earliest, visit.latest),
+                "destination": destination,
+                "country": country,
+                "days": day_count(_when(visit.edtf, visit.earliest, visit.latest)),
+                "meetings": len(visit.meetings),
+                "counterparts": "; ".join(counterparts),
+                "outcome": main.outcome if main is not None else None,
+                "outcome_summary": main.outcome_summary if main is not None else None,
+                "uid": visit.uid,
+            }
+        )
+    return rows
+
+
+# -- one record -----------------------------------------------------------------------
+
+
+def find_record(session: Session, ref: str) -> Meeting | Visit:
+    """The meeting or visit ``ref`` names: a uid, ``m:ID``, ``v:ID`` or a bare id
+    (a meeting first, then a visit)."""
+    text = ref.strip()
+    lowered = text.casefold()
+    if lowered[:2] in ("m:", "v:"):
+        number = _record_id(text[2:].strip(), ref)
+        if lowered[0] == "m":
+            meeting = session.get(Meeting, number) if number is not None else None
+            if meeting is None:
+                raise NotFound("meeting", text)
+            return meeting
+        visit = session.get(Visit, number) if number is not None else None
+        if visit is None:
+            raise NotFound("visit", text)
+        return visit
+    if text.isascii() and text.isdigit():
+        number = _record_id(text, ref)
+        if number is not None:
+            meeting = session.get(Meeting, number)
+            if meeting is not None:
+                return meeting
+            visit = session.get(Visit, number)
+            if visit is not None:
+                return visit
+        raise NotFound("record", text)
+    meeting = session.scalars(select(Meeting).where(Meeting.uid == text)).first()
+    if meeting is not None:
+        return meeting
+    visit = session.scalars(select(Visit).where(Visit.uid == text)).first()
+    if visit is not None:
+        return visit
+    raise NotFound("record", text, _similar_uids(session, text))
+
+
+def _record_id(number: str, ref: str) -> int | None:
+    """The id in a reference; ``None`` for one too large to be any row's id."""
+    if not (number.isascii() and number.isdigit()):
+        raise InvalidInput("REF", "a uid, m:ID, v:ID or a number", ref)
+    value = int(number)
+    return value if value <= 2**31 - 1 else None
+
+
+def _similar_uids(session: Session, text: str) -> list[str]:
+    from rapidfuzz import process
+
+    uids = list(session.scalars(select(Meeting.uid))) + list(session.scalars(select(Visit.uid)))
+    best = process.extract(text, uids, limit=3, score_cutoff=80)
+    return [uid for uid, _score, _index in best]
+
+
+def _source(source: Source) -> Row:
+    return {
+        "uid": source.uid,
+        "publisher": source.publisher,
+        "title": source.title,
+        "url": source.url,
+        "published": source.published,
+        "language": source.language,
+    }
+
+
+def meeting_detail(meeting: Meeting) -> Row:
+    """Everything about one meeting, as one JSON-ready object."""
+    visit = meeting.visit
+    return {
+        "type": "meeting",
+        "id": meeting.id,
+        "uid": meeting.uid,
+        "kind": meeting.kind,
+        "title": meeting.title,
+        **dated(meeting.edtf, meeting.earliest, meeting.latest),
+        "venue": meeting.venue.name if meeting.venue is not None else None,
+        "place_chain": place_chain(meeting.venue),
+        "duration_minutes": meeting.duration_minutes,
+        "duration_qualifier": meeting.duration_qualifier,
+        "duration": format_duration(meeting.duration_minutes, meeting.duration_qualifier),
+        "status": meeting.status,
+        "outcome": meeting.outcome,
+        "outcome_summary": meeting.outcome_summary,
+        "notes": meeting.notes,
+        "visit": None
+        if visit is None
+        else {
+            "id": visit.id,
+            "uid": visit.uid,
+            **dated(visit.edtf, visit.earliest, visit.latest),
+            "destination": visit.destination.name if visit.destination is not None else None,
+        },
+        "participants": [
+            {
+                "name": p.person.name,
+                "uid": p.person.uid,
+                "side": p.side,
+                "role": p.role,
+            }
+            for p in meeting.participants
+        ],
+        "topics": [topic.topic for topic in meeting.topics],
+        "statements": [
+            {
+                "uid": s.uid,
+                "speaker": s.speaker.name,
+                "kind": s.kind,
+                **dated(s.edtf, s.earliest, s.latest),
+                "language": s.language,
+                "text": s.text,
+                "notes": s.notes,
+                "sources": [_source(source) for source in s.sources],
+            }
+            for s in meeting.statements
+        ],
+        "sources": [_source(source) for source in meeting.sources],
+    }
+
+
+def visit_detail(visit: Visit) -> Row:
+    """Everything about one visit, as one JSON-ready object."""
+    when = _when(visit.edtf, visit.earliest, visit.latest)
+    return {
+        "type": "visit",
+        "id": visit.id,
+        "uid": visit.uid,
+        **dated(visit.edtf, visit.earliest, visit.latest),
+        "days": day_count(when),
+        "destination": visit.destination.name if visit.destination is not None else None,
+        "place_chain": place_chain(visit.destination),
+        "purpose": visit.purpose,
+        "notes": visit.notes,
+        "travellers": [
+            {"name": t.person.name, "uid": t.person.uid, "role": t.role} for t in visit.travellers
+        ],
+        "meetings": [
+            {
+                "id": m.id,
+                "uid": m.uid,
+                **dated(m.edtf, m.earliest, m.latest),
+                "kind": m.kind,
+                "title": m.title,
+                "venue": m.venue.name if m.venue is not None else None,
+                "duration": format_duration(m.duration_minutes, m.duration_qualifier),
+                "outcome": m.outcome,
+            }
+            for m in visit.meetings
+        ],
+        "sources": [_source(source) for source in visit.sources],
+    }
+
+
+def record_detail(record: Meeting | Visit) -> Row:
+    return meeting_detail(record) if isinstance(record, Meeting) else visit_detail(record)
+
+
+# -- registries -----------------------------------------------------------------------
+
+
+def _aliases_cell(aliases: Iterable[PersonAlias | PlaceAlias], own_name: str) -> str:
+    cells: list[str] = []
+    for alias in aliases:
+        if alias.name == own_name and not alias.lang:
+            continue
+        cell = f"{alias.name} ({alias.lang})" if alias.lang else alias.name
+        if cell not in cells:
+            cells.append(cell)
+    return "; ".join(cells)
+
+
+def _role_cell(title: str, organisation: str | None, start: str | None, end: str | None) -> str:
+    text = title + (f", {organisation}" if organisation else "")
+    if start or end:
+        first = shown_edtf(start) if start else "?"
+        last = shown_edtf(end) if end else ""
+        text += f" ({first}–{last})"
+    return text
+
+
+def shown_edtf(edtf: str) -> str:
+    try:
+        return parse_when(edtf).display
+    except InvalidInput:
+        return edtf
+
+
+def _search_ids(
+    session: Session,
+    search: str,
+    model: type[Person] | type[Place],
+    alias: type[PersonAlias] | type[PlaceAlias],
+    owner: Any,
+) -> ColumnElement[bool]:
+    key = name_key(search)
+    if not key:
+        raise InvalidInput("--search", "a name with at least one letter or digit", search)
+    found = find_people(session, search) if model is Person else find_places(session, search)
+    pattern = f"%{key}%"
+    by_alias = select(owner).where(alias.key.like(pattern))
+    return or_(
+        model.id.in_([record.id for record in found]),
+        model.key.like(pattern),
+        model.id.in_(by_alias),
+    )
+
+
+def people_rows(session: Session, search: str | None = None) -> list[Row]:
+    """The people registry (by name): name, country, aliases, roles, uid."""
+    query = (
+        select(Person)
+        .order_by(Person.key, Person.id)
+        .options(selectinload(Person.aliases), selectinload(Person.roles))
+    )
+    if search:
+        query = query.where(
+            _search_ids(session, search, Person, PersonAlias, PersonAlias.person_id)
+        )
+    return [
+        {
+            "name": person.name,
+            "country": person.country,
+            "aliases": _aliases_cell(person.aliases, person.name),
+            "roles": "; ".join(
+                _role_cell(r.title, r.organisation, r.start_edtf, r.end_edtf) for r in person.roles
+            ),
+            "wikidata": person.wikidata,
+            "uid": person.uid,
+        }
+        for person in session.scalars(query)
+    ]
+
+
+def place_rows(session: Session, search: str | None = None) -> list[Row]:
+    """The places registry (by name): name, kind, country, parent, aliases, uid."""
+    query = select(Place).order_by(Place.key, Place.id).options(selectinload(Place.aliases))
+    if search:
+        query = query.where(_search_ids(session, search, Place, PlaceAlias, PlaceAlias.place_id))
+    places = PlaceIndex(session)
+    return [
+        {
+            "name": place.name,
+            "kind": place.kind,
+            "country": place.country,
+            "parent": places.name(place.parent_id),
+            "aliases": _aliases_cell(place.aliases, place.name),
+            "uid": place.uid,
+        }
+        for place in session.scalars(query)
+    ]
+
+
+# -- statistics -----------------------------------------------------------------------
+
+
+def talks_total(meetings: Sequence[Meeting]) -> Row:
+    """Sum of the known durations, with the honesty their qualifiers call for."""
+    timed = [m for m in meetings if m.duration_minutes is not None]
+    minutes = sum(m.duration_minutes or 0 for m in timed)
+    qualifiers = {m.duration_qualifier or DurationQualifier.EXACT.value for m in timed}
+    at_least = DurationQualifier.AT_LEAST.value in qualifiers
+    at_most = DurationQualifier.AT_MOST.value in qualifiers
+    about = DurationQualifier.ABOUT.value in qualifiers
+    words = ""
+    if at_least and at_most:
+        words = "about "  # lower and upper bounds together bound nothing: say so loosely
+    else:
+        words = ("at least " if at_least else "") + ("at most " if at_most else "")
+        words += "about " if about else ""
+    text = words + format_minutes(minutes) if timed else None
+    return {
+        "talks": text,
+        "talks_minutes": minutes if timed else None,
+        "talks_at_least": at_least,
+        "talks_about": about,
+        "meetings_without_duration": len(meetings) - len(timed),
+    }
+
+
+def envoy_stats(session: Session, filters: Filters) -> list[Row]:
+    """Per envoy: visits, meetings, first and last visit, gaps between consecutive
+    visits (days, by earliest), hours of talks, outcomes of their meetings."""
+    visits = list(
+        session.scalars(
+            select(Visit)
+            .where(*visit_conditions(session, filters))
+            .order_by(Visit.earliest, Visit.id)
+            .options(
+                selectinload(Visit.travellers).selectinload(VisitTraveller.person),
+                selectinload(Visit.meetings),
+            )
+        )
+    )
+    by_person: dict[int, tuple[Person, list[Visit]]] = {}
+    for visit in visits:
+        for traveller in visit.travellers:
+            by_person.setdefault(traveller.person_id, (traveller.person, []))[1].append(visit)
+    rows: list[Row] = []
+    for person, own in sorted(by_person.values(), key=lambda p: (p[1][0].earliest, p[0].name)):
+        meetings = [meeting for visit in own for meeting in visit.meetings]
+        gaps = [(b.earliest - a.earliest).days for a, b in pairwise(own)]
+        outcomes = Counter(meeting.outcome for meeting in meetings)
+        rows.append(
+            {
+                "envoy": person.name,
+                "visits": len(own),
+                "meetings": len(meetings),
+                "first": shown(own[0].edtf, own[0].earliest, own[0].latest),
+                "first_edtf": own[0].edtf,
+                "last": shown(own[-1].edtf, own[-1].earliest, own[-1].latest),
+                "last_edtf": own[-1].edtf,
+                "mean_gap_days": round(sum(gaps) / len(gaps), 1) if gaps else None,
+                "longest_gap_days": max(gaps) if gaps else None,
+                **talks_total(meetings),
+                "outcomes": {o.value: outcomes[o.value] for o in Outcome if outcomes[o.value]},
+                "uid": person.uid,
+            }
+        )
+    return rows
+
+
+__all__ = [
+    "TIMELINE_KEYS",
+    "Filters",
+    "Row",
+    "TimelineEntry",
+    "envoy_stats",
+    "envoy_visits",
+    "envoys_summary",
+    "find_record",
+    "meeting_detail",
+    "people_rows",
+    "place_rows",
+    "record_detail",
+    "timeline_entries",
+    "timeline_rows",
+    "visit_detail",
+]

@@ -1,0 +1,83 @@
+"""Full-text search over meetings: titles, outcome summaries, notes and statement texts.
+
+One service function, two engines behind it:
+
+- SQLite: FTS5 tables ``meeting_fts`` (rowid = meeting id; title, outcome summary,
+  notes) and ``statement_fts`` (rowid = statement id; text), external-content tables
+  kept in sync with their rows by triggers (migration 0002).
+- PostgreSQL: GIN expression indexes on ``to_tsvector('simple', ...)`` of the same
+  texts (migration 0002); the queries below repeat the indexed expressions exactly,
+  so the planner can use them.
+
+Both match a meeting when every word of the query occurs in the meeting's own texts,
+or every word occurs in one of its statements; words are compared case-insensitively,
+without stemming (FTS5 ``unicode61``, PostgreSQL's ``simple`` configuration).
+
+A later migration that rebuilds the ``meeting`` or ``statement`` table on SQLite
+(Alembic batch mode) drops that table's triggers: it must create them again (copy them
+from 0002) and run the FTS5 ``rebuild`` command.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Integer, column, text
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import TextualSelect
+
+from tracker.errors import InvalidInput
+
+MEETING_FTS = "meeting_fts"
+STATEMENT_FTS = "statement_fts"
+FTS_TABLES = (MEETING_FTS, STATEMENT_FTS)
+FTS5_SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
+PG_INDEXES = ("ix_meeting_fulltext", "ix_statement_fulltext")
+
+# The indexed expressions on PostgreSQL (migration 0002 creates indexes on exactly these).
+PG_MEETING_DOCUMENT = (
+    "to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(outcome_summary, '')"
+    " || ' ' || coalesce(notes, ''))"
+)
+PG_STATEMENT_DOCUMENT = "to_tsvector('simple', coalesce(text, ''))"
+
+
+def is_search_object(name: str | None) -> bool:
+    """Whether ``name`` is a table or index of the full-text search structures (which
+    live outside the ORM metadata; Alembic's autogenerate must not see them)."""
+    if name is None:
+        return False
+    if name in PG_INDEXES:
+        return True
+    return any(name == table or name.startswith(table + "_") for table in FTS_TABLES)
+
+
+def matching_meeting_ids(session: Session, query: str) -> TextualSelect:
+    """A SELECT of the ids of the meetings that ``query`` finds (for ``Meeting.id.in_``).
+
+    Raises InvalidInput when the query has no word to search for.
+    """
+    words = _words(query)
+    if session.get_bind().dialect.name == "sqlite":
+        fts_query = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+        sql = text(
+            f"SELECT rowid AS meeting_id FROM {MEETING_FTS} WHERE {MEETING_FTS} MATCH :fts"
+            f" UNION SELECT s.meeting_id FROM statement AS s"
+            f" JOIN {STATEMENT_FTS} AS f ON f.rowid = s.id"
+            f" WHERE {STATEMENT_FTS} MATCH :fts AND s.meeting_id IS NOT NULL"
+        ).bindparams(fts=fts_query)
+    else:
+        sql = text(
+            f"SELECT id AS meeting_id FROM meeting"
+            f" WHERE {PG_MEETING_DOCUMENT} @@ plainto_tsquery('simple', :words)"
+            f" UNION SELECT meeting_id FROM statement"
+            f" WHERE {PG_STATEMENT_DOCUMENT} @@ plainto_tsquery('simple', :words)"
+            f" AND meeting_id IS NOT NULL"
+        ).bindparams(words=" ".join(words))
+    return sql.columns(column("meeting_id", Integer))
+
+
+def _words(query: str) -> list[str]:
+    """The words of a search query: runs of letters and digits (what both engines index)."""
+    words = "".join(ch if ch.isalnum() else " " for ch in query).split()
+    if not words:
+        raise InvalidInput("--search", "text with at least one letter or digit", query)
+    return words
