@@ -1,0 +1,329 @@
+"""``tracker log``, ``tracker edit`` and ``tracker delete``: writing records."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from cli import messages
+from cli.app import CONTEXT_SETTINGS, main
+from cli.context import App
+from tracker.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from tracker.records import LogRequest
+from tracker.vocab import MeetingKind, MeetingStatus, Outcome
+
+pass_app = click.make_pass_decorator(App)
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+@main.command("log", context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--envoy",
+    "-e",
+    "envoys",
+    multiple=True,
+    metavar="NAME",
+    help="An envoy (repeatable); any name or alias, in any script.",
+)
+@click.option(
+    "--date",
+    "-d",
+    "when",
+    metavar="EDTF",
+    help="When: 2025-12-02, 2025-04, 2025-12-02T17:00+03:00, today, yesterday.",
+)
+@click.option(
+    "--place",
+    "-p",
+    metavar="PLACE",
+    help="Where: a venue (Kremlin) or a city; the visit goes to its city.",
+)
+@click.option("--title", "-t", help="What to call the meeting.")
+@click.option(
+    "--kind",
+    "-k",
+    default=MeetingKind.TALKS.value,
+    show_default=True,
+    type=click.Choice([k.value for k in MeetingKind]),
+    help="Kind of meeting.",
+)
+@click.option(
+    "--with",
+    "-w",
+    "counterparts",
+    multiple=True,
+    metavar="NAME[:ROLE[:SIDE]]",
+    help="A counterpart (repeatable), e.g. 'Jurij Uszakow:adviser:RU'.",
+)
+@click.option("--topic", "topics", multiple=True, help="A topic (repeatable).")
+@click.option(
+    "--duration",
+    metavar="TEXT",
+    help="5h, 90m, 3h30m, ~3h (about), 5h+ (at least), <=2h (at most).",
+)
+@click.option(
+    "--outcome",
+    default=Outcome.UNKNOWN.value,
+    show_default=True,
+    type=click.Choice([o.value for o in Outcome]),
+    help="What came of it.",
+)
+@click.option("--summary", help="The outcome in a sentence, as reported.")
+@click.option(
+    "--status",
+    default=MeetingStatus.HELD.value,
+    show_default=True,
+    type=click.Choice([s.value for s in MeetingStatus]),
+)
+@click.option(
+    "--statement",
+    "statements",
+    multiple=True,
+    metavar='"SPEAKER: TEXT"',
+    help="Who said what about it (repeatable).",
+)
+@click.option(
+    "--source",
+    "-s",
+    "sources",
+    multiple=True,
+    metavar="URL",
+    help="A source URL, or a publisher's name when there is no URL (repeatable).",
+)
+@click.option("--publisher", help="The first source's publisher.")
+@click.option("--source-title", help="The first source's title.")
+@click.option("--notes", help="Free text kept on the meeting.")
+@click.option("--country", metavar="CC", help="Country code for a place created by --create.")
+@click.option("--no-visit", is_flag=True, help="Not part of a trip (calls never are).")
+@click.option("--create", is_flag=True, help="Create unknown people and places without asking.")
+@pass_app
+def log_command(
+    app: App,
+    envoys: tuple[str, ...],
+    when: str | None,
+    place: str | None,
+    title: str | None,
+    kind: str,
+    counterparts: tuple[str, ...],
+    topics: tuple[str, ...],
+    duration: str | None,
+    outcome: str,
+    summary: str | None,
+    status: str,
+    statements: tuple[str, ...],
+    sources: tuple[str, ...],
+    publisher: str | None,
+    source_title: str | None,
+    notes: str | None,
+    country: str | None,
+    no_visit: bool,
+    create: bool,
+) -> None:
+    """Log a meeting, and its visit: a meeting in a city where the envoy has a visit
+    on that date joins it; otherwise a new visit is made.
+
+    On a terminal it asks for what is missing and offers the known names; otherwise a
+    missing required field (--envoy, --date, --title, --source, and --place unless it
+    is a call) exits 2 naming it. An unknown name gets "did you mean" and is created
+    only when you confirm, or with --create.
+
+    Example: tracker log -e Witkoff -w Putin -d 2025-12-02 -p Kreml -t Talks -s Reuters
+    """
+    from tracker.records import Counterpart, LogRequest, SaidLine, log_meeting, unknown_names
+
+    interactive = _interactive()
+    envoy_list = list(envoys) or _ask(interactive, "--envoy", "Envoy", known_envoys(app))
+    when = when or _ask(interactive, "--date", "Date (EDTF, e.g. 2025-12-02)")[0]
+    if place is None and kind != MeetingKind.CALL.value and not no_visit:
+        place = _ask(interactive, "--place", "Place (venue or city)")[0]
+    title = title or _ask(interactive, "--title", "Title")[0]
+    source_list = list(sources) or _ask(interactive, "--source", "Source URL (or publisher)")
+    request = LogRequest(
+        envoys=envoy_list,
+        date=when,
+        title=title,
+        place=place,
+        kind=kind,
+        counterparts=[Counterpart.parse(c) for c in counterparts],
+        topics=list(topics),
+        duration=duration,
+        outcome=outcome,
+        summary=summary,
+        status=status,
+        statements=[SaidLine.parse(s) for s in statements],
+        sources=source_list,
+        publisher=publisher,
+        source_title=source_title,
+        notes=notes,
+        country=country,
+        no_visit=no_visit,
+    )
+    database = app.database()
+    with database.writing() as session:
+        missing = unknown_names(session, request)
+        to_create = []
+        for unknown in missing:
+            if create:
+                to_create.append(unknown.name)
+                continue
+            hint = (
+                f"; did you mean {', '.join(unknown.suggestions)}?" if unknown.suggestions else ""
+            )
+            if not interactive:
+                raise InvalidInput(
+                    _option_of(unknown.name, request),
+                    f"a known {unknown.kind} (or --create to add {unknown.name!r}){hint}",
+                    unknown.name,
+                )
+            app.err.print(f"No {unknown.kind} named {unknown.name!r}{hint}")
+            if not click.confirm(
+                f"Create {unknown.kind} {unknown.name!r}?", default=False, err=True
+            ):
+                raise click.Abort()
+            to_create.append(unknown.name)
+        meeting = log_meeting(session, request, create=to_create)
+        from cli.render import render_meeting
+
+        app.err.print(messages.LOGGED.format(uid=meeting.uid))
+        render_meeting(app.out, meeting)
+
+
+def _option_of(name: str, request: LogRequest) -> str:
+    """The option an unknown name came from."""
+    if name in request.envoys:
+        return "--envoy"
+    if any(c.name == name for c in request.counterparts):
+        return "--with"
+    if any(s.speaker == name for s in request.statements):
+        return "--statement"
+    return "--place"
+
+
+def known_envoys(app: App) -> list[str]:
+    """Names of people who have travelled as envoys, to offer at the prompt."""
+    from sqlalchemy import distinct, select
+
+    from tracker.models import Person, VisitTraveller
+
+    with app.database().reading() as session:
+        query = (
+            select(distinct(Person.name))
+            .join(VisitTraveller, VisitTraveller.person_id == Person.id)
+            .order_by(Person.name)
+        )
+        return list(session.scalars(query))
+
+
+def _ask(interactive: bool, option: str, label: str, offer: list[str] | None = None) -> list[str]:
+    if not interactive:
+        raise InvalidInput(option, "a value (it is required when not on a terminal)")
+    if offer:
+        click.echo(f"Known: {', '.join(offer[:20])}", err=True)
+    value = click.prompt(label, err=True).strip()
+    if not value:
+        raise InvalidInput(option, "a value")
+    return [value]
+
+
+@main.command("edit", context_settings=CONTEXT_SETTINGS)
+@click.argument("ref")
+@click.option("--title", help="New title (meetings).")
+@click.option("--date", "when", metavar="EDTF", help="New date.")
+@click.option("--kind", type=click.Choice([k.value for k in MeetingKind]), help="New kind.")
+@click.option("--place", help="New venue (meetings) or destination (visits).")
+@click.option("--duration", help="New duration: 5h, ~3h, 5h+, <=2h, or 'none'.")
+@click.option("--outcome", type=click.Choice([o.value for o in Outcome]), help="New outcome.")
+@click.option("--summary", help="New outcome summary.")
+@click.option("--status", type=click.Choice([s.value for s in MeetingStatus]))
+@click.option("--notes", help="New notes.")
+@click.option("--purpose", help="New purpose (visits).")
+@click.option("--add-topic", "add_topics", multiple=True, help="Add a topic (repeatable).")
+@click.option(
+    "--add-source", "add_sources", multiple=True, metavar="URL", help="Add a source (repeatable)."
+)
+@pass_app
+def edit_command(
+    app: App,
+    ref: str,
+    title: str | None,
+    when: str | None,
+    kind: str | None,
+    place: str | None,
+    duration: str | None,
+    outcome: str | None,
+    summary: str | None,
+    status: str | None,
+    notes: str | None,
+    purpose: str | None,
+    add_topics: tuple[str, ...],
+    add_sources: tuple[str, ...],
+) -> None:
+    """Change a meeting or a visit, and show it before and after.
+
+    REF is a uid, m:ID, v:ID or a bare id, as `tracker show` takes.
+
+    Example: tracker edit meeting-2025-04-25-witkoff-putin --duration ~3h --outcome unknown
+    """
+    from cli.render import render_meeting, render_visit
+    from tracker.models import Meeting
+    from tracker.query import find_record
+    from tracker.records import Changes, edit_record
+
+    changes = Changes(
+        title=title,
+        date=when,
+        kind=kind,
+        place=place,
+        duration=duration,
+        outcome=outcome,
+        summary=summary,
+        status=status,
+        notes=notes,
+        purpose=purpose,
+        add_topics=list(add_topics),
+        add_sources=list(add_sources),
+    )
+    with app.database().writing() as session:
+        record = find_record(session, ref)
+        render = render_meeting if isinstance(record, Meeting) else render_visit
+        app.out.print(messages.BEFORE)
+        render(app.out, record)  # type: ignore[arg-type]
+        edit_record(session, record, changes)
+        session.refresh(record)
+        app.out.print()
+        app.out.print(messages.AFTER)
+        render(app.out, record)  # type: ignore[arg-type]
+
+
+@main.command("delete", context_settings=CONTEXT_SETTINGS)
+@click.argument("ref")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask first.")
+@pass_app
+def delete_command(app: App, ref: str, yes: bool) -> None:
+    """Delete a meeting (with its statements) or a visit (with its meetings); asks first.
+
+    Example: tracker delete m:42 --yes
+    """
+    from tracker.models import Meeting
+    from tracker.query import find_record
+    from tracker.records import delete_record
+
+    with app.database().writing() as session:
+        record = find_record(session, ref)
+        label = record.title if isinstance(record, Meeting) else f"visit {record.edtf}"
+        what = "meeting" if isinstance(record, Meeting) else "visit"
+        if not yes:
+            if not sys.stdin.isatty():
+                raise InvalidInput("--yes", "--yes to delete when not on a terminal")
+            prompt = messages.DELETE_PROMPT.format(what=what, label=label, uid=record.uid)
+            if not click.confirm(prompt, default=False, err=True):
+                raise click.Abort()
+        counts = delete_record(session, record)
+    app.out.print(messages.DELETED.format(**counts))
