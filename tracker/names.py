@@ -153,11 +153,10 @@ def suggest(
     choices: dict[str, str] = {}
     for display, record_key in session.execute(select(model.name, model.key)):
         choices.setdefault(record_key, display)
-    alias_rows = session.execute(
-        select(alias.name, alias.key, model.name).join(model, owner == model.id)
-    )
-    for alias_name, alias_key, owner_name in alias_rows:
-        choices.setdefault(alias_key, owner_name if alias_name == owner_name else alias_name)
+    # An alias suggests its owner's name: one line per record, in the user's terms.
+    alias_rows = session.execute(select(alias.key, model.name).join(model, owner == model.id))
+    for alias_key, owner_name in alias_rows:
+        choices.setdefault(alias_key, owner_name)
     best = process.extract(
         key,
         list(choices),
