@@ -13,6 +13,7 @@ from cli.context import App
 from tracker.errors import InvalidInput
 
 if TYPE_CHECKING:
+    from tracker.models import Visit
     from tracker.records import LogRequest
 from tracker.vocab import MeetingKind, MeetingStatus, Outcome
 
@@ -271,9 +272,9 @@ def edit_command(
 
     Example: tracker edit meeting-2025-04-25-witkoff-putin --duration ~3h --outcome unknown
     """
-    from cli.render import render_meeting, render_visit
+    from cli.render import meeting_fields, print_fields, visit_fields
     from tracker.models import Meeting
-    from tracker.query import find_record
+    from tracker.query import find_record, meeting_detail, visit_detail
     from tracker.records import Changes, edit_record
 
     changes = Changes(
@@ -290,16 +291,23 @@ def edit_command(
         add_topics=list(add_topics),
         add_sources=list(add_sources),
     )
+
+    def fields(record: Meeting | Visit) -> list[tuple[str, list[str]]]:
+        if isinstance(record, Meeting):
+            return meeting_fields(meeting_detail(record))
+        return visit_fields(visit_detail(record))
+
     with app.database().writing() as session:
         record = find_record(session, ref)
-        render = render_meeting if isinstance(record, Meeting) else render_visit
-        app.out.print(messages.BEFORE)
-        render(app.out, record)  # type: ignore[arg-type]
+        # Taken before, shown after: bad input prints nothing on stdout.
+        before = fields(record)
         edit_record(session, record, changes)
         session.refresh(record)
+        app.out.print(messages.BEFORE)
+        print_fields(app.out, before)
         app.out.print()
         app.out.print(messages.AFTER)
-        render(app.out, record)  # type: ignore[arg-type]
+        print_fields(app.out, fields(record))
 
 
 @main.command("delete", context_settings=CONTEXT_SETTINGS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
@@ -39,9 +40,9 @@ def postgres_schema_url(schema: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-@pytest.fixture
-def postgres_schema() -> Iterator[str]:
-    """A fresh, empty PostgreSQL schema; its URL is ``postgres_schema_url(name)``."""
+@contextmanager
+def fresh_postgres_schema() -> Iterator[str]:
+    """A new, empty PostgreSQL schema, dropped on exit (skips without a server)."""
     if not POSTGRES_URL:
         pytest.skip(NO_POSTGRES)
     schema = f"t_{uuid.uuid4().hex[:16]}"
@@ -54,6 +55,13 @@ def postgres_schema() -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_schema() -> Iterator[str]:
+    """A fresh, empty PostgreSQL schema; its URL is ``postgres_schema_url(name)``."""
+    with fresh_postgres_schema() as schema:
+        yield schema
 
 
 @pytest.fixture(params=BACKENDS)

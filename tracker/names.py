@@ -52,24 +52,24 @@ def clean_name(name: object, field: str = "name") -> str:
     return text
 
 
-def resolve_person(session: Session, name: str) -> Person:
-    """The one person whose uid, name or alias is ``name``."""
-    return _resolve(session, Person, PersonAlias, PersonAlias.person_id, "person", name)
+def resolve_person(session: Session, name: str, field: str | None = None) -> Person:
+    """The one person whose uid, name or alias is ``name``; errors name ``field``."""
+    return _resolve(session, Person, PersonAlias, PersonAlias.person_id, "person", name, field)
 
 
-def resolve_place(session: Session, name: str) -> Place:
-    """The one place whose uid, name or alias is ``name``."""
-    return _resolve(session, Place, PlaceAlias, PlaceAlias.place_id, "place", name)
+def resolve_place(session: Session, name: str, field: str | None = None) -> Place:
+    """The one place whose uid, name or alias is ``name``; errors name ``field``."""
+    return _resolve(session, Place, PlaceAlias, PlaceAlias.place_id, "place", name, field)
 
 
-def find_people(session: Session, name: str) -> list[Person]:
+def find_people(session: Session, name: str, field: str = "person") -> list[Person]:
     """Every person whose uid, name or alias is ``name`` (none, one or several)."""
-    return _matches(session, Person, PersonAlias, PersonAlias.person_id, name)
+    return _matches(session, Person, PersonAlias, PersonAlias.person_id, name, field)
 
 
-def find_places(session: Session, name: str) -> list[Place]:
+def find_places(session: Session, name: str, field: str = "place") -> list[Place]:
     """Every place whose uid, name or alias is ``name`` (none, one or several)."""
-    return _matches(session, Place, PlaceAlias, PlaceAlias.place_id, name)
+    return _matches(session, Place, PlaceAlias, PlaceAlias.place_id, name, field)
 
 
 def _matches(
@@ -78,9 +78,11 @@ def _matches(
     alias: type[PersonAlias] | type[PlaceAlias],
     owner: object,
     name: str,
+    field: str,
 ) -> list[T]:
     """Records named ``name``: by uid, else by whole key, else by the words of a key
     (``putin``), else by word stems (Polish ``Witkoffowi`` finds ``Witkoff``)."""
+    clean_name(name, field)
     by_uid = session.scalars(select(model).where(model.uid == name.strip())).first()
     if by_uid is not None:
         return [by_uid]
@@ -118,13 +120,14 @@ def _resolve(
     owner: object,
     kind: str,
     name: str,
+    field: str | None,
 ) -> T:
-    found = _matches(session, model, alias, owner, name)
+    found = _matches(session, model, alias, owner, name, field or kind)
     if len(found) == 1:
         return found[0]
     if found:
-        raise Ambiguous(kind, name, [describe(record) for record in found])
-    raise NotFound(kind, name, suggest(session, model, alias, owner, name))
+        raise Ambiguous(kind, name, [describe(record) for record in found], field=field)
+    raise NotFound(kind, name, suggest(session, model, alias, owner, name), field=field)
 
 
 def describe(record: Person | Place) -> str:

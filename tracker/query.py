@@ -98,8 +98,12 @@ class DateRange:
 
 def date_range(filters: Filters) -> DateRange:
     """The bounds of ``--from``/``--to`` (earliest day of one, latest day of the other)."""
-    start = parse_when(filters.date_from, field="--from").earliest if filters.date_from else None
-    end = parse_when(filters.date_to, field="--to").latest if filters.date_to else None
+    start = (
+        parse_when(filters.date_from, field="--from").earliest
+        if filters.date_from is not None
+        else None
+    )
+    end = parse_when(filters.date_to, field="--to").latest if filters.date_to is not None else None
     if start is not None and end is not None and end < start:
         raise InvalidInput(
             "--to", f"a date on or after --from ({filters.date_from})", filters.date_to
@@ -304,13 +308,13 @@ def meeting_conditions(session: Session, filters: Filters) -> list[ColumnElement
     conditions = _overlap(Meeting.earliest, Meeting.latest, date_range(filters))
     destination = select(Visit.destination_id).where(Visit.id == Meeting.visit_id).scalar_subquery()
     place_of_meeting = func.coalesce(Meeting.venue_id, destination)
-    if filters.place:
+    if filters.place is not None:
         conditions.append(place_of_meeting.in_(places_under(session, filters.place)))
-    if filters.country:
+    if filters.country is not None:
         code = country_code(session, filters.country)
         conditions.append(place_of_meeting.in_(select(Place.id).where(Place.country == code)))
-    if filters.envoy:
-        envoy = resolve_person(session, filters.envoy)
+    if filters.envoy is not None:
+        envoy = resolve_person(session, filters.envoy, "--envoy")
         travelled = exists().where(
             VisitTraveller.visit_id == Meeting.visit_id, VisitTraveller.person_id == envoy.id
         )
@@ -320,12 +324,12 @@ def meeting_conditions(session: Session, filters: Filters) -> list[ColumnElement
             Participant.role == "envoy",
         )
         conditions.append(or_(travelled, as_envoy))
-    if filters.with_person:
-        person = resolve_person(session, filters.with_person)
+    if filters.with_person is not None:
+        person = resolve_person(session, filters.with_person, "--with")
         conditions.append(
             exists().where(Participant.meeting_id == Meeting.id, Participant.person_id == person.id)
         )
-    if filters.topic:
+    if filters.topic is not None:
         key = name_key(filters.topic)
         if not key:
             raise InvalidInput(
@@ -334,9 +338,9 @@ def meeting_conditions(session: Session, filters: Filters) -> list[ColumnElement
         conditions.append(
             exists().where(MeetingTopic.meeting_id == Meeting.id, MeetingTopic.key == key)
         )
-    if filters.outcome:
+    if filters.outcome is not None:
         conditions.append(Meeting.outcome == choose(Outcome, filters.outcome, "--outcome").value)
-    if filters.search:
+    if filters.search is not None:
         conditions.append(Meeting.id.in_(matching_meeting_ids(session, filters.search)))
     return conditions
 
@@ -478,9 +482,9 @@ def lanes(entries: Iterable[TimelineEntry], bounds: DateRange) -> tuple[list[str
 def visit_conditions(session: Session, filters: Filters) -> list[ColumnElement[bool]]:
     """The WHERE conditions on ``Visit`` for ``--from``/``--to``/``--place``/``--country``."""
     conditions = _overlap(Visit.earliest, Visit.latest, date_range(filters))
-    if filters.place:
+    if filters.place is not None:
         conditions.append(Visit.destination_id.in_(places_under(session, filters.place)))
-    if filters.country:
+    if filters.country is not None:
         code = country_code(session, filters.country)
         conditions.append(Visit.destination_id.in_(select(Place.id).where(Place.country == code)))
     return conditions
@@ -610,6 +614,8 @@ def find_record(session: Session, ref: str) -> Meeting | Visit:
     """The meeting or visit ``ref`` names: a uid, ``m:ID``, ``v:ID`` or a bare id
     (a meeting first, then a visit)."""
     text = ref.strip()
+    if not text or len(text) > 200 or not text.isprintable():
+        raise InvalidInput("REF", "a uid, m:ID, v:ID or a number", ref)
     lowered = text.casefold()
     if lowered[:2] in ("m:", "v:"):
         number = _record_id(text[2:].strip(), ref)

@@ -65,7 +65,10 @@ class Counterpart:
         name, _, rest = text.partition(":")
         role, _, side = rest.partition(":")
         role_value = choose(ParticipantRole, role, "--with role").value if role.strip() else None
-        return cls(clean_name(name, "--with"), role_value, side.strip() or None)
+        side_value = clean_name(side, "--with side") if side.strip() else None
+        if side_value is not None and len(side_value) > 100:
+            raise InvalidInput("--with side", "a side of at most 100 characters, such as RU")
+        return cls(clean_name(name, "--with"), role_value, side_value)
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,10 @@ class Unknown:
 def unknown_names(session: Session, request: LogRequest) -> list[Unknown]:
     """The people and places the request names that do not exist yet (ambiguous names
     raise at once: creating another record would only add to the confusion)."""
+    for envoy in request.envoys:
+        clean_name(envoy, "--envoy")
+    if request.place is not None:
+        clean_name(request.place, "--place")
     named = [("--envoy", n) for n in request.envoys]
     named += [("--with", c.name) for c in request.counterparts]
     named += [("--statement", s.speaker) for s in request.statements]
@@ -137,7 +144,10 @@ def unknown_names(session: Session, request: LogRequest) -> list[Unknown]:
 
 def _exists(session: Session, model: type[Person] | type[Place], name: str, option: str) -> bool:
     found: Sequence[Person | Place]
-    found = find_people(session, name) if model is Person else find_places(session, name)
+    if model is Person:
+        found = find_people(session, name, option)
+    else:
+        found = find_places(session, name, option)
     if len(found) > 1:
         kind = "person" if model is Person else "place"
         raise Ambiguous(kind, name, [describe(r) for r in found], field=option)
@@ -171,6 +181,10 @@ def log_meeting(
     minutes, qualifier = parse_duration(request.duration) if request.duration else (None, None)
     if not request.envoys:
         raise InvalidInput("--envoy", "at least one envoy")
+    for envoy in request.envoys:
+        clean_name(envoy, "--envoy")
+    if request.place is not None:
+        clean_name(request.place, "--place")
     country = _country(request.country)
 
     envoys = [_person(session, n, allowed, "--envoy") for n in dict.fromkeys(request.envoys)]
