@@ -103,6 +103,21 @@ def main(ctx: click.Context, target: str | None, debug: bool) -> None:
 
 
 # Importing the command modules registers their commands on ``main``.
-from cli import data_commands, db_commands, read_commands, write_commands  # noqa: E402
+from cli import (  # noqa: E402
+    data_commands,
+    db_commands,
+    export_commands,
+    import_commands,
+    read_commands,
+    write_commands,
+)
 
-__all__ = ["data_commands", "db_commands", "main", "read_commands", "write_commands"]
+__all__ = [
+    "data_commands",
+    "db_commands",
+    "export_commands",
+    "import_commands",
+    "main",
+    "read_commands",
+    "write_commands",
+]

@@ -20,7 +20,10 @@ from 0002) and run the FTS5 ``rebuild`` command.
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, column, text
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+
+from sqlalchemy import Connection, Integer, column, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
@@ -31,6 +34,10 @@ STATEMENT_FTS = "statement_fts"
 FTS_TABLES = (MEETING_FTS, STATEMENT_FTS)
 FTS5_SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
 PG_INDEXES = ("ix_meeting_fulltext", "ix_statement_fulltext")
+MEETING_FTS_COLUMNS = ("title", "outcome_summary", "notes")
+MEETING_INSERT_TRIGGER = "meeting_fts_ai"
+BULK_FROM = 1_000
+"""Meetings from which a bulk insert on SQLite indexes them in one statement."""
 
 # The indexed expressions on PostgreSQL (migration 0002 creates indexes on exactly these).
 PG_MEETING_DOCUMENT = (
@@ -48,6 +55,51 @@ def is_search_object(name: str | None) -> bool:
     if name in PG_INDEXES:
         return True
     return any(name == table or name.startswith(table + "_") for table in FTS_TABLES)
+
+
+@contextmanager
+def bulk_meeting_insert(connection: Connection, count: int) -> Iterator[None]:
+    """Around an insert of ``count`` new meetings (ids above every id stored, as the
+    CSV importer hands them out): on SQLite, from ``BULK_FROM`` meetings on, index them
+    in one statement instead of one trigger call per row.
+
+    The insert trigger is dropped, the block runs, the new rows are added to
+    ``meeting_fts`` with one ``INSERT ... SELECT`` and the trigger is created again
+    from the text SQLite stored for it, all in the caller's transaction: a rollback
+    restores the trigger with everything else, and no other connection ever sees the
+    table without it. On PostgreSQL (GIN indexes, no triggers) this does nothing.
+    """
+    if count < BULK_FROM or connection.dialect.name != "sqlite":
+        yield
+        return
+    trigger = connection.execute(
+        text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
+        {"name": MEETING_INSERT_TRIGGER},
+    ).scalar()
+    if trigger is None:
+        yield
+        return
+    last = connection.execute(text("SELECT coalesce(max(id), 0) FROM meeting")).scalar_one()
+    columns = ", ".join(MEETING_FTS_COLUMNS)
+    connection.exec_driver_sql(f"DROP TRIGGER {MEETING_INSERT_TRIGGER}")
+
+    def restore() -> None:
+        connection.exec_driver_sql(
+            f"INSERT INTO {MEETING_FTS}(rowid, {columns})"
+            f" SELECT id, {columns} FROM meeting WHERE id > ?",
+            (last,),
+        )
+        connection.exec_driver_sql(trigger)
+
+    try:
+        yield
+    except BaseException:
+        # Keep the index whole even if a caller went on to commit what was inserted;
+        # the first error is the one to report.
+        with suppress(Exception):
+            restore()
+        raise
+    restore()
 
 
 def matching_meeting_ids(session: Session, query: str) -> TextualSelect:

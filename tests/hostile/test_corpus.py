@@ -252,6 +252,78 @@ def _document_cases() -> Iterator[tuple[str, list[str], dict[str, bytes]]]:
     )
     yield imp("yaml-scalar", b"just text\n", "doc.yaml")
     yield imp("unknown-extension", b"{}", "doc.txt")
+    yield from _csv_cases()
+
+
+TRIPS_HEADER = b"traveller,start,end,country,city,notes\n"
+TRIP = b"Steve Witkoff,2025-09-01,,RU,Moscow,x\n"
+
+
+def _csv_cases() -> Iterator[tuple[str, list[str], dict[str, bytes]]]:
+    def imp(case: str, content: bytes, *options: str) -> tuple[str, list[str], dict[str, bytes]]:
+        return f"csv-{case}", ["import", "FILE:t.csv", *options], {"t.csv": content}
+
+    rows = [TRIP] * 3
+    yield imp("empty", b"")
+    yield imp("header-only-unknown", b"a,b,c\n1,2,3\n")
+    yield imp("utf16", (TRIPS_HEADER + TRIP).decode().encode("utf-16"))
+    yield imp("cp1250", "traveller,start,country\nŁukasz,2025,PL\n".encode("cp1250"))
+    yield imp("unterminated-quote", TRIPS_HEADER + b'"Steve Witkoff,2025-09-01,,RU,Moscow,x\n')
+    yield imp("too-many-columns", TRIPS_HEADER + b"Steve Witkoff,2025-09-01,,RU,Moscow,x,extra\n")
+    yield imp("too-few-columns", TRIPS_HEADER + b"Steve Witkoff,2025-09-01\n")
+    yield imp("nul-byte", TRIPS_HEADER + b"Steve\x00Witkoff,2025-09-01,,RU,Moscow,x\n")
+    for date in (
+        "2025-02-30",
+        "2025-13",
+        "soon",
+        "2025-12-03/2025-12-02",
+        "'; DROP TABLE visit;--",
+    ):
+        yield imp(
+            f"bad-start-{date[:12]}",
+            TRIPS_HEADER + b"".join(rows) + f"Steve Witkoff,{date},,RU,Moscow,x\n".encode(),
+        )
+    yield imp(
+        "end-before-start", TRIPS_HEADER + b"Steve Witkoff,2025-09-05,2025-09-01,RU,Moscow,x\n"
+    )
+    yield imp("bad-country", TRIPS_HEADER + b"Steve Witkoff,2025-09-01,,Atlantis,Moscow,x\n")
+    yield imp("empty-traveller", TRIPS_HEADER + b",2025-09-01,,RU,Moscow,x\n")
+    yield imp("control-traveller", TRIPS_HEADER + b"\x1b[31mred,2025-09-01,,RU,Moscow,x\n")
+    yield imp("no-date", TRIPS_HEADER + b"Steve Witkoff,,,RU,Moscow,x\n")
+    yield imp("bad-map-syntax", TRIPS_HEADER + TRIP, "--map", "traveller")
+    yield imp("bad-map-field", TRIPS_HEADER + TRIP, "--map", "notes=remarkz")
+    yield imp("map-missing-column", TRIPS_HEADER + TRIP, "--map", "Nope=traveller")
+    yield imp("bad-delimiter", TRIPS_HEADER + TRIP, "--delimiter", "ab")
+    yield imp("csv-option-on-json", TRIPS_HEADER + TRIP, "--format", "json")
+    yield imp(
+        "bad-duration",
+        b"traveller,date,city,country,title,duration\n"
+        b"Steve Witkoff,2025-09-01,Moscow,RU,Talks,five hours\n",
+    )
+    yield imp(
+        "bad-outcome",
+        b"traveller,date,city,country,title,outcome\n"
+        b"Steve Witkoff,2025-09-01,Moscow,RU,Talks,victory\n",
+    )
+    yield imp(
+        "bad-kind",
+        b"traveller,date,city,country,title,kind\nSteve Witkoff,2025-09-01,Moscow,RU,Talks,duel\n",
+    )
+    yield imp(
+        "bad-source-url",
+        b"traveller,date,city,country,source_url\n"
+        b"Steve Witkoff,2025-09-01,Moscow,RU,javascript:alert(1)\n",
+    )
+    yield imp(
+        "huge-field",
+        TRIPS_HEADER + b"Steve Witkoff,2025-09-01,,RU,Moscow," + b"x" * 1_100_000 + b"\n",
+    )
+    yield imp(
+        "timeline-bad-edtf",
+        b"date,edtf,earliest,latest,kind,title,envoys,counterparts,venue,"
+        b"city,country,duration_minutes,duration_qualifier,outcome,outcome_summary,sources,uid\n"
+        b"x,2025-02-30,,,talks,T,Steve Witkoff,,,Moscow,RU,,,unknown,,https://a.org,u1\n",
+    )
 
 
 CASES = list(_cases())

@@ -1,0 +1,185 @@
+"""``tracker export``: the timeline (same filters as ``tracker timeline``) or the lossless
+document, in every format of the exporter registry (``tracker.exporters``)."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, TextIO, cast
+
+import click
+
+from cli import messages
+from cli.app import CONTEXT_SETTINGS, main
+from cli.context import App
+from cli.read_commands import timeline_command
+from tracker.errors import InvalidInput, Unavailable
+from tracker.exporters import (
+    DEFAULT_TITLE,
+    Export,
+    exporter_named,
+    known_extensions,
+    name_for_extension,
+    names,
+)
+from tracker.query import Filters
+
+pass_app = click.make_pass_decorator(App)
+
+PROGRESS_FROM = 5_000
+"""Meetings from which an export draws a progress bar (on a terminal only)."""
+
+CANNOT_WRITE = "{path}: cannot write it ({reason})"
+
+FILTER_NAMES = tuple(field.name for field in fields(Filters))
+
+
+def timeline_filter_params() -> list[click.Parameter]:
+    """The filter options of ``tracker timeline`` itself (the same Option objects, in
+    the same order), so both commands always filter alike."""
+    return [param for param in timeline_command.params if param.name in FILTER_NAMES]
+
+
+@main.command("export", context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(names()),
+    help="Output format (default: from the -o file's extension, else json). csv, markdown, "
+    "ndjson: the timeline table; json, yaml: the lossless document; html: a self-contained "
+    "page; ics: a calendar; timelinejs: TimelineJS3 JSON.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output (replaced only once complete).",
+)
+@click.option(
+    "--title",
+    default=DEFAULT_TITLE,
+    show_default=True,
+    help="Title of the html page, the TimelineJS title slide and the calendar name.",
+)
+@pass_app
+def export(
+    app: App, /, fmt: str | None, output: Path | None, title: str, **filter_values: str | None
+) -> None:
+    """Export the timeline, filtered as in 'tracker timeline', or the whole database.
+
+    Without filters, json and yaml are the whole database as a lossless tracker/1 document
+    (import it into an empty database and export again: the same text); with filters,
+    the document holds the meetings selected and what they refer to. csv, markdown and
+    ndjson are the timeline table (a row per meeting); ics is a calendar (an event per
+    meeting and per visit); timelinejs is TimelineJS3 JSON; html is one self-contained
+    page. Rows are written as they are read.
+
+    Example: tracker export --envoy Witkoff --from 2025-04 --to 2025-08 -o witkoff.ics
+    """
+    name = fmt or _format_for(output)
+    exporter = exporter_named(name)
+    filters = Filters(**{key: filter_values.get(key) for key in FILTER_NAMES})
+    with app.database().reading() as session:
+        source = Export(session, filters, title=title)
+        total = source.summary().meetings  # resolves the filters before anything is written
+        with _progress(app, total) as progress, _target(output) as stream:
+            source.progress = progress
+            count = exporter.write(source, stream)
+    if output is not None:
+        what = f"{count} meeting{'s' if count != 1 else ''} as {name}"
+        app.err.print(messages.WROTE.format(what=what, path=output))
+
+
+# The filters of ``tracker timeline``, before this command's own options.
+export.params[:0] = timeline_filter_params()
+
+
+def _format_for(output: Path | None) -> str:
+    if output is None:
+        return "json"
+    name = name_for_extension(output.name)
+    if name is None:
+        known = ", ".join(known_extensions())
+        raise InvalidInput(
+            str(output), f"a format from the file's extension ({known}); give --format"
+        )
+    return name
+
+
+@contextmanager
+def _target(output: Path | None) -> Iterator[TextIO]:
+    """A UTF-8 text stream with no newline translation: standard output, or a temporary
+    file beside ``output`` that replaces it once the export is complete."""
+    if output is None:
+        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+        try:
+            yield stream
+            stream.flush()
+        finally:
+            stream.detach()
+        return
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (replaces output on success)
+            mode="w",
+            encoding="utf-8",
+            newline="",
+            dir=output.parent,
+            prefix=f".{output.name}.",
+            suffix=".part",
+            delete=False,
+        )
+    except OSError as exc:
+        raise Unavailable(CANNOT_WRITE.format(path=output, reason=exc.strerror)) from None
+    try:
+        with handle:
+            yield cast(TextIO, handle)
+        os.chmod(handle.name, _file_mode(output))
+        os.replace(handle.name, output)
+    except OSError as exc:
+        raise Unavailable(CANNOT_WRITE.format(path=output, reason=exc.strerror)) from None
+    finally:
+        if os.path.exists(handle.name):
+            os.unlink(handle.name)
+
+
+def _file_mode(path: Path) -> int:
+    """The permissions ``path`` has, or those a new file gets (a temporary file is
+    created private; the export must not be)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+@contextmanager
+def _progress(app: App, total: int) -> Iterator[Callable[[int], None] | None]:
+    """A progress callback drawing a transient bar on stderr, for a large export on a
+    terminal; ``None`` otherwise."""
+    if total < PROGRESS_FROM or not app.err.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "Exporting",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=app.err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("export", total=total)
+
+        def advance(done: int, *_: Any) -> None:
+            bar.update(task, completed=done)
+
+        yield advance

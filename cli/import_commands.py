@@ -1,0 +1,303 @@
+"""``tracker import``: documents and tables in, all or nothing."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+import click
+
+from cli import messages
+from cli.app import CONTEXT_SETTINGS, main
+from cli.context import App
+from cli.data_commands import EXTENSIONS, format_from_extension, read_text
+from tracker.errors import InvalidInput, Unavailable
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+    from tracker.importers.tabular import ImportReport, Reject
+
+pass_app = click.make_pass_decorator(App)
+
+IMPORT_FORMATS = ("json", "yaml", "csv")
+TABLE_EXTENSIONS = (".csv", ".tsv", ".tab")
+
+# What this command says (beside the shared lines of cli/messages.py).
+ROWS_LINE = "  rows: {rows} read, {rejected} rejected"
+REJECTS_WRITTEN = "  rejected rows and their reasons: {path}"
+REJECT_LINE = "  row {row}: {reason}"
+REJECTS_NOT_WRITTEN = "  (a dry run writes no reject file)"
+IGNORED_LINE = "  ignored columns: {columns}"
+CSV_ONLY = "a csv file (the option applies to tables only)"
+PROGRESS_DELAY = 0.5
+"""Seconds before the progress bar appears: quick imports never show one."""
+SHOWN_REJECTS = 10
+
+
+@main.command("import", context_settings=CONTEXT_SETTINGS)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(IMPORT_FORMATS),
+    help="Input format (default: from the file's extension).",
+)
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="CSV: the field a column fills (repeatable), e.g. --map 'start date=start'.",
+)
+@click.option(
+    "--mapping",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV: a YAML or JSON file of COLUMN: FIELD pairs (--map adds to it).",
+)
+@click.option(
+    "--delimiter",
+    metavar="CHAR",
+    help="CSV: the field separator (default: comma, or what the header line uses).",
+)
+@click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="CSV: import the good rows and write the bad ones to a reject file.",
+)
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV: where --skip-invalid writes bad rows (default: FILE.rejects.csv).",
+)
+@pass_app
+def import_(
+    app: App,
+    file: Path,
+    fmt: str | None,
+    maps: tuple[str, ...],
+    mapping: Path | None,
+    delimiter: str | None,
+    dry_run: bool,
+    skip_invalid: bool,
+    rejects: Path | None,
+) -> None:
+    """Import a tracker/1 document (json or yaml) or a table (csv): all or nothing.
+
+    Documents are matched by uid: a record already present is updated if it changed
+    and left alone if not.
+
+    A csv in the timeline-table layout (what 'tracker export --format csv' writes) is
+    read as it is. Any other csv needs its columns mapped onto fields: traveller,
+    traveller_role, start, end, date, country, city, venue, title, kind, counterparts,
+    duration, outcome, summary, notes, source_url, source_title, publisher, uid. A
+    column named like a field needs no mapping; other columns are ignored. A row with
+    meeting fields (venue, title, kind, counterparts, duration, outcome, summary) is a
+    meeting and its visit, else a visit. Unknown people and places are created; rows
+    already present (same uid, or same traveller, place and date) are skipped.
+
+    The first bad row stops the import with its row number, column and reason, and
+    nothing is written; with --skip-invalid the bad rows go to a reject file instead.
+
+    Example: tracker import trips.csv --map 'start date=start' --map 'end date=end' --dry-run
+    """
+    fmt = fmt or _format_of(file)
+    if fmt is None:
+        known = ", ".join(sorted([*EXTENSIONS, *TABLE_EXTENSIONS]))
+        raise InvalidInput("--format", messages.FORMAT_UNKNOWN.format(known=known))
+    if fmt != "csv":
+        for option, given in (
+            ("--map", maps),
+            ("--mapping", mapping),
+            ("--delimiter", delimiter),
+            ("--skip-invalid", skip_invalid),
+            ("--rejects", rejects),
+        ):
+            if given:
+                raise InvalidInput(option, CSV_ONLY, f"{fmt} document {file}")
+        _import_document(app, file, fmt, dry_run)
+        return
+    _import_table(app, file, maps, mapping, delimiter, dry_run, skip_invalid, rejects)
+
+
+def _format_of(file: Path) -> str | None:
+    if file.suffix.lower() in TABLE_EXTENSIONS:
+        return "csv"
+    return format_from_extension(file)
+
+
+def _import_document(app: App, file: Path, fmt: str, dry_run: bool) -> None:
+    from tracker.document import SECTIONS, load_document, parse_document_text
+
+    text = read_text(file)
+    document = parse_document_text(text, origin=str(file), kind=fmt)
+    database = app.database()
+    if dry_run:
+        with database.reading() as session:
+            report = load_document(session, document, origin=str(file))
+            session.rollback()
+        line = messages.DRY_RUN
+    else:
+        with database.writing() as session:
+            report = load_document(session, document, origin=str(file))
+        line = messages.LOADED
+    app.out.print(line.format(what=str(file), **report.totals))
+    for section in SECTIONS:
+        counts = {o: getattr(report, o)[section] for o in ("added", "updated", "unchanged")}
+        if any(counts.values()):
+            app.out.print(messages.SECTION_LINE.format(section=section, **counts))
+
+
+def _import_table(
+    app: App,
+    file: Path,
+    maps: tuple[str, ...],
+    mapping_file: Path | None,
+    delimiter: str | None,
+    dry_run: bool,
+    skip_invalid: bool,
+    rejects: Path | None,
+) -> None:
+    from tracker.document import parse_document_text
+    from tracker.importers.tabular import (
+        delimiter_option,
+        import_csv,
+        mapping_from_document,
+        parse_map_options,
+    )
+
+    mapping: dict[str, str] = {}
+    if mapping_file is not None:
+        data = parse_document_text(read_text(mapping_file), origin=str(mapping_file))
+        mapping.update(mapping_from_document(data, str(mapping_file)))
+    mapping.update(parse_map_options(maps))
+    if delimiter is not None:
+        delimiter = delimiter_option(delimiter)
+    elif file.suffix.lower() in (".tsv", ".tab"):
+        delimiter = "\t"
+    if rejects is not None and not skip_invalid:
+        raise InvalidInput("--rejects", "--skip-invalid as well (bad rows stop the import)")
+    data_bytes = _read_bytes(file)
+    database = app.database()
+    with _ProgressBar(app.err) as progress:
+        if dry_run:
+            # A write transaction all the same (new ids are counted on from the
+            # largest), rolled back at the end.
+            with database.writing() as session:
+                report = import_csv(
+                    session,
+                    data_bytes,
+                    origin=str(file),
+                    mapping=mapping,
+                    delimiter=delimiter,
+                    skip_invalid=skip_invalid,
+                    progress=progress,
+                )
+                session.rollback()
+        else:
+            with database.writing() as session:
+                report = import_csv(
+                    session,
+                    data_bytes,
+                    origin=str(file),
+                    mapping=mapping,
+                    delimiter=delimiter,
+                    skip_invalid=skip_invalid,
+                    progress=progress,
+                )
+    reject_path = rejects or file.with_name(file.name + ".rejects.csv")
+    if report.rejects and not dry_run:
+        _write_rejects(reject_path, report)
+    _print_report(app, file, report, dry_run, reject_path)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise Unavailable(messages.FILE_MISSING.format(path=path)) from None
+    except OSError as exc:
+        raise Unavailable(messages.FILE_UNREADABLE.format(path=path, reason=exc.strerror)) from None
+
+
+def _write_rejects(path: Path, report: ImportReport) -> None:
+    from tracker.importers.tabular import rejects_csv
+
+    try:
+        path.write_text(rejects_csv(report), encoding="utf-8", newline="")
+    except OSError as exc:
+        raise Unavailable(messages.FILE_UNREADABLE.format(path=path, reason=exc.strerror)) from None
+
+
+def _print_report(
+    app: App, file: Path, report: ImportReport, dry_run: bool, reject_path: Path
+) -> None:
+    line = messages.DRY_RUN if dry_run else messages.LOADED
+    app.out.print(line.format(what=str(file), **report.totals))
+    for section in report.SECTIONS:
+        counts = {o: getattr(report, o)[section] for o in ("added", "updated", "unchanged")}
+        if any(counts.values()):
+            app.out.print(messages.SECTION_LINE.format(section=section, **counts))
+    app.out.print(ROWS_LINE.format(rows=report.rows, rejected=len(report.rejects)))
+    if report.ignored:
+        app.out.print(IGNORED_LINE.format(columns=", ".join(report.ignored)))
+    if report.rejects:
+        if dry_run:
+            for reject in report.rejects[:SHOWN_REJECTS]:
+                app.out.print(REJECT_LINE.format(row=reject.row, reason=_reason(reject)))
+            app.out.print(REJECTS_NOT_WRITTEN)
+        else:
+            app.out.print(REJECTS_WRITTEN.format(path=reject_path))
+
+
+def _reason(reject: Reject) -> str:
+    return f'column "{reject.column}": {reject.reason}' if reject.column else reject.reason
+
+
+class _ProgressBar:
+    """Draws the importer's progress on stderr: on a terminal only, and only once an
+    import has taken more than a moment."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.enabled = console.is_terminal
+        self.started = time.monotonic()
+        self.progress: Progress | None = None
+        self.task: TaskID | None = None
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.progress is None:
+            if time.monotonic() - self.started < PROGRESS_DELAY:
+                return
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self.progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self.progress.start()
+            self.task = self.progress.add_task(stage, total=total)
+        assert self.task is not None
+        self.progress.update(self.task, description=stage, completed=done, total=total)

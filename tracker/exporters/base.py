@@ -1,0 +1,245 @@
+"""What every exporter shares: the ``Export`` (the selected records, read lazily in
+batches) and the ``Exporter`` base class.
+
+An exporter pulls what it needs from the ``Export`` it is given: the timeline rows
+(csv, markdown, ndjson), the timeline entries (html, timelinejs), the meetings with
+their participants and the visits (ics), or the lossless document (json, yaml). Every
+iterator reads in batches of ``tracker.query.BATCH`` with a constant number of
+statements per batch, so an export writes rows as they are read and its memory does not
+grow with the database.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any, ClassVar, TextIO, TypeVar
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker.dates import When, parse_when
+from tracker.errors import InvalidInput
+from tracker.models import Meeting, Participant, Visit, VisitSource, VisitTraveller
+from tracker.query import BATCH, Filters, Row, TimelineEntry, meeting_conditions, timeline_entries
+
+DEFAULT_TITLE = "Diplomatic visits and meetings"
+
+FILTER_LABELS = {
+    "date_from": "from",
+    "date_to": "to",
+    "envoy": "envoy",
+    "with_person": "with",
+    "place": "place",
+    "country": "country",
+    "topic": "topic",
+    "outcome": "outcome",
+    "search": "search",
+}
+"""How each filter is named to a reader (the command-line option without its dashes)."""
+
+PROGRESS_EVERY = 250
+"""Meetings between two calls of the progress callback."""
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """How many meetings an export holds and the days they span."""
+
+    meetings: int
+    earliest: date | None
+    latest: date | None
+
+
+@dataclass(frozen=True)
+class MeetingRecord:
+    """One meeting of the timeline with its row, and the loaded ``Meeting`` (its
+    participants, their people, its visit's travellers and its sources)."""
+
+    entry: TimelineEntry
+    meeting: Meeting
+
+    @property
+    def row(self) -> Row:
+        return self.entry.row
+
+
+class Export:
+    """The records an export writes: the meetings ``filters`` select (all of them when
+    no filter is set) and what they refer to, read in batches from ``session``.
+
+    ``progress`` is called with the number of meetings read so far, every
+    ``PROGRESS_EVERY`` meetings and once at the end.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        filters: Filters | None = None,
+        *,
+        title: str = DEFAULT_TITLE,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.session = session
+        self.filters = filters or Filters()
+        self.title = title
+        self.progress = progress
+        self._conditions: list[ColumnElement[bool]] | None = None
+        self._summary: Summary | None = None
+
+    @property
+    def filtered(self) -> bool:
+        return self.filters != Filters()
+
+    def filter_labels(self) -> list[tuple[str, str]]:
+        """The filters set, as (label, value) pairs in the order of ``Filters``."""
+        return [
+            (FILTER_LABELS[f.name], value)
+            for f in fields(Filters)
+            if (value := getattr(self.filters, f.name)) is not None
+        ]
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """The WHERE conditions on ``Meeting`` (names resolved once; raises InvalidInput,
+        NotFound or Ambiguous for a bad filter before anything is written)."""
+        if self._conditions is None:
+            self._conditions = meeting_conditions(self.session, self.filters)
+        return self._conditions
+
+    def summary(self) -> Summary:
+        """The number of meetings and their first and last day (one query)."""
+        if self._summary is None:
+            count, earliest, latest = self.session.execute(
+                select(func.count(Meeting.id), func.min(Meeting.earliest), func.max(Meeting.latest))
+                .select_from(Meeting)
+                .where(*self.conditions())
+            ).one()
+            self._summary = Summary(int(count), earliest, latest)
+        return self._summary
+
+    # -- what exporters read ------------------------------------------------------------
+
+    def entries(self) -> Iterator[TimelineEntry]:
+        """The timeline entries, in timeline order."""
+        self.conditions()
+        count = 0
+        for entry in timeline_entries(self.session, self.filters):
+            yield entry
+            count += 1
+            if self.progress is not None and count % PROGRESS_EVERY == 0:
+                self.progress(count)
+        if self.progress is not None:
+            self.progress(count)
+
+    def rows(self) -> Iterator[Row]:
+        """The timeline table: one dict per meeting (keys ``tracker.query.TIMELINE_KEYS``)."""
+        for entry in self.entries():
+            yield entry.row
+
+    def meetings(self) -> Iterator[MeetingRecord]:
+        """The entries with their meetings loaded (participants and their people, the
+        visit and its travellers, the sources): a few statements per batch."""
+        for batch in batched(self.entries(), BATCH):
+            uids = [entry.row["uid"] for entry in batch]
+            loaded = self.session.scalars(
+                select(Meeting)
+                .where(Meeting.uid.in_(uids))
+                .options(
+                    selectinload(Meeting.participants).selectinload(Participant.person),
+                    selectinload(Meeting.sources),
+                    selectinload(Meeting.visit)
+                    .selectinload(Visit.travellers)
+                    .selectinload(VisitTraveller.person),
+                )
+            )
+            by_uid = {meeting.uid: meeting for meeting in loaded}
+            for entry in batch:
+                yield MeetingRecord(entry, by_uid[entry.row["uid"]])
+
+    def visits(self) -> Iterator[Visit]:
+        """The visits that hold a selected meeting (every visit when nothing is
+        filtered), by date, with travellers and sources, streamed in batches."""
+        query = (
+            select(Visit)
+            .order_by(Visit.earliest, Visit.latest, Visit.id)
+            .options(
+                selectinload(Visit.travellers).selectinload(VisitTraveller.person),
+                selectinload(Visit.source_links).selectinload(VisitSource.source),
+            )
+            .execution_options(yield_per=BATCH)
+        )
+        if self.filtered:
+            held = select(Meeting.visit_id).where(Meeting.visit_id.is_not(None), *self.conditions())
+            query = query.where(Visit.id.in_(held))
+        yield from self.session.scalars(query)
+
+    def timed_offsets(self) -> set[str]:
+        """The UTC offsets (``Z``, ``+03:00``) of the selected meetings dated to the minute."""
+        offsets: set[str] = set()
+        query = (
+            select(Meeting.edtf)
+            .where(Meeting.edtf.contains("T"), *self.conditions())
+            .execution_options(yield_per=BATCH * 10)
+        )
+        for edtf in self.session.scalars(query):
+            offset = when_of(edtf, date.min, date.min).offset
+            if offset is not None:
+                offsets.add(offset)
+        return offsets
+
+    def document(self) -> dict[str, Any]:
+        """The lossless ``tracker/1`` document of the selected meetings and what they
+        refer to; the whole database when nothing is filtered."""
+        from tracker.document import dump_document
+
+        if not self.filtered:
+            return dump_document(self.session)
+        uids = list(self.session.scalars(select(Meeting.uid).where(*self.conditions())))
+        document = dump_document(self.session, uids)
+        if self.progress is not None:
+            self.progress(len(uids))
+        return document
+
+
+class Exporter(ABC):
+    """Writes an ``Export`` to a text stream in one format; returns the number of meetings
+    written.
+
+    ``name`` is what ``--format`` takes; ``extensions`` (without the dot) are the file
+    names it is picked for, the first being the usual one; ``media_type`` is the IANA
+    media type of what it writes. Streams are text with ``newline=""``: an exporter
+    writes the line endings its format asks for (CRLF for csv and ics).
+    """
+
+    name: ClassVar[str]
+    extensions: ClassVar[tuple[str, ...]]
+    media_type: ClassVar[str]
+    summary: ClassVar[str]
+
+    @abstractmethod
+    def write(self, export: Export, stream: TextIO) -> int:
+        """Write ``export`` to ``stream``; return the number of meetings written."""
+
+
+def when_of(edtf: str, earliest: date, latest: date) -> When:
+    """The parsed EDTF of a stored record (its bounds alone if it no longer parses)."""
+    try:
+        return parse_when(edtf)
+    except InvalidInput:
+        return When(edtf, earliest, latest)
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` in lists of ``size`` (the last may be shorter)."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

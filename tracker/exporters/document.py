@@ -1,0 +1,38 @@
+"""The lossless ``tracker/1`` document (json, yaml): the selected meetings with their
+visits, statements, people, places and sources; the whole database when nothing is
+filtered. ``tracker import`` reads it back.
+
+The document is sorted and cross-referenced as a whole (``dump_document``), so it is
+built in memory before it is written, unlike the streaming formats.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from tracker.document import document_json, document_yaml
+from tracker.exporters.base import Export, Exporter
+
+
+class JsonExporter(Exporter):
+    name = "json"
+    extensions = ("json",)
+    media_type = "application/json"
+    summary = "the lossless tracker/1 document (what tracker import reads)"
+
+    def write(self, export: Export, stream: TextIO) -> int:
+        document = export.document()
+        stream.write(document_json(document))
+        return len(document["meetings"])
+
+
+class YamlExporter(Exporter):
+    name = "yaml"
+    extensions = ("yaml", "yml")
+    media_type = "application/yaml"
+    summary = "the lossless tracker/1 document as YAML"
+
+    def write(self, export: Export, stream: TextIO) -> int:
+        document = export.document()
+        stream.write(document_yaml(document))
+        return len(document["meetings"])
