@@ -871,12 +871,12 @@ def talks_total(meetings: Sequence[Meeting]) -> Row:
     at_least = DurationQualifier.AT_LEAST.value in qualifiers
     at_most = DurationQualifier.AT_MOST.value in qualifiers
     about = DurationQualifier.ABOUT.value in qualifiers
-    words = ""
     if at_least and at_most:
         words = "about "  # lower and upper bounds together bound nothing: say so loosely
     else:
-        words = ("at least " if at_least else "") + ("at most " if at_most else "")
-        words += "about " if about else ""
+        words = "at least " if at_least else "at most " if at_most else ""
+        # "c." for circa, as dates are shown: "at least c. 25 h" reads, "at least about" not.
+        words += ("c. " if words else "about ") if about else ""
     text = words + format_minutes(minutes) if timed else None
     return {
         "talks": text,

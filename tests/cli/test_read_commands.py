@@ -309,7 +309,7 @@ def test_stats(run: Invoke, world: Any) -> None:
     rows = list(csv.DictReader(io.StringIO(_ok(run("stats", "--format", "csv")))))
     witkoff = rows[0]
     assert witkoff["envoy"] == "Steve Witkoff"
-    assert witkoff["talks"] == "at least about 15 h 30 min"
+    assert witkoff["talks"] == "at least c. 15 h 30 min"
     assert witkoff["outcomes"] == "partial-agreement 1; no-agreement 1; unknown 3"
     assert witkoff["talks_at_least"] == "true"
     (as_json,) = _json(run("stats", "--to", "2025-03", "--format", "json"))
@@ -317,7 +317,7 @@ def test_stats(run: Invoke, world: Any) -> None:
     assert as_json["talks"] == "about 3 h 30 min"
     table = _ok(run("stats"))
     assert table.splitlines()[0].split("  ")[0] == "envoy"
-    assert "at least about 15 h 30 min" in table
+    assert "at least c. 15 h 30 min" in table
 
 
 def test_empty_database(run: Invoke) -> None:

@@ -648,7 +648,7 @@ def test_envoy_stats(session: Session, world: Any) -> None:
     assert witkoff["longest_gap_days"] == 221
     assert witkoff["mean_gap_days"] == round((59 + 14 + 221) / 3, 1)
     assert witkoff["talks_minutes"] == 210 + 240 + 180 + 300
-    assert witkoff["talks"] == "at least about 15 h 30 min"
+    assert witkoff["talks"] == "at least c. 15 h 30 min"
     assert witkoff["meetings_without_duration"] == 1
     assert witkoff["outcomes"] == {"partial-agreement": 1, "no-agreement": 1, "unknown": 3}
     assert dmitriev["talks"] is None
