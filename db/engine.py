@@ -5,6 +5,12 @@ default is a SQLite file in the platformdirs user data directory. SQLite runs wi
 foreign keys on, WAL and a busy timeout; write transactions start with ``BEGIN
 IMMEDIATE`` so that concurrent writers queue on the busy timeout instead of failing
 when a read transaction tries to become a write one.
+
+PostgreSQL write transactions queue the same way, on a transaction-level advisory lock
+(one per schema) taken first thing, with the same timeout: the services find-or-create
+people, places, sources and visits by name, and two writers doing that at once under
+READ COMMITTED would each create the record (two "Yuri Ushakov"s, after which every
+later use of the name is ambiguous). Readers never wait for it.
 """
 
 from __future__ import annotations
@@ -16,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy import URL, Engine, create_engine, event, func, make_url, select, text
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -26,6 +32,10 @@ from tracker.errors import InvalidInput, Unavailable
 APP_NAME = "tracker"
 DB_FILENAME = "tracker.db"
 BUSY_TIMEOUT_MS = 30_000
+# The PostgreSQL advisory lock every write transaction holds: (this number, a hash of the
+# schema). db/schema.py holds another one while migrating.
+PG_WRITER_LOCK = 0x7472_6163
+BUSY = "database: busy: another write has held it for {seconds} s; try again"
 URL_EXPECTED = "a SQLite file path or a postgresql+psycopg://USER@HOST/DATABASE URL"
 
 
@@ -102,12 +112,34 @@ class Database:
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
-        """A session whose transaction commits when the block ends without error."""
-        with self._writer.begin() as session:
-            yield session
+        """A session whose transaction commits when the block ends without error.
+
+        Write transactions run one at a time: ``BEGIN IMMEDIATE`` on SQLite, an
+        advisory lock on PostgreSQL (see the module's docstring).
+        """
+        try:
+            with self._writer.begin() as session:
+                if self.backend == "postgresql":
+                    _take_writer_lock(session)
+                yield session
+        except OperationalError as exc:
+            if self.backend == "sqlite" and "database is locked" in str(exc.orig):
+                raise Unavailable(BUSY.format(seconds=f"{BUSY_TIMEOUT_MS / 1000:g}")) from None
+            raise
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _take_writer_lock(session: Session) -> None:
+    session.execute(text(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}"))
+    schema = func.hashtext(func.current_schema())
+    try:
+        session.execute(select(func.pg_advisory_xact_lock(PG_WRITER_LOCK, schema)))
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
+            raise Unavailable(BUSY.format(seconds=f"{BUSY_TIMEOUT_MS / 1000:g}")) from None
+        raise
 
 
 def open_database(target: str | URL | None, *, upgrade: bool = True) -> Database:

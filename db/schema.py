@@ -6,6 +6,8 @@ checks that ``HEAD`` is the head of ``db/migrations``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, func, inspect, select, text
@@ -28,6 +30,19 @@ def stored_revision(connection: Connection) -> str | None:
     if not inspect(connection).has_table(VERSION_TABLE):
         return None
     return connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+
+
+@contextmanager
+def connected(database: Database) -> Iterator[Connection]:
+    """A connection to ``database``. One that cannot be reached raises Unavailable, one
+    line with the password masked (not the driver's error, which a command would report
+    as unexpected)."""
+    try:
+        connection = database.engine.connect()
+    except DBAPIError as exc:
+        raise _unreachable(database, exc) from None
+    with connection:
+        yield connection
 
 
 def ensure_schema(database: Database) -> None:
