@@ -37,16 +37,20 @@ def seed(app: App) -> None:
     app.out.print(messages.LOADED.format(what="Seed data", **total.totals))
 
 
-def read_text(path: Path) -> str:
-    """The UTF-8 text of ``path`` (a byte-order mark is dropped)."""
+def read_bytes(path: Path) -> bytes:
+    """The bytes of ``path``; a missing or unreadable file is an operational error."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise Unavailable(messages.FILE_MISSING.format(path=path)) from None
     except OSError as exc:
         raise Unavailable(messages.FILE_UNREADABLE.format(path=path, reason=exc.strerror)) from None
+
+
+def read_text(path: Path) -> str:
+    """The UTF-8 text of ``path`` (a byte-order mark is dropped)."""
     try:
-        return data.decode("utf-8-sig")
+        return read_bytes(path).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput(str(path), "UTF-8 text") from None
 

@@ -12,7 +12,7 @@ import click
 from cli import messages
 from cli.app import CONTEXT_SETTINGS, main
 from cli.context import App
-from cli.data_commands import EXTENSIONS, format_from_extension, read_text
+from cli.data_commands import EXTENSIONS, format_from_extension, read_bytes, read_text
 from tracker.errors import InvalidInput, Unavailable
 
 if TYPE_CHECKING:
@@ -182,47 +182,26 @@ def _import_table(
         delimiter = "\t"
     if rejects is not None and not skip_invalid:
         raise InvalidInput("--rejects", "--skip-invalid as well (bad rows stop the import)")
-    data_bytes = _read_bytes(file)
+    data_bytes = read_bytes(file)
     database = app.database()
-    with _ProgressBar(app.err) as progress:
+    # A dry run takes a write transaction all the same (new ids are counted on from
+    # the largest), and rolls it back.
+    with _ProgressBar(app.err) as progress, database.writing() as session:
+        report = import_csv(
+            session,
+            data_bytes,
+            origin=str(file),
+            mapping=mapping,
+            delimiter=delimiter,
+            skip_invalid=skip_invalid,
+            progress=progress,
+        )
         if dry_run:
-            # A write transaction all the same (new ids are counted on from the
-            # largest), rolled back at the end.
-            with database.writing() as session:
-                report = import_csv(
-                    session,
-                    data_bytes,
-                    origin=str(file),
-                    mapping=mapping,
-                    delimiter=delimiter,
-                    skip_invalid=skip_invalid,
-                    progress=progress,
-                )
-                session.rollback()
-        else:
-            with database.writing() as session:
-                report = import_csv(
-                    session,
-                    data_bytes,
-                    origin=str(file),
-                    mapping=mapping,
-                    delimiter=delimiter,
-                    skip_invalid=skip_invalid,
-                    progress=progress,
-                )
+            session.rollback()
     reject_path = rejects or file.with_name(file.name + ".rejects.csv")
     if report.rejects and not dry_run:
         _write_rejects(reject_path, report)
     _print_report(app, file, report, dry_run, reject_path)
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise Unavailable(messages.FILE_MISSING.format(path=path)) from None
-    except OSError as exc:
-        raise Unavailable(messages.FILE_UNREADABLE.format(path=path, reason=exc.strerror)) from None
 
 
 def _write_rejects(path: Path, report: ImportReport) -> None:

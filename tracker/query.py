@@ -301,6 +301,8 @@ class TimelineEntry:
     envoys: list[str] = field(default_factory=list)
     precision: Precision = "day"
     earliest: date = date.min
+    meeting: Meeting | None = None
+    """The meeting itself, loaded with its participants, sources and visit."""
 
 
 def meeting_conditions(session: Session, filters: Filters) -> list[ColumnElement[bool]]:
@@ -432,6 +434,7 @@ def _timeline_entry(meeting: Meeting, places: PlaceIndex) -> TimelineEntry:
         envoys=[person.name for person in envoys],
         precision=precision(when),
         earliest=meeting.earliest,
+        meeting=meeting,
     )
 
 

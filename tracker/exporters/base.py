@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tracker.dates import When, parse_when
 from tracker.errors import InvalidInput
-from tracker.models import Meeting, Participant, Visit, VisitSource, VisitTraveller
+from tracker.models import Meeting, Visit, VisitSource, VisitTraveller
 from tracker.query import BATCH, Filters, Row, TimelineEntry, meeting_conditions, timeline_entries
 
 DEFAULT_TITLE = "Diplomatic visits and meetings"
@@ -141,24 +141,11 @@ class Export:
             yield entry.row
 
     def meetings(self) -> Iterator[MeetingRecord]:
-        """The entries with their meetings loaded (participants and their people, the
-        visit and its travellers, the sources): a few statements per batch."""
-        for batch in batched(self.entries(), BATCH):
-            uids = [entry.row["uid"] for entry in batch]
-            loaded = self.session.scalars(
-                select(Meeting)
-                .where(Meeting.uid.in_(uids))
-                .options(
-                    selectinload(Meeting.participants).selectinload(Participant.person),
-                    selectinload(Meeting.sources),
-                    selectinload(Meeting.visit)
-                    .selectinload(Visit.travellers)
-                    .selectinload(VisitTraveller.person),
-                )
-            )
-            by_uid = {meeting.uid: meeting for meeting in loaded}
-            for entry in batch:
-                yield MeetingRecord(entry, by_uid[entry.row["uid"]])
+        """The entries with their meetings, as the timeline query loaded them
+        (participants and their people, the visit and its travellers, the sources)."""
+        for entry in self.entries():
+            assert entry.meeting is not None  # timeline_entries always sets it
+            yield MeetingRecord(entry, entry.meeting)
 
     def visits(self) -> Iterator[Visit]:
         """The visits that hold a selected meeting (every visit when nothing is
