@@ -14,7 +14,6 @@ from cli.context import App
 pass_app = click.make_pass_decorator(App)
 
 # Kept here until cli/messages.py takes them.
-BACKED_UP = "Backed up {source} to {path} ({size:,} bytes)."
 
 
 @main.group("db", context_settings=CONTEXT_SETTINGS)
@@ -109,4 +108,6 @@ def db_backup(app: App, file: Path, force: bool) -> None:
     from db.engine import resolve_url
 
     backup = backup_database(resolve_url(app.target), file, force=force)
-    app.out.print(BACKED_UP.format(source=backup.source, path=backup.path, size=backup.size))
+    app.out.print(
+        messages.BACKED_UP.format(source=backup.source, path=backup.path, size=backup.size)
+    )

@@ -35,7 +35,6 @@ pass_app = click.make_pass_decorator(App)
 PROGRESS_FROM = 5_000
 """Meetings from which an export draws a progress bar (on a terminal only)."""
 
-CANNOT_WRITE = "{path}: cannot write it ({reason})"
 
 FILTER_NAMES = tuple(field.name for field in fields(Filters))
 
@@ -136,14 +135,14 @@ def _target(output: Path | None) -> Iterator[TextIO]:
             delete=False,
         )
     except OSError as exc:
-        raise Unavailable(CANNOT_WRITE.format(path=output, reason=exc.strerror)) from None
+        raise Unavailable(messages.CANNOT_WRITE.format(path=output, reason=exc.strerror)) from None
     try:
         with handle:
             yield cast(TextIO, handle)
         os.chmod(handle.name, _file_mode(output))
         os.replace(handle.name, output)
     except OSError as exc:
-        raise Unavailable(CANNOT_WRITE.format(path=output, reason=exc.strerror)) from None
+        raise Unavailable(messages.CANNOT_WRITE.format(path=output, reason=exc.strerror)) from None
     finally:
         if os.path.exists(handle.name):
             os.unlink(handle.name)

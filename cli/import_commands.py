@@ -26,13 +26,6 @@ pass_app = click.make_pass_decorator(App)
 IMPORT_FORMATS = ("json", "yaml", "csv")
 TABLE_EXTENSIONS = (".csv", ".tsv", ".tab")
 
-# What this command says (beside the shared lines of cli/messages.py).
-ROWS_LINE = "  rows: {rows} read, {rejected} rejected"
-REJECTS_WRITTEN = "  rejected rows and their reasons: {path}"
-REJECT_LINE = "  row {row}: {reason}"
-REJECTS_NOT_WRITTEN = "  (a dry run writes no reject file)"
-IGNORED_LINE = "  ignored columns: {columns}"
-CSV_ONLY = "a csv file (the option applies to tables only)"
 PROGRESS_DELAY = 0.5
 """Seconds before the progress bar appears: quick imports never show one."""
 SHOWN_REJECTS = 10
@@ -119,7 +112,7 @@ def import_(
             ("--rejects", rejects),
         ):
             if given:
-                raise InvalidInput(option, CSV_ONLY, f"{fmt} document {file}")
+                raise InvalidInput(option, messages.CSV_ONLY, f"{fmt} document {file}")
         _import_document(app, file, fmt, dry_run)
         return
     _import_table(app, file, maps, mapping, delimiter, dry_run, skip_invalid, rejects)
@@ -222,16 +215,16 @@ def _print_report(
         counts = {o: getattr(report, o)[section] for o in ("added", "updated", "unchanged")}
         if any(counts.values()):
             app.out.print(messages.SECTION_LINE.format(section=section, **counts))
-    app.out.print(ROWS_LINE.format(rows=report.rows, rejected=len(report.rejects)))
+    app.out.print(messages.ROWS_LINE.format(rows=report.rows, rejected=len(report.rejects)))
     if report.ignored:
-        app.out.print(IGNORED_LINE.format(columns=", ".join(report.ignored)))
+        app.out.print(messages.IGNORED_LINE.format(columns=", ".join(report.ignored)))
     if report.rejects:
         if dry_run:
             for reject in report.rejects[:SHOWN_REJECTS]:
-                app.out.print(REJECT_LINE.format(row=reject.row, reason=_reason(reject)))
-            app.out.print(REJECTS_NOT_WRITTEN)
+                app.out.print(messages.REJECT_LINE.format(row=reject.row, reason=_reason(reject)))
+            app.out.print(messages.REJECTS_NOT_WRITTEN)
         else:
-            app.out.print(REJECTS_WRITTEN.format(path=reject_path))
+            app.out.print(messages.REJECTS_WRITTEN.format(path=reject_path))
 
 
 def _reason(reject: Reject) -> str:

@@ -27,3 +27,20 @@ BEFORE = "Before:"
 AFTER = "After:"
 DELETE_PROMPT = "Delete {what} {label!r} ({uid})?"
 DELETED = "Deleted {visits} visit(s), {meetings} meeting(s), {statements} statement(s)."
+
+NO_ENVOYS = "No visits recorded (load some with 'tracker seed' or 'tracker log')."
+NO_VISITS = "No visits of {name} match."
+NO_MEETINGS = "No meetings match."
+NO_PEOPLE = "No people match."
+NO_PLACES = "No places match."
+
+CANNOT_WRITE = "{path}: cannot write it ({reason})"
+
+ROWS_LINE = "  rows: {rows} read, {rejected} rejected"
+REJECTS_WRITTEN = "  rejected rows and their reasons: {path}"
+REJECT_LINE = "  row {row}: {reason}"
+REJECTS_NOT_WRITTEN = "  (a dry run writes no reject file)"
+IGNORED_LINE = "  ignored columns: {columns}"
+CSV_ONLY = "a csv file (the option applies to tables only)"
+
+BACKED_UP = "Backed up {source} to {path} ({size:,} bytes)."

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
+from cli import messages
 from cli.app import CONTEXT_SETTINGS, main
 from cli.context import App
 from cli.render import (
@@ -43,11 +44,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 pass_app = click.make_pass_decorator(App)
 
 # What these commands say when there is nothing to list (on stderr, table format only).
-NO_ENVOYS = "No visits recorded (load some with 'tracker seed' or 'tracker log')."
-NO_VISITS = "No visits of {name} match."
-NO_MEETINGS = "No meetings match."
-NO_PEOPLE = "No people match."
-NO_PLACES = "No places match."
 
 # -- shared options -------------------------------------------------------------------
 
@@ -171,11 +167,16 @@ def visits_command(
     with app.database().reading() as session:
         if envoy is None:
             listing = Listing(envoys_summary(session, filters), ENVOY_KEYS, ENVOY_COLUMNS)
-            _render(app, fmt, listing, NO_ENVOYS)
+            _render(app, fmt, listing, messages.NO_ENVOYS)
             return
         rows = envoy_visits(session, envoy, filters)
         shown = [{**row, "number": f"#{row['n']}"} for row in rows]
-        _render(app, fmt, Listing(shown, VISIT_KEYS, VISIT_COLUMNS), NO_VISITS.format(name=envoy))
+        _render(
+            app,
+            fmt,
+            Listing(shown, VISIT_KEYS, VISIT_COLUMNS),
+            messages.NO_VISITS.format(name=envoy),
+        )
 
 
 # -- timeline -------------------------------------------------------------------------
@@ -271,7 +272,7 @@ def timeline_command(
         entries = timeline_entries(session, filters)
         if view == "tree":
             if print_tree(app.out, entries) == 0:
-                app.err.print(NO_MEETINGS)
+                app.err.print(messages.NO_MEETINGS)
             return
         if view == "lanes":
             months, rows = lanes(entries, date_range(filters))
@@ -279,12 +280,12 @@ def timeline_command(
             columns += [Column(m, m, "right", style="green") for m in months]
             if fmt == "table":
                 rows = [{k: (v or "") for k, v in row.items()} for row in rows]
-            _render(app, fmt, Listing(rows, ["envoy", *months], columns), NO_MEETINGS)
+            _render(app, fmt, Listing(rows, ["envoy", *months], columns), messages.NO_MEETINGS)
             return
         listing = Listing(
             (_timeline_cells(entry.row) for entry in entries), TIMELINE_KEYS, TIMELINE_COLUMNS
         )
-        _render(app, fmt, listing, NO_MEETINGS)
+        _render(app, fmt, listing, messages.NO_MEETINGS)
 
 
 # -- show -----------------------------------------------------------------------------
@@ -347,7 +348,7 @@ def people_command(app: App, search: str | None, fmt: str) -> None:
     """
     with app.database().reading() as session:
         rows = people_rows(session, search)
-        _render(app, fmt, Listing(rows, PEOPLE_KEYS, PEOPLE_COLUMNS), NO_PEOPLE)
+        _render(app, fmt, Listing(rows, PEOPLE_KEYS, PEOPLE_COLUMNS), messages.NO_PEOPLE)
 
 
 @main.command("places", context_settings=CONTEXT_SETTINGS)
@@ -361,7 +362,7 @@ def places_command(app: App, search: str | None, fmt: str) -> None:
     """
     with app.database().reading() as session:
         rows = place_rows(session, search)
-        _render(app, fmt, Listing(rows, PLACE_KEYS, PLACE_COLUMNS), NO_PLACES)
+        _render(app, fmt, Listing(rows, PLACE_KEYS, PLACE_COLUMNS), messages.NO_PLACES)
 
 
 # -- stats ----------------------------------------------------------------------------
@@ -420,4 +421,4 @@ def stats_command(
     filters = Filters(date_from=date_from, date_to=date_to, place=place, country=country)
     with app.database().reading() as session:
         rows = envoy_stats(session, filters)
-        _render(app, fmt, Listing(rows, STATS_KEYS, STATS_COLUMNS), NO_ENVOYS)
+        _render(app, fmt, Listing(rows, STATS_KEYS, STATS_COLUMNS), messages.NO_ENVOYS)
