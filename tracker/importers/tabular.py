@@ -134,6 +134,9 @@ BATCH = 5_000
 IN_CHUNK = 500
 """Values per ``IN (...)`` list when looking up what the file names."""
 
+SQLITE_CACHE_KIB = -256 * 1024
+"""SQLite's page cache while an import writes (negative: KiB), 256 MiB at most."""
+
 REJECT_COLUMNS = ("reject_row", "reject_column", "reject_reason")
 
 _UID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
@@ -676,6 +679,7 @@ class _VisitInfo:
     earliest: date
     latest: date
     travellers: list[Id]
+    order: int = 0  # when it was registered: the first candidate wins
 
 
 class _Index:
@@ -714,6 +718,18 @@ class _Index:
         self.visit_keys: dict[tuple[Id, Id | None, str], Id] = {}
         self.meeting_keys: set[tuple[Id | None, Id | None, str, str]] = set()
         self.visits_at: dict[Id | None, list[_VisitInfo]] = {}
+        self._visit_count = 0
+        # The same visits by destination and travellers, so that finding the visit a
+        # meeting joins looks at that envoy's visits there, not every visit there.
+        self.visits_led: dict[tuple[Id | None, tuple[Id, ...]], list[_VisitInfo]] = {}
+
+    def add_visit(self, visit: _VisitInfo) -> None:
+        """Register a visit (stored, or planned by this import) for ``_joinable``."""
+        visit.order = self._visit_count
+        self._visit_count += 1
+        self.visits_at.setdefault(visit.destination, []).append(visit)
+        key = (visit.destination, tuple(visit.travellers))
+        self.visits_led.setdefault(key, []).append(visit)
 
     def load_for(self, rows: Sequence[Parsed]) -> None:
         """Load what the parsed rows may refer to or repeat (a few queries per
@@ -777,12 +793,15 @@ class _Index:
             .order_by(Visit.id, VisitTraveller.position, VisitTraveller.person_id)
         )
         current: _VisitInfo | None = None
+        found: list[_VisitInfo] = []
         for vid, destination, edtf, earliest, latest, person in self.session.execute(query):
             if current is None or current.ref != vid:
                 current = _VisitInfo(vid, destination, earliest, latest, [])
-                self.visits_at.setdefault(destination, []).append(current)
+                found.append(current)
                 self.visit_keys.setdefault((person, destination, edtf), vid)
             current.travellers.append(person)
+        for visit in found:
+            self.add_visit(visit)
 
     def _load_meetings(self, first: date, last: date) -> None:
         envoy = (
@@ -1106,7 +1125,7 @@ class _Planner:
             "notes": notes,
         }
         self.plan.visits.append((ref, values, destination))
-        self.index.visits_at.setdefault(destination, []).append(
+        self.index.add_visit(
             _VisitInfo(ref, destination, row.day.earliest, row.day.latest, list(people))
         )
         for position, person in enumerate(people):
@@ -1147,7 +1166,7 @@ class _Planner:
                     "notes": None,
                 }
                 self.plan.visits.append((found, values, destination))
-                self.index.visits_at.setdefault(destination, []).append(
+                self.index.add_visit(
                     _VisitInfo(found, destination, row.day.earliest, row.day.latest, list(people))
                 )
                 for position, person in enumerate(people):
@@ -1196,12 +1215,17 @@ class _Planner:
 
     def _joinable(self, people: list[Id], destination: Id, day: When) -> _VisitInfo | None:
         """A visit to ``destination`` overlapping ``day`` whose travellers lead the
-        row's envoys in the same order (so the timeline shows the same envoys)."""
-        for visit in self.index.visits_at.get(destination, []):
-            overlaps = visit.earliest <= day.latest and visit.latest >= day.earliest
-            if overlaps and visit.travellers == people[: len(visit.travellers)]:
-                return visit
-        return None
+        row's envoys in the same order (so the timeline shows the same envoys); the
+        first registered of them when several are."""
+        best: _VisitInfo | None = None
+        for lead in range(len(people) + 1):
+            key = (destination, tuple(people[:lead]))
+            for visit in self.index.visits_led.get(key, ()):
+                if visit.earliest <= day.latest and visit.latest >= day.earliest:
+                    if best is None or visit.order < best.order:
+                        best = visit
+                    break  # each list is in order of registration
+        return best
 
     def _update_meeting(self, stored: dict[str, Any], row: Parsed) -> None:
         wanted: dict[str, Any] = {"edtf": row.when.edtf}
@@ -1368,6 +1392,20 @@ class _Writer:
             self.progress("writing", min(self.done, self.total), self.total)
 
     def write(self, plan: _Plan) -> None:
+        if not self.count_ids:
+            self._write(plan)
+            return
+        # SQLite: a page cache large enough for the indexes a big import touches (the
+        # default 2 MiB makes every index insert a read), for this import only.
+        connection = self.session.connection()
+        before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        connection.exec_driver_sql(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
+        try:
+            self._write(plan)
+        finally:
+            connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
+
+    def _write(self, plan: _Plan) -> None:
         self.total = sum(
             len(items)
             for items in (

@@ -1,0 +1,480 @@
+"""Time tracker's commands against the tools a user would reach for instead.
+
+    python tests/benchmarks/run.py                      # 10,000, 100,000 and 1,000,000
+    python tests/benchmarks/run.py --sizes 10000 100000 --runs 3
+
+Every figure is a whole process (start-up included), run several times; the table
+shows medians. Each child's own peak memory comes from ``os.wait4`` (its ``ru_maxrss``).
+The peers run in the same session, on the same database, one after another:
+
+- sqlite-utils (the Python peer) running the equivalent SQL (``--table``/``--csv``);
+- the sqlite3 shell (the floor for reads);
+- a plain Python ``csv`` + ``sqlite3`` ``executemany`` into one table (the import floor).
+
+The databases come from ``generate.py`` (built once per size and reused). The table is
+printed and written to ``results.md`` beside this file, with the machine and the date.
+Timings on a shared machine are noisy: compare ratios from one run, not across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+
+from tests.benchmarks import generate  # noqa: E402
+
+SIZES = (10_000, 100_000, 1_000_000)
+IMPORT_ROWS = 100_000
+HEAVY = ("alembic", "icalendar", "edtf", "yaml", "rapidfuzz")
+
+PLACE = """
+  LEFT JOIN visit AS v ON v.id = m.visit_id
+  LEFT JOIN place AS ve ON ve.id = m.venue_id
+  LEFT JOIN place AS de ON de.id = coalesce(m.venue_id, v.destination_id)
+  LEFT JOIN place AS ci ON ci.id = CASE WHEN de.kind = 'city' THEN de.id ELSE de.parent_id END
+"""
+TIMELINE_SELECT = f"""
+SELECT m.edtf AS date, m.edtf, m.earliest, m.latest, m.kind, m.title,
+  (SELECT group_concat(p.name, '; ') FROM visit_traveller AS t
+     JOIN person AS p ON p.id = t.person_id WHERE t.visit_id = m.visit_id) AS envoys,
+  (SELECT group_concat(p.name, '; ') FROM meeting_participant AS mp
+     JOIN person AS p ON p.id = mp.person_id
+     WHERE mp.meeting_id = m.id AND mp.person_id NOT IN
+       (SELECT person_id FROM visit_traveller WHERE visit_id = m.visit_id)) AS counterparts,
+  ve.name AS venue, ci.name AS city, coalesce(de.country, ci.country) AS country,
+  m.duration_minutes, m.duration_qualifier, m.outcome, m.outcome_summary,
+  (SELECT group_concat(s.url, '; ') FROM meeting_source AS ms
+     JOIN source AS s ON s.id = ms.source_id WHERE ms.meeting_id = m.id) AS sources,
+  m.uid
+FROM meeting AS m {PLACE}"""
+ORDER = " ORDER BY m.earliest, m.latest, m.id"
+
+
+def month_sql(month: str) -> str:
+    first = f"{month}-01"
+    last = generate._bounds(month)[1]
+    return f"{TIMELINE_SELECT} WHERE m.latest >= '{first}' AND m.earliest <= '{last}'{ORDER}"
+
+
+def search_sql(word: str) -> str:
+    return (
+        f"{TIMELINE_SELECT} WHERE m.id IN (SELECT rowid FROM meeting_fts"
+        f" WHERE meeting_fts MATCH '\"{word}\"' UNION SELECT s.meeting_id FROM statement AS s"
+        f" JOIN statement_fts AS f ON f.rowid = s.id WHERE statement_fts MATCH '\"{word}\"')"
+        f"{ORDER}"
+    )
+
+
+def visits_sql(name: str) -> str:
+    return f"""
+SELECT row_number() OVER (ORDER BY v.earliest, v.id) AS n, v.edtf AS date,
+  d.name AS destination, d.country,
+  CAST(julianday(v.latest) - julianday(v.earliest) + 1 AS INTEGER) AS days,
+  (SELECT count(*) FROM meeting AS m WHERE m.visit_id = v.id) AS meetings,
+  (SELECT group_concat(DISTINCT p.name) FROM meeting AS m
+     JOIN meeting_participant AS mp ON mp.meeting_id = m.id
+     JOIN person AS p ON p.id = mp.person_id
+     WHERE m.visit_id = v.id AND mp.person_id NOT IN
+       (SELECT person_id FROM visit_traveller WHERE visit_id = v.id)) AS counterparts,
+  (SELECT m.outcome FROM meeting AS m WHERE m.visit_id = v.id
+     ORDER BY m.kind IN ('talks', 'summit', 'meeting') DESC,
+       coalesce(m.duration_minutes, -1) DESC, m.id LIMIT 1) AS outcome
+FROM visit AS v
+  JOIN visit_traveller AS t ON t.visit_id = v.id
+  JOIN place AS d ON d.id = v.destination_id
+WHERE t.person_id = (SELECT id FROM person WHERE name = '{name}')
+ORDER BY v.earliest, v.id"""
+
+
+FLOOR_SCRIPT = """
+import csv, sqlite3, sys
+with open(sys.argv[1], newline="", encoding="utf-8") as handle:
+    reader = csv.reader(handle)
+    header = next(reader)
+    rows = list(reader)
+connection = sqlite3.connect(sys.argv[2])
+connection.execute("CREATE TABLE meetings (" + ", ".join(f'"{k}" TEXT' for k in header) + ")")
+connection.executemany(
+    "INSERT INTO meetings VALUES (" + ", ".join("?" * len(header)) + ")", rows
+)
+connection.commit()
+connection.close()
+"""
+
+
+# -- measuring ------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    seconds: float
+    peak_mib: float
+
+
+@dataclass
+class Timing:
+    samples: list[Sample] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def peak_mib(self) -> float:
+        return statistics.median(s.peak_mib for s in self.samples)
+
+
+# A child's ru_maxrss on Linux starts from the high-water mark of the process it was
+# forked from (the memory map it replaced at exec). So children are started by a small
+# helper process, started first, whose own mark is a few MiB, not by this script.
+LAUNCHER = """
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    job = json.loads(line)
+    with open(job["stdout"] or os.devnull, "wb") as out:
+        started = time.perf_counter()
+        child = subprocess.Popen(job["command"], stdout=out, stderr=subprocess.PIPE)
+        errors = child.stderr.read()
+        _pid, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    reply = {"seconds": elapsed, "kib": usage.ru_maxrss, "code": code, "errors": errors.decode()}
+    print(json.dumps(reply), flush=True)
+"""
+
+
+class Launcher:
+    """The helper process that runs and times each command."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", LAUNCHER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def run(self, command: list[str], stdout_path: Path | None = None) -> Sample:
+        """Run ``command`` to completion: wall time and the child's own peak RSS."""
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        job = {"command": command, "stdout": str(stdout_path) if stdout_path else None}
+        self.process.stdin.write(json.dumps(job) + "\n")
+        self.process.stdin.flush()
+        reply = json.loads(self.process.stdout.readline())
+        if reply["code"] != 0:
+            raise SystemExit(f"failed ({reply['code']}): {' '.join(command)}\n{reply['errors']}")
+        return Sample(reply["seconds"], reply["kib"] / 1024)
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait()
+
+
+LAUNCH: Launcher | None = None
+
+
+def run_once(command: list[str], stdout_path: Path | None = None) -> Sample:
+    assert LAUNCH is not None, "start the launcher first"
+    return LAUNCH.run(command, stdout_path)
+
+
+def measure(
+    command: list[str], runs: int, *, prepare: object = None, stdout_path: Path | None = None
+) -> Timing:
+    timing = Timing()
+    for _ in range(runs):
+        if callable(prepare):
+            prepare()
+        timing.samples.append(run_once(command, stdout_path))
+    return timing
+
+
+def tool(name: str) -> str:
+    beside = Path(sys.executable).with_name(name)
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if found is None:
+        raise SystemExit(
+            f"{name} is not installed (pip install -e '.[bench]', apt install sqlite3)"
+        )
+    return found
+
+
+# -- the benchmarks -------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One line of the table: tracker, its Python peer and the floor on one question."""
+
+    question: str
+    size: str
+    tracker: Timing
+    peer: Timing | None = None
+    floor: Timing | None = None
+    rows: int | None = None  # for throughput
+
+    def cells(self) -> list[str]:
+        def seconds(t: Timing | None) -> str:
+            return f"{t.seconds:.3f}" if t is not None else "–"
+
+        def ratio(t: Timing | None) -> str:
+            return f"{self.tracker.seconds / t.seconds:.2f}×" if t is not None else "–"
+
+        rate = f"{self.rows / self.tracker.seconds:,.0f}" if self.rows else "–"
+        peer_rate = f"{self.rows / self.peer.seconds:,.0f}" if self.rows and self.peer else "–"
+        peer_mib = f"{self.peer.peak_mib:.0f}" if self.peer is not None else "–"
+        return [
+            self.question,
+            self.size,
+            seconds(self.tracker),
+            seconds(self.peer),
+            seconds(self.floor),
+            ratio(self.peer),
+            ratio(self.floor),
+            f"{self.tracker.peak_mib:.0f}",
+            peer_mib,
+            rate,
+            peer_rate,
+        ]
+
+
+HEADER = [
+    "question",
+    "meetings",
+    "tracker s",
+    "sqlite-utils s",
+    "floor s",
+    "÷ sqlite-utils",
+    "÷ floor",
+    "tracker MiB",
+    "sqlite-utils MiB",
+    "tracker rows/s",
+    "sqlite-utils rows/s",
+]
+
+
+def read_benchmarks(db: Path, size: int, runs: int, workdir: Path) -> list[Row]:
+    tracker = [tool("tracker"), "--db", str(db)]
+    utils = [tool("sqlite-utils"), str(db)]
+    shell = [tool("sqlite3"), "-readonly", str(db)]
+    label = f"{size:,}"
+    rows: list[Row] = []
+    questions = [
+        (
+            f"visits {generate.FEATURED!r}",
+            [*tracker, "visits", generate.FEATURED],
+            visits_sql(generate.FEATURED),
+        ),
+        (
+            f"timeline --from/--to {generate.MONTH}",
+            [*tracker, "timeline", "--from", generate.MONTH, "--to", generate.MONTH],
+            month_sql(generate.MONTH),
+        ),
+        (
+            f"timeline --search {generate.RARE_WORD}",
+            [*tracker, "timeline", "--search", generate.RARE_WORD],
+            search_sql(generate.RARE_WORD),
+        ),
+    ]
+    for question, command, sql in questions:
+        print(f"  {question}", flush=True)
+        rows.append(
+            Row(
+                question,
+                label,
+                measure(command, runs),
+                measure([*utils, sql, "--table"], runs),
+                measure([*shell, sql], runs),
+            )
+        )
+    print("  export --format csv", flush=True)
+    out = workdir / "export.csv"
+    export_runs = max(1, runs // 2) if size >= 1_000_000 else runs
+    rows.append(
+        Row(
+            "export --format csv (every meeting)",
+            label,
+            measure([*tracker, "export", "--format", "csv"], export_runs, stdout_path=out),
+            measure([*utils, TIMELINE_SELECT + ORDER, "--csv"], export_runs, stdout_path=out),
+            rows=size,
+        )
+    )
+    out.unlink(missing_ok=True)
+    return rows
+
+
+def import_benchmark(workdir: Path, runs: int) -> Row:
+    """A 100,000-row timeline CSV into a new database (schema at head): tracker import
+    with full validation, sqlite-utils insert --csv, and the executemany floor."""
+    print(f"  import of {IMPORT_ROWS:,} rows", flush=True)
+    source = generate.timeline_csv(IMPORT_ROWS, workdir / f"import-{IMPORT_ROWS}.csv")
+    template = workdir / f"empty-{generate.version_key()}.db"
+    if not template.exists():
+        generate.run_tracker(template, "db", "upgrade")
+    target = workdir / "import-target.db"
+
+    def fresh(copy: bool) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        if copy:
+            shutil.copy(template, target)
+
+    tracker = measure(
+        [tool("tracker"), "--db", str(target), "import", str(source)],
+        runs,
+        prepare=lambda: fresh(True),
+    )
+    peer = measure(
+        [tool("sqlite-utils"), "insert", str(target), "meetings", str(source), "--csv"],
+        runs,
+        prepare=lambda: fresh(False),
+    )
+    floor = measure(
+        [sys.executable, "-c", FLOOR_SCRIPT, str(source), str(target)],
+        runs,
+        prepare=lambda: fresh(False),
+    )
+    fresh(False)
+    return Row(f"import {IMPORT_ROWS:,}-row csv", "new db", tracker, peer, floor, IMPORT_ROWS)
+
+
+def startup_benchmarks(runs: int) -> list[Row]:
+    print("  start-up", flush=True)
+    utils_help = measure([tool("sqlite-utils"), "--help"], runs)
+    return [
+        Row("tracker --help", "–", measure([tool("tracker"), "--help"], runs), utils_help),
+        Row("tracker --version", "–", measure([tool("tracker"), "--version"], runs), utils_help),
+    ]
+
+
+def heavy_imports(db: Path) -> dict[str, list[str]]:
+    """For each read command, the heavy modules it imports (``python -X importtime``)."""
+    commands = {
+        "visits": ["visits", generate.FEATURED],
+        "timeline": ["timeline", "--from", generate.MONTH, "--to", generate.MONTH],
+        "timeline --search": ["timeline", "--search", generate.RARE_WORD],
+        "--help": ["--help"],
+    }
+    found: dict[str, list[str]] = {}
+    for name, args in commands.items():
+        result = subprocess.run(
+            [sys.executable, "-X", "importtime", tool("tracker"), "--db", str(db), *args],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        modules = re.findall(r"\|\s+([\w.]+)$", result.stderr, re.MULTILINE)
+        found[name] = sorted({m.split(".")[0] for m in modules if m.split(".")[0] in HEAVY})
+    return found
+
+
+# -- the report -----------------------------------------------------------------------
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    sqlite = subprocess.run([tool("sqlite3"), "--version"], capture_output=True, text=True)
+    utils = subprocess.run([tool("sqlite-utils"), "--version"], capture_output=True, text=True)
+    return (
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} CPUs (nproc), "
+        f"{memory:.1f} GiB memory, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}; sqlite3 shell "
+        f"{sqlite.stdout.split()[0] if sqlite.stdout else '?'}; {utils.stdout.strip()}"
+    )
+
+
+def growth(rows: list[Row]) -> list[str]:
+    """How much each read question's tracker time grows from the smallest size to the
+    largest."""
+    by_question: dict[str, list[Row]] = {}
+    for row in rows:
+        if row.size not in ("–", "new db"):
+            by_question.setdefault(row.question, []).append(row)
+    lines = []
+    for question, found in by_question.items():
+        if len(found) > 1:
+            first, last = found[0], found[-1]
+            lines.append(
+                f"- {question}: {first.tracker.seconds:.3f} s at {first.size} → "
+                f"{last.tracker.seconds:.3f} s at {last.size} "
+                f"({last.tracker.seconds / first.tracker.seconds:.2f}×; peak memory "
+                f"{first.tracker.peak_mib:.0f} → {last.tracker.peak_mib:.0f} MiB)"
+            )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
+    parser.add_argument("--workdir", type=Path, default=generate.default_workdir())
+    parser.add_argument("--output", type=Path, default=HERE / "results.md")
+    args = parser.parse_args()
+    global LAUNCH
+    LAUNCH = Launcher()
+    started = time.perf_counter()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    databases = {}
+    for size in args.sizes:
+        print(f"database of {size:,} meetings", flush=True)
+        databases[size] = generate.build(size, args.workdir)
+    rows: list[Row] = []
+    for size, db in databases.items():
+        print(f"{size:,} meetings", flush=True)
+        rows += read_benchmarks(db, size, args.runs, args.workdir)
+    with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+        rows.append(import_benchmark(Path(tmp), max(1, args.runs // 2 + 1)))
+    rows += startup_benchmarks(args.runs)
+    heavy = heavy_imports(databases[min(databases)])
+    report = [
+        "# Benchmark results",
+        "",
+        f"Machine: {machine()}.",
+        f"Medians of {args.runs} runs (whole processes; export and import fewer, see run.py);"
+        " the machine is shared, so figures are noisy: read the ratios.",
+        "",
+        table(rows),
+        "",
+        "Growth of tracker's time with the database:",
+        "",
+        *growth(rows),
+        "",
+        "Heavy modules imported (python -X importtime):",
+        "",
+        *(f"- tracker {name}: {', '.join(mods) or 'none'}" for name, mods in heavy.items()),
+        "",
+        f"Total run time: {time.perf_counter() - started:.0f} s.",
+        "",
+    ]
+    LAUNCH.close()
+    text = "\n".join(report)
+    print()
+    print(text)
+    args.output.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

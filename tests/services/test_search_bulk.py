@@ -1,0 +1,154 @@
+"""Full-text search after a bulk CSV import equals search after row-by-row inserts.
+
+A large import on SQLite indexes its meetings with one INSERT ... SELECT instead of the
+per-row trigger (tracker.search.bulk_meeting_insert); PostgreSQL's GIN indexes need
+nothing. The same rows are imported twice into one database, under two uid prefixes
+and two sets of envoys: once in bulk, once with bulk mode off; every search must find
+the same meetings in both halves.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+
+import tracker.search
+from db.engine import Database
+from tracker.importers import tabular
+from tracker.importers.tabular import import_csv
+from tracker.models import Meeting
+from tracker.search import BULK_FROM, matching_meeting_ids
+
+ROWS = BULK_FROM + 200
+WORDS = ("ceasefire", "grain", "energy", "prisoners", "Zürich", "talks")
+QUERIES = ("ceasefire", "grain corridor", "ENERGY", "Zürich", "prisoners number", "talks")
+
+
+def _csv(prefix: str) -> bytes:
+    rows = []
+    for number in range(ROWS):
+        word = WORDS[number % len(WORDS)]
+        day = f"2024-{number % 12 + 1:02d}-{number % 28 + 1:02d}"
+        rows.append(
+            [
+                day,
+                "talks",
+                f"Talks on {word} number {number}",
+                f"{prefix} Envoy {number % 5}",
+                f"{prefix} Host {number % 11}",
+                "Geneva",
+                "CH",
+                "The grain corridor stays open." if number % 3 == 0 else "",
+                f"{prefix}-{number:05d}",
+            ]
+        )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "edtf",
+            "kind",
+            "title",
+            "envoys",
+            "counterparts",
+            "city",
+            "country",
+            "outcome_summary",
+            "uid",
+        ]
+    )
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def _found(session: Session, query: str, prefix: str) -> set[str]:
+    uids = session.scalars(
+        select(Meeting.uid).where(Meeting.id.in_(matching_meeting_ids(session, query)))
+    )
+    return {uid.split("-", 1)[1] for uid in uids if uid.startswith(prefix + "-")}
+
+
+def _import_both(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    with database.writing() as session:
+        import_csv(session, _csv("bulk"), origin="bulk.csv")
+    monkeypatch.setattr(tracker.search, "BULK_FROM", 10**9)
+    with database.writing() as session:
+        import_csv(session, _csv("rows"), origin="rows.csv")
+    monkeypatch.undo()
+
+
+def test_search_after_a_bulk_import_equals_search_after_row_inserts(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _import_both(database, monkeypatch)
+    with database.reading() as session:
+        for query in QUERIES:
+            bulk = _found(session, query, "bulk")
+            rows = _found(session, query, "rows")
+            assert bulk, query
+            assert bulk == rows, query
+        assert len(_found(session, "talks", "bulk")) == ROWS
+        if database.backend == "sqlite":
+            session.execute(text("INSERT INTO meeting_fts(meeting_fts) VALUES ('integrity-check')"))
+            triggers = session.scalars(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+            ).all()
+            assert "meeting_fts_ai" in triggers
+
+
+def test_the_index_follows_edits_after_a_bulk_import(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _import_both(database, monkeypatch)
+    with database.writing() as session:
+        session.execute(
+            update(Meeting).where(Meeting.uid == "bulk-00000").values(title="Talks on quinoa")
+        )
+    with database.writing() as session:
+        import_csv(
+            session,
+            b"edtf,title,envoys,city,country,uid\n2025-01-02,Walk by the lake,X Y,Geneva,CH,late\n",
+            origin="one.csv",
+        )
+    with database.reading() as session:
+        assert _found(session, "quinoa", "bulk") == {"00000"}
+        assert "00000" not in _found(session, "ceasefire", "bulk")
+        assert session.scalars(
+            select(Meeting.uid).where(Meeting.id.in_(matching_meeting_ids(session, "lake")))
+        ).all() == ["late"]
+
+
+def test_a_failed_bulk_import_leaves_search_as_it_was(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    insert_records = tabular._Writer.insert_records
+
+    def fail_after_meetings(writer: Any, table: Any, items: Any) -> None:
+        insert_records(writer, table, items)
+        if table.name == "meeting":
+            raise RuntimeError("disk full")
+
+    monkeypatch.setattr(tabular._Writer, "insert_records", fail_after_meetings)
+    with pytest.raises(RuntimeError, match="disk full"), database.writing() as session:
+        import_csv(session, _csv("bulk"), origin="bulk.csv")
+    monkeypatch.undo()
+    with database.reading() as session:
+        assert session.scalar(select(Meeting.id).limit(1)) is None
+        if database.backend == "sqlite":
+            session.execute(text("INSERT INTO meeting_fts(meeting_fts) VALUES ('integrity-check')"))
+            triggers = session.scalars(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            ).all()
+            assert "meeting_fts_ai" in triggers
+    # Rows inserted one by one afterwards are still indexed by the trigger.
+    monkeypatch.setattr(tracker.search, "BULK_FROM", 10**9)
+    with database.writing() as session:
+        import_csv(session, _csv("rows"), origin="rows.csv")
+    with database.reading() as session:
+        expected = len([n for n in range(ROWS) if n % len(WORDS) == 0])
+        assert len(_found(session, "ceasefire", "rows")) == expected
