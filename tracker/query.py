@@ -317,19 +317,19 @@ def meeting_conditions(session: Session, filters: Filters) -> list[ColumnElement
         conditions.append(place_of_meeting.in_(select(Place.id).where(Place.country == code)))
     if filters.envoy is not None:
         envoy = resolve_person(session, filters.envoy, "--envoy")
-        travelled = exists().where(
-            VisitTraveller.visit_id == Meeting.visit_id, VisitTraveller.person_id == envoy.id
+        travelled = Meeting.visit_id.in_(
+            select(VisitTraveller.visit_id).where(VisitTraveller.person_id == envoy.id)
         )
-        as_envoy = exists().where(
-            Participant.meeting_id == Meeting.id,
-            Participant.person_id == envoy.id,
-            Participant.role == "envoy",
+        as_envoy = Meeting.id.in_(
+            select(Participant.meeting_id).where(
+                Participant.person_id == envoy.id, Participant.role == "envoy"
+            )
         )
         conditions.append(or_(travelled, as_envoy))
     if filters.with_person is not None:
         person = resolve_person(session, filters.with_person, "--with")
         conditions.append(
-            exists().where(Participant.meeting_id == Meeting.id, Participant.person_id == person.id)
+            Meeting.id.in_(select(Participant.meeting_id).where(Participant.person_id == person.id))
         )
     if filters.topic is not None:
         key = name_key(filters.topic)
@@ -568,8 +568,10 @@ def envoy_visits(session: Session, envoy: str, filters: Filters) -> list[Row]:
     visits = session.scalars(
         select(Visit)
         .where(
-            exists().where(
-                VisitTraveller.visit_id == Visit.id, VisitTraveller.person_id == person.id
+            # IN (not a correlated EXISTS): the planner starts from the person's index
+            # instead of scanning every visit.
+            Visit.id.in_(
+                select(VisitTraveller.visit_id).where(VisitTraveller.person_id == person.id)
             ),
             *visit_conditions(session, filters),
         )
