@@ -9,6 +9,7 @@ database cannot be used, a file is missing), one line on stderr. No traceback un
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
@@ -21,9 +22,87 @@ from tracker.errors import TrackerError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+# Each command, by the module that defines it and the summary `tracker --help` shows. A
+# module is imported only when one of its commands runs, so start-up (and `--help`) does
+# not load SQLAlchemy, the exporters or the importers. tests/test_docs.py checks that
+# each summary is the first sentence of its command's help.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "db": ("cli.db_commands", "Schema and database care: upgrade, current, info, backup."),
+    "delete": (
+        "cli.write_commands",
+        "Delete a meeting (with its statements) or a visit (with its meetings); asks first.",
+    ),
+    "edit": ("cli.write_commands", "Change a meeting or a visit, and show it before and after."),
+    "export": (
+        "cli.export_commands",
+        "Export the timeline, filtered as in 'tracker timeline', or the whole database.",
+    ),
+    "import": (
+        "cli.import_commands",
+        "Import a tracker/1 document (json or yaml) or a table (csv): all or nothing.",
+    ),
+    "log": (
+        "cli.write_commands",
+        "Log a meeting, and its visit: a meeting in a city where the envoy has a visit on "
+        "that date joins it; otherwise a new visit is made.",
+    ),
+    "people": (
+        "cli.read_commands",
+        "The people registry: name, country, aliases (with their language) and roles.",
+    ),
+    "places": (
+        "cli.read_commands",
+        "The places registry: name, kind, country, parent place and aliases.",
+    ),
+    "seed": (
+        "cli.data_commands",
+        "Load the bundled seed data: the 2025 Ukraine peace-process diplomacy, sourced.",
+    ),
+    "show": ("cli.read_commands", "Show one meeting or visit in full."),
+    "stats": (
+        "cli.read_commands",
+        "Per envoy: visits, meetings, first and last visit, mean and longest gap between "
+        "consecutive visits (days), hours of talks with their qualifiers (and how many "
+        "meetings had no duration), and outcomes.",
+    ),
+    "timeline": (
+        "cli.read_commands",
+        "The meetings in chronological order (earliest day, then latest, then id), filtered.",
+    ),
+    "visits": (
+        "cli.read_commands",
+        "List envoys (anyone who travelled on a recorded visit) with their visits, meetings, "
+        "first and last visit and destinations; or, given ENVOY (a name or any alias, in "
+        "any script), that envoy's visits in order: date, destination, days, meetings, "
+        "counterparts and the outcome of the main meeting.",
+    ),
+}
+
 
 class TrackerGroup(click.Group):
-    """A group that reports every failure as one line and a meaningful exit status."""
+    """A group that loads its commands on first use, and reports every failure as one
+    line and a meaningful exit status."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            importlib.import_module(COMMANDS[cmd_name][0])  # registers it on ``main``
+        return self.commands.get(cmd_name)
+
+    def _summary(self, name: str) -> click.Command:
+        """The command, or a stand-in carrying its summary if it is not loaded yet."""
+        if name in self.commands:
+            return self.commands[name]
+        return click.Command(name, help=COMMANDS[name][1])
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [(name, self._summary(name).get_short_help_str(limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def main(  # type: ignore[override]
         self,
@@ -100,24 +179,3 @@ def main(ctx: click.Context, target: str | None, debug: bool) -> None:
     app = App(target=target, debug=debug)
     ctx.obj = app
     ctx.call_on_close(app.close)
-
-
-# Importing the command modules registers their commands on ``main``.
-from cli import (  # noqa: E402
-    data_commands,
-    db_commands,
-    export_commands,
-    import_commands,
-    read_commands,
-    write_commands,
-)
-
-__all__ = [
-    "data_commands",
-    "db_commands",
-    "export_commands",
-    "import_commands",
-    "main",
-    "read_commands",
-    "write_commands",
-]

@@ -6,9 +6,9 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from db.engine import Database
 
 
@@ -42,6 +42,8 @@ class App:
 def make_console(*, stderr: bool) -> Console:
     """A Console on the current stdout or stderr; plain (no colour, no escapes) unless
     that stream is a terminal."""
+    from rich.console import Console
+
     stream = sys.stderr if stderr else sys.stdout
     terminal = hasattr(stream, "isatty") and stream.isatty()
     return Console(
