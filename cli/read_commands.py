@@ -37,6 +37,7 @@ from tracker.query import (
     place_rows,
     record_detail,
     timeline_entries,
+    timeline_rows,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -269,6 +270,11 @@ def timeline_command(
         search=search,
     )
     with app.database().reading() as session:
+        if view == "table":
+            cells = (_timeline_cells(row) for row in timeline_rows(session, filters))
+            listing = Listing(cells, TIMELINE_KEYS, TIMELINE_COLUMNS)
+            _render(app, fmt, listing, messages.NO_MEETINGS)
+            return
         entries = timeline_entries(session, filters)
         if view == "tree":
             if print_tree(app.out, entries) == 0:
@@ -281,11 +287,6 @@ def timeline_command(
             if fmt == "table":
                 rows = [{k: (v or "") for k, v in row.items()} for row in rows]
             _render(app, fmt, Listing(rows, ["envoy", *months], columns), messages.NO_MEETINGS)
-            return
-        listing = Listing(
-            (_timeline_cells(entry.row) for entry in entries), TIMELINE_KEYS, TIMELINE_COLUMNS
-        )
-        _render(app, fmt, listing, messages.NO_MEETINGS)
 
 
 # -- show -----------------------------------------------------------------------------

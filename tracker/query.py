@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any, Literal
 
@@ -24,6 +25,7 @@ from tracker.dates import When, parse_when
 from tracker.errors import InvalidInput, NotFound
 from tracker.models import (
     Meeting,
+    MeetingSource,
     MeetingTopic,
     Participant,
     Person,
@@ -43,6 +45,8 @@ Precision = Literal["day", "month", "year"]
 
 BATCH = 200
 """Meetings loaded (with their participants, sources, visit and travellers) per batch."""
+ROWS_BATCH = 2_000
+"""Meetings read per partition by ``timeline_rows`` (plain rows, no ORM objects)."""
 
 MAIN_KINDS = (MeetingKind.TALKS.value, MeetingKind.SUMMIT.value, MeetingKind.MEETING.value)
 
@@ -172,6 +176,7 @@ class PlaceIndex:
             select(Place.id, Place.name, Place.kind, Place.country, Place.parent_id)
         )
         self.places = {row.id: PlaceInfo(*row) for row in rows}
+        self._where: dict[int | None, tuple[str | None, str | None]] = {}
 
     def chain(self, place_id: int | None) -> list[PlaceInfo]:
         """The place and its parents, innermost first."""
@@ -185,10 +190,19 @@ class PlaceIndex:
         return chain
 
     def city(self, place_id: int | None) -> str | None:
-        return next((p.name for p in self.chain(place_id) if p.kind == PlaceKind.CITY), None)
+        return self._located(place_id)[0]
 
     def country(self, place_id: int | None) -> str | None:
-        return next((p.country for p in self.chain(place_id) if p.country), None)
+        return self._located(place_id)[1]
+
+    def _located(self, place_id: int | None) -> tuple[str | None, str | None]:
+        """The city and country code up the chain of ``place_id`` (walked once each)."""
+        if place_id not in self._where:
+            chain = self.chain(place_id)
+            city = next((p.name for p in chain if p.kind == PlaceKind.CITY), None)
+            country = next((p.country for p in chain if p.country), None)
+            self._where[place_id] = (city, country)
+        return self._where[place_id]
 
     def name(self, place_id: int | None) -> str | None:
         if place_id is None or place_id not in self.places:
@@ -247,10 +261,7 @@ def dated(edtf: str, earliest: date, latest: date) -> Row:
 
 def shown(edtf: str, earliest: date, latest: date) -> str:
     """A stored date as people write it (the EDTF text itself if it no longer parses)."""
-    try:
-        return parse_when(edtf).display
-    except InvalidInput:
-        return edtf
+    return shown_edtf(edtf)
 
 
 def _when(edtf: str, earliest: date, latest: date) -> When:
@@ -308,7 +319,12 @@ class TimelineEntry:
 def meeting_conditions(session: Session, filters: Filters) -> list[ColumnElement[bool]]:
     """The WHERE conditions on ``Meeting`` that ``filters`` ask for (resolving names)."""
     conditions = _overlap(Meeting.earliest, Meeting.latest, date_range(filters))
-    destination = select(Visit.destination_id).where(Visit.id == Meeting.visit_id).scalar_subquery()
+    destination = (
+        select(Visit.destination_id)
+        .where(Visit.id == Meeting.visit_id)
+        .correlate(Meeting)
+        .scalar_subquery()
+    )
     place_of_meeting = func.coalesce(Meeting.venue_id, destination)
     if filters.place is not None:
         conditions.append(place_of_meeting.in_(places_under(session, filters.place)))
@@ -382,10 +398,100 @@ def timeline_entries(session: Session, filters: Filters) -> Iterator[TimelineEnt
             yield _timeline_entry(by_id[meeting_id], places)
 
 
-def timeline_rows(session: Session, filters: Filters) -> Iterator[Row]:
-    """The timeline table: one plain dict per meeting (keys: ``TIMELINE_KEYS``)."""
-    for entry in timeline_entries(session, filters):
-        yield entry.row
+def timeline_rows(
+    session: Session,
+    filters: Filters,
+    conditions: list[ColumnElement[bool]] | None = None,
+) -> Iterator[Row]:
+    """The timeline table: one plain dict per meeting (keys: ``TIMELINE_KEYS``), the same
+    rows as ``timeline_entries`` gives, read with Core queries and no ORM objects.
+
+    This is the export path, so it streams: the meetings come in partitions of
+    ``BATCH`` (memory stays flat), and each partition costs three more statements (the
+    travellers of its visits, its participants, its sources), whatever its size.
+    """
+    places = PlaceIndex(session)
+    connection = session.connection()  # Core rows: no ORM loading on this path
+    query = (
+        select(
+            Meeting.id,
+            Meeting.uid,
+            Meeting.edtf,
+            Meeting.earliest,
+            Meeting.latest,
+            Meeting.kind,
+            Meeting.title,
+            Meeting.venue_id,
+            Meeting.visit_id,
+            Visit.destination_id,
+            Meeting.duration_minutes,
+            Meeting.duration_qualifier,
+            Meeting.outcome,
+            Meeting.outcome_summary,
+        )
+        .outerjoin(Visit, Visit.id == Meeting.visit_id)
+        .where(*(meeting_conditions(session, filters) if conditions is None else conditions))
+        .order_by(Meeting.earliest, Meeting.latest, Meeting.id)
+        .execution_options(yield_per=ROWS_BATCH)
+    )
+    for partition in connection.execute(query).partitions():
+        meeting_ids = [m.id for m in partition]
+        visit_ids = {m.visit_id for m in partition if m.visit_id is not None}
+        travellers: dict[int, list[tuple[int, str]]] = {}
+        if visit_ids:
+            for visit_id, person_id, name in connection.execute(
+                select(VisitTraveller.visit_id, Person.id, Person.name)
+                .join(Person, Person.id == VisitTraveller.person_id)
+                .where(VisitTraveller.visit_id.in_(visit_ids))
+                .order_by(VisitTraveller.visit_id, VisitTraveller.position)
+            ):
+                travellers.setdefault(visit_id, []).append((person_id, name))
+        participants: dict[int, list[tuple[int, str, str | None]]] = {}
+        for meeting_id, person_id, name, role in connection.execute(
+            select(Participant.meeting_id, Person.id, Person.name, Participant.role)
+            .join(Person, Person.id == Participant.person_id)
+            .where(Participant.meeting_id.in_(meeting_ids))
+            .order_by(Participant.meeting_id, Participant.position)
+        ):
+            participants.setdefault(meeting_id, []).append((person_id, name, role))
+        sources: dict[int, list[str]] = {}
+        for meeting_id, url, publisher, title, uid in connection.execute(
+            select(MeetingSource.meeting_id, Source.url, Source.publisher, Source.title, Source.uid)
+            .join(Source, Source.id == MeetingSource.source_id)
+            .where(MeetingSource.meeting_id.in_(meeting_ids))
+            .order_by(MeetingSource.meeting_id, MeetingSource.position)
+        ):
+            sources.setdefault(meeting_id, []).append(url or publisher or title or uid)
+        for m in partition:
+            present = participants.get(m.id, [])
+            envoys = travellers.get(m.visit_id, []) if m.visit_id is not None else []
+            if not envoys:
+                envoys = [(pid, name) for pid, name, role in present if role == "envoy"]
+            envoy_ids = {pid for pid, _name in envoys}
+            counterparts: dict[int, str] = {}
+            for pid, name, _role in present:
+                if pid not in envoy_ids:
+                    counterparts.setdefault(pid, name)
+            where = m.venue_id if m.venue_id is not None else m.destination_id
+            yield {
+                "date": shown_edtf(m.edtf),
+                "edtf": m.edtf,
+                "earliest": m.earliest.isoformat(),
+                "latest": m.latest.isoformat(),
+                "kind": m.kind,
+                "title": m.title,
+                "envoys": "; ".join(name for _pid, name in envoys),
+                "counterparts": "; ".join(counterparts.values()),
+                "venue": places.name(m.venue_id),
+                "city": places.city(where),
+                "country": places.country(where),
+                "duration_minutes": m.duration_minutes,
+                "duration_qualifier": m.duration_qualifier,
+                "outcome": m.outcome,
+                "outcome_summary": m.outcome_summary,
+                "sources": "; ".join(sources.get(m.id, [])),
+                "uid": m.uid,
+            }
 
 
 def meeting_sides(meeting: Meeting) -> tuple[list[Person], list[Person]]:
@@ -793,7 +899,10 @@ def _role_cell(title: str, organisation: str | None, start: str | None, end: str
     return text
 
 
+@lru_cache(maxsize=65_536)
 def shown_edtf(edtf: str) -> str:
+    """A stored EDTF date as people write it (the text itself if it no longer parses);
+    cached, as a timeline repeats the same days many times."""
     try:
         return parse_when(edtf).display
     except InvalidInput:

@@ -705,3 +705,17 @@ def test_precision_and_days(edtf: str, expected_precision: str, days: int | None
 )
 def test_format_duration(minutes: int | None, qualifier: str | None, expected: str | None) -> None:
     assert format_duration(minutes, qualifier) == expected
+
+
+def test_timeline_rows_equal_the_rows_of_the_entries(session: Session) -> None:
+    # The export path (Core, no ORM objects) and the views' path must agree exactly.
+    from tracker.document import load_document, seed_documents
+
+    for _name, document in seed_documents():
+        load_document(session, document)
+    fast = list(timeline_rows(session, Filters()))
+    slow = [entry.row for entry in timeline_entries(session, Filters())]
+    assert len(fast) == 22
+    assert fast == slow
+    april = Filters(date_from="2025-04", date_to="2025-04")
+    assert list(timeline_rows(session, april)) == [e.row for e in timeline_entries(session, april)]

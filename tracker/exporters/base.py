@@ -23,7 +23,15 @@ from sqlalchemy.orm import Session, selectinload
 from tracker.dates import When, parse_when
 from tracker.errors import InvalidInput
 from tracker.models import Meeting, Visit, VisitSource, VisitTraveller
-from tracker.query import BATCH, Filters, Row, TimelineEntry, meeting_conditions, timeline_entries
+from tracker.query import (
+    BATCH,
+    Filters,
+    Row,
+    TimelineEntry,
+    meeting_conditions,
+    timeline_entries,
+    timeline_rows,
+)
 
 DEFAULT_TITLE = "Diplomatic visits and meetings"
 
@@ -124,21 +132,25 @@ class Export:
     # -- what exporters read ------------------------------------------------------------
 
     def entries(self) -> Iterator[TimelineEntry]:
-        """The timeline entries, in timeline order."""
+        """The timeline entries (with their meetings loaded), in timeline order."""
         self.conditions()
+        return self._counted(timeline_entries(self.session, self.filters))
+
+    def rows(self) -> Iterator[Row]:
+        """The timeline table: one dict per meeting (keys ``tracker.query.TIMELINE_KEYS``),
+        read without ORM objects: the fast path of the table formats."""
+        return self._counted(timeline_rows(self.session, self.filters, self.conditions()))
+
+    def _counted(self, items: Iterator[T]) -> Iterator[T]:
+        """``items``, reporting progress every ``PROGRESS_EVERY`` and at the end."""
         count = 0
-        for entry in timeline_entries(self.session, self.filters):
-            yield entry
+        for item in items:
+            yield item
             count += 1
             if self.progress is not None and count % PROGRESS_EVERY == 0:
                 self.progress(count)
         if self.progress is not None:
             self.progress(count)
-
-    def rows(self) -> Iterator[Row]:
-        """The timeline table: one dict per meeting (keys ``tracker.query.TIMELINE_KEYS``)."""
-        for entry in self.entries():
-            yield entry.row
 
     def meetings(self) -> Iterator[MeetingRecord]:
         """The entries with their meetings, as the timeline query loaded them
