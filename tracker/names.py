@@ -32,9 +32,15 @@ def name_key(name: str) -> str:
     'wladimir putin'
     >>> name_key("Владимир Путин")
     'vladimir putin'
+
+    A name with letters that anyascii has no transliteration for keeps them, folded,
+    so it can still be found by what was typed.
     """
     folded = unicodedata.normalize("NFKC", name).casefold()
-    return _NOT_WORD.sub(" ", anyascii(folded).casefold()).strip()
+    key = _NOT_WORD.sub(" ", anyascii(folded).casefold()).strip()
+    if key:
+        return key
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in folded).split())
 
 
 def clean_name(name: object, field: str = "name") -> str:
