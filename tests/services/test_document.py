@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
+from tests.conftest import BACKENDS, fresh_postgres_schema, postgres_schema_url
 from tracker.document import (
     FORMAT,
     document_json,
@@ -257,27 +260,43 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(documents())
-def test_generated_documents_round_trip(tmp_path_factory: Any, document: dict[str, Any]) -> None:
-    import json
-
+@contextmanager
+def _empty_database(backend: str, tmp_path_factory: Any) -> Iterator[Database]:
     from db.engine import open_database
 
-    first_db = open_database(str(tmp_path_factory.mktemp("a") / "a.db"))
-    second_db = open_database(str(tmp_path_factory.mktemp("b") / "b.db"))
-    try:
+    if backend == "sqlite":
+        database = open_database(str(tmp_path_factory.mktemp("db") / "tracker.db"))
+        try:
+            yield database
+        finally:
+            database.dispose()
+        return
+    with fresh_postgres_schema() as schema:
+        database = open_database(postgres_schema_url(schema))
+        try:
+            yield database
+        finally:
+            database.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(document=documents())
+def test_generated_documents_round_trip(
+    tmp_path_factory: Any, backend: str, document: dict[str, Any]
+) -> None:
+    import json
+
+    with _empty_database(backend, tmp_path_factory) as first_db:
         with first_db.writing() as session:
             load_document(session, copy.deepcopy(document))
         with first_db.reading() as session:
             first = document_json(dump_document(session))
+    with _empty_database(backend, tmp_path_factory) as second_db:
         with second_db.writing() as session:
             load_document(session, json.loads(first))
         with second_db.reading() as session:
             second = document_json(dump_document(session))
-    finally:
-        first_db.dispose()
-        second_db.dispose()
     assert first == second
