@@ -39,6 +39,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from tracker.query import TIMELINE_KEYS
+
 GENERATOR_VERSION = 1
 CHUNK = 200_000
 PER_DAY = 25
@@ -50,25 +52,7 @@ RARE_WORD = "armistice"
 RARE_COUNT = 100
 SEED = 7
 
-TIMELINE_HEADER = (
-    "date",
-    "edtf",
-    "earliest",
-    "latest",
-    "kind",
-    "title",
-    "envoys",
-    "counterparts",
-    "venue",
-    "city",
-    "country",
-    "duration_minutes",
-    "duration_qualifier",
-    "outcome",
-    "outcome_summary",
-    "sources",
-    "uid",
-)
+TIMELINE_HEADER = TIMELINE_KEYS  # the layout `tracker export --format csv` writes
 
 COUNTRIES = {
     "RU": ("Russia", "Россия"),
