@@ -1115,10 +1115,24 @@ class _Planner:
         if key in self.index.visit_keys:
             self.report.unchanged["visits"] += 1
             return
+        self.index.visit_keys[key] = self._plan_visit(
+            row, people, destination, uid=row.uid, notes=notes, role=row.role
+        )
+
+    def _plan_visit(
+        self,
+        row: Parsed,
+        people: list[Id],
+        destination: Id | None,
+        *,
+        uid: str | None,
+        notes: str | None,
+        role: str | None,
+    ) -> Ref:
+        """Plan a new visit of ``people`` to ``destination`` on the row's days."""
         ref = Ref()
-        self.index.visit_keys[key] = ref
         values = {
-            "uid": row.uid,
+            "uid": uid,
             "edtf": row.day.edtf,
             "earliest": row.day.earliest,
             "latest": row.day.latest,
@@ -1129,10 +1143,11 @@ class _Planner:
             _VisitInfo(ref, destination, row.day.earliest, row.day.latest, list(people))
         )
         for position, person in enumerate(people):
-            self.plan.travellers.append((ref, person, row.role, position))
+            self.plan.travellers.append((ref, person, role, position))
         for position, spec in enumerate(dict.fromkeys(row.sources)):
             self.plan.visit_sources.append((ref, self.source(spec), position))
         self.report.added["visits"] += 1
+        return ref
 
     def _meeting(
         self,
@@ -1157,26 +1172,14 @@ class _Planner:
             if joined is not None:
                 visit = joined.ref
             else:
-                found = Ref()
-                values = {
-                    "uid": new_uid(),
-                    "edtf": row.day.edtf,
-                    "earliest": row.day.earliest,
-                    "latest": row.day.latest,
-                    "notes": None,
-                }
-                self.plan.visits.append((found, values, destination))
-                self.index.add_visit(
-                    _VisitInfo(found, destination, row.day.earliest, row.day.latest, list(people))
+                visit = self._plan_visit(
+                    row,
+                    people,
+                    destination,
+                    uid=new_uid(),
+                    notes=None,
+                    role=row.role or ParticipantRole.ENVOY.value,
                 )
-                for position, person in enumerate(people):
-                    self.plan.travellers.append(
-                        (found, person, row.role or ParticipantRole.ENVOY.value, position)
-                    )
-                for position, spec in enumerate(dict.fromkeys(row.sources)):
-                    self.plan.visit_sources.append((found, self.source(spec), position))
-                self.report.added["visits"] += 1
-                visit = found
         ref = Ref()
         values = {
             "uid": row.uid,
