@@ -107,14 +107,15 @@ ENVOY_KEYS = (
     "destinations",
     "uid",
 )
-ENVOY_COLUMNS = (
+# The columns every per-envoy listing (visits, stats) begins with.
+ENVOY_SPAN_COLUMNS = (
     Column("envoy", "envoy", style="bold"),
     Column("visits", "visits", "right"),
     Column("meetings", "meetings", "right"),
     Column("first", "first", style="cyan"),
     Column("last", "last", style="cyan"),
-    Column("destinations", "destinations"),
 )
+ENVOY_COLUMNS = (*ENVOY_SPAN_COLUMNS, Column("destinations", "destinations"))
 VISIT_KEYS = (
     "n",
     "date",
@@ -387,11 +388,7 @@ STATS_KEYS = (
     "uid",
 )
 STATS_COLUMNS = (
-    Column("envoy", "envoy", style="bold"),
-    Column("visits", "visits", "right"),
-    Column("meetings", "meetings", "right"),
-    Column("first", "first", style="cyan"),
-    Column("last", "last", style="cyan"),
+    *ENVOY_SPAN_COLUMNS,
     Column("mean_gap_days", "mean gap (days)", "right"),
     Column("longest_gap_days", "longest gap (days)", "right"),
     Column("talks", "talks", "right"),
