@@ -19,7 +19,7 @@ from tracker.errors import Unavailable
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD = "0002"
+HEAD = "0003"
 VERSION_TABLE = "alembic_version"
 # Any 64-bit number of our own: the PostgreSQL advisory lock held while migrating.
 _PG_MIGRATION_LOCK = 0x7472_6163_6B65_72

@@ -10,10 +10,11 @@ with ``"; "``.
 from __future__ import annotations
 
 import calendar
+import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any, Literal
@@ -35,6 +36,7 @@ from tracker.models import (
     Source,
     Visit,
     VisitTraveller,
+    span_days,
 )
 from tracker.names import find_people, find_places, name_key, resolve_person, resolve_place
 from tracker.search import matching_meeting_ids
@@ -147,12 +149,28 @@ def places_under(session: Session, name: str) -> set[int]:
     return found
 
 
-def _overlap(earliest: Any, latest: Any, bounds: DateRange) -> list[ColumnElement[bool]]:
+def _overlap(
+    session: Session, record: type[Meeting] | type[Visit], bounds: DateRange
+) -> list[ColumnElement[bool]]:
+    """The conditions for the records of ``record``'s table that overlap ``bounds``.
+
+    Besides ``latest >= start``, ``earliest`` is bounded from below by the start minus
+    the longest span stored (one lookup on ``ix_*_span``), so that the index on
+    ``(earliest, latest)`` is read over a range that does not grow with the table.
+    """
     conditions: list[ColumnElement[bool]] = []
     if bounds.earliest is not None:
-        conditions.append(latest >= bounds.earliest)
+        conditions.append(record.latest >= bounds.earliest)
+        longest = session.scalar(select(func.max(span_days(record.earliest, record.latest))))
+        if longest is not None:
+            try:
+                floor = bounds.earliest - timedelta(days=math.ceil(longest))
+            except OverflowError:  # before year 1: no lower bound to add
+                pass
+            else:
+                conditions.append(record.earliest >= floor)
     if bounds.latest is not None:
-        conditions.append(earliest <= bounds.latest)
+        conditions.append(record.earliest <= bounds.latest)
     return conditions
 
 
@@ -318,7 +336,7 @@ class TimelineEntry:
 
 def meeting_conditions(session: Session, filters: Filters) -> list[ColumnElement[bool]]:
     """The WHERE conditions on ``Meeting`` that ``filters`` ask for (resolving names)."""
-    conditions = _overlap(Meeting.earliest, Meeting.latest, date_range(filters))
+    conditions = _overlap(session, Meeting, date_range(filters))
     destination = (
         select(Visit.destination_id)
         .where(Visit.id == Meeting.visit_id)
@@ -590,7 +608,7 @@ def lanes(entries: Iterable[TimelineEntry], bounds: DateRange) -> tuple[list[str
 
 def visit_conditions(session: Session, filters: Filters) -> list[ColumnElement[bool]]:
     """The WHERE conditions on ``Visit`` for ``--from``/``--to``/``--place``/``--country``."""
-    conditions = _overlap(Visit.earliest, Visit.latest, date_range(filters))
+    conditions = _overlap(session, Visit, date_range(filters))
     if filters.place is not None:
         conditions.append(Visit.destination_id.in_(places_under(session, filters.place)))
     if filters.country is not None:

@@ -8,7 +8,7 @@ from typing import Any
 from alembic import context
 from sqlalchemy import Connection, Engine, create_engine
 
-from tracker.models import Base
+from tracker.models import SPAN_INDEXES, Base
 from tracker.search import is_search_object
 
 config = context.config
@@ -18,17 +18,24 @@ if config.config_file_name is not None:
 target_metadata = Base.metadata
 
 
+def _hidden(name: str | None, type_: str) -> bool:
+    """Hide from autogenerate the full-text search structures (migration 0002: SQLite
+    FTS5 tables and their shadow tables, PostgreSQL expression indexes; not in the ORM
+    metadata on purpose) and the span indexes (migration 0003: expression indexes that
+    SQLite's reflection skips, so they would always look missing)."""
+    if type_ == "index" and name in SPAN_INDEXES:
+        return True
+    return type_ in ("table", "index") and is_search_object(name)
+
+
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    """Hide the full-text search structures (migration 0002: SQLite FTS5 tables and
-    their shadow tables, PostgreSQL expression indexes) from autogenerate: they are
-    not in the ORM metadata on purpose."""
-    return not (type_ in ("table", "index") and is_search_object(name))
+    return not _hidden(name, type_)
 
 
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    return not (type_ in ("table", "index") and is_search_object(name))
+    return not _hidden(name, type_)
 
 
 def _run(connection: Connection) -> None:
