@@ -229,6 +229,22 @@ class Row:
     peer: Timing | None = None
     floor: Timing | None = None
     rows: int | None = None  # for throughput
+    tracker_base: Timing | None = None  # the same command on a database of no meetings
+    floor_base: Timing | None = None
+
+    @property
+    def query_part(self) -> float | None:
+        """tracker's whole-process time less the same command on a database with the
+        same people and places but no meetings: the time its query and output take."""
+        if self.tracker_base is None:
+            return None
+        return max(0.0, self.tracker.seconds - self.tracker_base.seconds)
+
+    @property
+    def floor_query_part(self) -> float | None:
+        if self.floor is None or self.floor_base is None:
+            return None
+        return max(0.0, self.floor.seconds - self.floor_base.seconds)
 
     def cells(self) -> list[str]:
         def seconds(t: Timing | None) -> str:
@@ -237,6 +253,11 @@ class Row:
         def ratio(t: Timing | None) -> str:
             return f"{self.tracker.seconds / t.seconds:.2f}×" if t is not None else "–"
 
+        def part(value: float | None) -> str:
+            return f"{value:.3f}" if value is not None else "–"
+
+        query, floor_query = self.query_part, self.floor_query_part
+        query_ratio = f"{query / floor_query:.1f}×" if query is not None and floor_query else "–"
         rate = f"{self.rows / self.tracker.seconds:,.0f}" if self.rows else "–"
         peer_rate = f"{self.rows / self.peer.seconds:,.0f}" if self.rows and self.peer else "–"
         peer_mib = f"{self.peer.peak_mib:.0f}" if self.peer is not None else "–"
@@ -248,6 +269,9 @@ class Row:
             seconds(self.floor),
             ratio(self.peer),
             ratio(self.floor),
+            part(query),
+            part(floor_query),
+            query_ratio,
             f"{self.tracker.peak_mib:.0f}",
             peer_mib,
             rate,
@@ -263,6 +287,9 @@ HEADER = [
     "floor s",
     "÷ sqlite-utils",
     "÷ floor",
+    "tracker query s",
+    "floor query s",
+    "query ÷ floor",
     "tracker MiB",
     "sqlite-utils MiB",
     "tracker rows/s",
@@ -270,38 +297,44 @@ HEADER = [
 ]
 
 
-def read_benchmarks(db: Path, size: int, runs: int, workdir: Path) -> list[Row]:
+def read_benchmarks(db: Path, size: int, runs: int, workdir: Path, base: Path) -> list[Row]:
+    """The read questions and the export on the database of ``size`` meetings; ``base``
+    (the same people and places, no meetings) gives each read command's fixed cost."""
     tracker = [tool("tracker"), "--db", str(db)]
     utils = [tool("sqlite-utils"), str(db)]
     shell = [tool("sqlite3"), "-readonly", str(db)]
+    tracker_base = [tool("tracker"), "--db", str(base)]
+    shell_base = [tool("sqlite3"), "-readonly", str(base)]
     label = f"{size:,}"
     rows: list[Row] = []
     questions = [
         (
             f"visits {generate.FEATURED!r}",
-            [*tracker, "visits", generate.FEATURED],
+            ["visits", generate.FEATURED],
             visits_sql(generate.FEATURED),
         ),
         (
             f"timeline --from/--to {generate.MONTH}",
-            [*tracker, "timeline", "--from", generate.MONTH, "--to", generate.MONTH],
+            ["timeline", "--from", generate.MONTH, "--to", generate.MONTH],
             month_sql(generate.MONTH),
         ),
         (
             f"timeline --search {generate.RARE_WORD}",
-            [*tracker, "timeline", "--search", generate.RARE_WORD],
+            ["timeline", "--search", generate.RARE_WORD],
             search_sql(generate.RARE_WORD),
         ),
     ]
-    for question, command, sql in questions:
+    for question, args, sql in questions:
         print(f"  {question}", flush=True)
         rows.append(
             Row(
                 question,
                 label,
-                measure(command, runs),
+                measure([*tracker, *args], runs),
                 measure([*utils, sql, "--table"], runs),
                 measure([*shell, sql], runs),
+                tracker_base=measure([*tracker_base, *args], runs),
+                floor_base=measure([*shell_base, sql], runs),
             )
         )
     print("  export --format csv", flush=True)
@@ -320,11 +353,11 @@ def read_benchmarks(db: Path, size: int, runs: int, workdir: Path) -> list[Row]:
     return rows
 
 
-def import_benchmark(workdir: Path, runs: int) -> Row:
-    """A 100,000-row timeline CSV into a new database (schema at head): tracker import
-    with full validation, sqlite-utils insert --csv, and the executemany floor."""
-    print(f"  import of {IMPORT_ROWS:,} rows", flush=True)
-    source = generate.timeline_csv(IMPORT_ROWS, workdir / f"import-{IMPORT_ROWS}.csv")
+def import_benchmark(workdir: Path, runs: int, count: int = IMPORT_ROWS) -> Row:
+    """A timeline CSV of ``count`` rows into a new database (schema at head): tracker
+    import with full validation, sqlite-utils insert --csv, and the executemany floor."""
+    print(f"  import of {count:,} rows", flush=True)
+    source = generate.timeline_csv(count, workdir / f"import-{count}.csv")
     template = workdir / f"empty-{generate.version_key()}.db"
     if not template.exists():
         generate.run_tracker(template, "db", "upgrade")
@@ -352,7 +385,7 @@ def import_benchmark(workdir: Path, runs: int) -> Row:
         prepare=lambda: fresh(False),
     )
     fresh(False)
-    return Row(f"import {IMPORT_ROWS:,}-row csv", "new db", tracker, peer, floor, IMPORT_ROWS)
+    return Row(f"import {count:,}-row csv", "new db", tracker, peer, floor, count)
 
 
 def startup_benchmarks(runs: int) -> list[Row]:
@@ -426,10 +459,95 @@ def growth(rows: list[Row]) -> list[str]:
     return lines
 
 
+def _verdict(met: bool) -> str:
+    return "**met**" if met else "**not met**"
+
+
+def targets(rows: list[Row], heavy: dict[str, list[str]], elapsed: float) -> list[str]:
+    """One line per target of issue 7: met or not, and the figures it rests on."""
+    sized = [row for row in rows if row.size not in ("–", "new db")]
+    largest = sized[-1].size if sized else "–"
+    reads = [
+        (row, row.tracker.seconds / row.peer.seconds)
+        for row in sized
+        if row.size == largest and row.rows is None and row.peer is not None
+    ]
+    lines = []
+    if reads:
+        ratios = ", ".join(f"{row.question} {ratio:.2f}×" for row, ratio in reads)
+        lines.append(
+            f"- Reads at {largest} meetings no slower than sqlite-utils (≤ 1.0×): "
+            f"{_verdict(all(ratio <= 1.0 for _row, ratio in reads))} ({ratios})."
+        )
+        parts = [
+            (row.question, row.query_part, row.floor_query_part)
+            for row, _ratio in reads
+            if row.query_part is not None and row.floor_query_part
+        ]
+        within = all(q <= 3 * f for _question, q, f in parts if q is not None and f)
+        lines.append(
+            f"- Query part within 3× of the sqlite3 shell's: {_verdict(bool(parts) and within)} ("
+            + ", ".join(f"{name} {q:.3f} s vs {f:.3f} s" for name, q, f in parts if q is not None)
+            + ")."
+        )
+    exports = [row for row in sized if row.rows is not None]
+    if exports:
+        first, last = exports[0], exports[-1]
+        rate = last.rows / last.tracker.seconds if last.rows else 0.0
+        lines.append(
+            f"- Export at least 200,000 rows/s: {_verdict(rate >= 200_000)} "
+            f"({rate:,.0f} rows/s at {last.size})."
+        )
+        spread = last.tracker.peak_mib - first.tracker.peak_mib
+        lines.append(
+            f"- Export memory flat within 20 MiB: {_verdict(abs(spread) <= 20)} "
+            f"({first.tracker.peak_mib:.0f} MiB at {first.size}, "
+            f"{last.tracker.peak_mib:.0f} MiB at {last.size})."
+        )
+    for row in rows:
+        if row.size == "new db" and row.floor is not None and row.peer is not None:
+            factor = row.tracker.seconds / row.floor.seconds
+            lines.append(
+                f"- Import within 3× of the executemany floor: {_verdict(factor <= 3)} "
+                f"({factor:.1f}×; the floor is {row.peer.seconds / row.floor.seconds:.1f}× "
+                "faster than sqlite-utils)."
+            )
+        if row.question == "tracker --help" and row.peer is not None:
+            lines.append(
+                "- `tracker --help` no slower than `sqlite-utils --help`: "
+                f"{_verdict(row.tracker.seconds <= row.peer.seconds)} "
+                f"({row.tracker.seconds:.3f} s vs {row.peer.seconds:.3f} s)."
+            )
+    heavy_found = {name: mods for name, mods in heavy.items() if mods}
+    lines.append(
+        f"- Nothing heavy imported on the read path: {_verdict(not heavy_found)}"
+        + (f" ({heavy_found})." if heavy_found else ".")
+    )
+    growths = []
+    for question in dict.fromkeys(row.question for row in sized if row.rows is None):
+        found = [row for row in sized if row.question == question]
+        if len(found) > 1:
+            growths.append((question, found[-1].tracker.seconds / found[0].tracker.seconds))
+    if growths:
+        lines.append(
+            f"- Reads grow by no more than 1.3× from {sized[0].size} to {largest} meetings: "
+            f"{_verdict(all(g <= 1.3 for _q, g in growths))} ("
+            + ", ".join(f"{q} {g:.2f}×" for q, g in growths)
+            + ")."
+        )
+    lines.append(
+        f"- The run finishes in under 10 minutes: {_verdict(elapsed < 600)} ({elapsed:.0f} s)."
+    )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
+    parser.add_argument(
+        "--import-rows", type=int, default=IMPORT_ROWS, help="rows of the import benchmark"
+    )
     parser.add_argument("--workdir", type=Path, default=generate.default_workdir())
     parser.add_argument("--output", type=Path, default=HERE / "results.md")
     args = parser.parse_args()
@@ -438,17 +556,20 @@ def main() -> None:
     started = time.perf_counter()
     args.workdir.mkdir(parents=True, exist_ok=True)
     databases = {}
+    print("database of no meetings (people and places only)", flush=True)
+    base = generate.build(0, args.workdir)
     for size in args.sizes:
         print(f"database of {size:,} meetings", flush=True)
         databases[size] = generate.build(size, args.workdir)
     rows: list[Row] = []
     for size, db in databases.items():
         print(f"{size:,} meetings", flush=True)
-        rows += read_benchmarks(db, size, args.runs, args.workdir)
+        rows += read_benchmarks(db, size, args.runs, args.workdir, base)
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
-        rows.append(import_benchmark(Path(tmp), max(1, args.runs // 2 + 1)))
+        rows.append(import_benchmark(Path(tmp), max(1, args.runs // 2 + 1), args.import_rows))
     rows += startup_benchmarks(args.runs)
     heavy = heavy_imports(databases[min(databases)])
+    elapsed = time.perf_counter() - started
     report = [
         "# Benchmark results",
         "",
@@ -466,7 +587,11 @@ def main() -> None:
         "",
         *(f"- tracker {name}: {', '.join(mods) or 'none'}" for name, mods in heavy.items()),
         "",
-        f"Total run time: {time.perf_counter() - started:.0f} s.",
+        f"Total run time: {elapsed:.0f} s.",
+        "",
+        "Targets (issue 7), judged from the figures above:",
+        "",
+        *targets(rows, heavy, elapsed),
         "",
     ]
     LAUNCH.close()
