@@ -156,7 +156,6 @@ def _import_table(
     skip_invalid: bool,
     rejects: Path | None,
 ) -> None:
-    from tracker.document import parse_document_text
     from tracker.importers.tabular import (
         delimiter_option,
         import_csv,
@@ -166,6 +165,8 @@ def _import_table(
 
     mapping: dict[str, str] = {}
     if mapping_file is not None:
+        from tracker.document import parse_document_text  # only for a mapping file
+
         data = parse_document_text(read_text(mapping_file), origin=str(mapping_file))
         mapping.update(mapping_from_document(data, str(mapping_file)))
     mapping.update(parse_map_options(maps))

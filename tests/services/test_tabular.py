@@ -227,6 +227,24 @@ def test_skip_invalid_leaves_bad_rows_out_and_lists_them(session: Session) -> No
 REJECT_HEADER = ["reject_row", "reject_column", "reject_reason"]
 
 
+def test_a_row_rejected_when_resolving_keeps_its_values(session: Session) -> None:
+    """The importer does not keep the cells of every record: a row rejected after
+    parsing (an unknown country, a uid used twice) gets them back from the file."""
+    text = _trips(5) + "Envoy 1,2025-01-01,Atlantis,Nowhere\nEnvoy 9,2025-01-02,RU,Kazan\n"
+    report = _import(
+        session, text, mapping={"Traveller": "traveller", "Start Date": "start"}, skip_invalid=True
+    )
+    assert [(r.row, r.column, r.values) for r in report.rejects] == [
+        (7, "Country", ["Envoy 1", "2025-01-01", "Atlantis", "Nowhere"])
+    ]
+
+
+def test_bad_csv_is_reported_before_a_bad_value_above_it(session: Session) -> None:
+    text = _trips(20, bad=5) + "Envoy 1,2025-01-01,RU,Moscow,extra\n"
+    with pytest.raises(InvalidInput, match="row 22: expected 4 columns as in the header"):
+        _import(session, text, mapping={"Traveller": "traveller", "Start Date": "start"})
+
+
 def test_a_rejected_row_creates_nothing(session: Session) -> None:
     text = "traveller,date,country,city\nNew Person,2025-13,RU,New City\n"
     report = _import(session, text, skip_invalid=True)

@@ -9,7 +9,7 @@ consulted first, so a user's own spelling always wins.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from tracker.names import name_key
 
@@ -234,8 +234,11 @@ def country_name(code: str) -> str | None:
     return _index()[0].get(code.upper())
 
 
+@lru_cache(maxsize=65_536)
 def code_for_name(name: str) -> str | None:
-    """The ISO code of the country ``name`` names (``None`` if the table has no such name)."""
+    """The ISO code of the country ``name`` names (``None`` if the table has no such name).
+
+    Remembered: an import asks it about every venue of every row."""
     return _index()[1].get(name_key(name))
 
 

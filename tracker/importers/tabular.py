@@ -23,18 +23,23 @@ inserts in batches. All of it happens in the caller's transaction, so a bad row 
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 import re
 import secrets
+import sqlite3
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tracker.dates import EXAMPLES, When, parse_when
@@ -137,6 +142,21 @@ IN_CHUNK = 500
 SQLITE_CACHE_KIB = -256 * 1024
 """SQLite's page cache while an import writes (negative: KiB), 256 MiB at most."""
 
+SQLITE_ROWS_PER_INSERT = 500
+"""Rows per multi-row INSERT statement on SQLite (fewer when the columns times the
+rows would pass the driver's limit on parameters)."""
+
+SQLITE_MAX_VARIABLES = 999
+"""Parameters per SQLite statement when the driver cannot say (its oldest limit)."""
+
+SQLITE_REINDEX_FROM = 10_000
+SQLITE_REINDEX_SHARE = 4
+"""On SQLite, a table's secondary indexes are dropped before an insert of at least
+``SQLITE_REINDEX_FROM`` rows that adds at least a ``1/SQLITE_REINDEX_SHARE`` of the rows
+it holds, and created again after it: building an index from sorted entries is several
+times faster than as many inserts at scattered places (``meeting_participant`` by
+person, say)."""
+
 REJECT_COLUMNS = ("reject_row", "reject_column", "reject_reason")
 
 _UID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
@@ -156,9 +176,19 @@ def name_key(name: str) -> str:
     return key
 
 
+_UIDS: list[str] = []
+_UIDS_AT_ONCE = 8_192
+
+
 def new_uid() -> str:
-    """A random uid like ``tracker.models.new_uid`` (128 bits, hex), made faster."""
-    return secrets.token_hex(16)
+    """A random uid like ``tracker.models.new_uid`` (128 bits, hex), made faster: drawn
+    from the system's random source some thousands at a time, and handed out in
+    descending order, so that the records of one import go into the ``uid`` indexes
+    next to each other rather than at random places."""
+    if not _UIDS:
+        blob = secrets.token_hex(16 * _UIDS_AT_ONCE)
+        _UIDS.extend(sorted(blob[i : i + 32] for i in range(0, len(blob), 32)))
+    return _UIDS.pop()
 
 
 _URL_RE = re.compile(r"https?://[^\s\x00-\x1f\x7f]{1,1992}", re.IGNORECASE)
@@ -259,29 +289,42 @@ def delimiter_option(value: str) -> str:
 
 def read_table(text: str, origin: str, delimiter: str | None) -> tuple[list[str], list[list[str]]]:
     """The header and the records of CSV ``text`` (RFC 4180, quotes doubled)."""
+    header, records = iter_table(text, origin, delimiter)
+    return header, list(records)
+
+
+def iter_table(
+    text: str, origin: str, delimiter: str | None
+) -> tuple[list[str], Iterator[list[str]]]:
+    """The header of CSV ``text``, and its records one by one (so that a big file is
+    never all in memory as lists of cells). The iterator raises InvalidInput at the
+    first record that is not well-formed CSV or not as wide as the header."""
     sep = delimiter or sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
-    records: list[list[str]] = []
-    header: list[str] | None = None
     try:
         header = next(reader, None)
-        if header is None or not any(cell.strip() for cell in header):
-            raise InvalidInput(origin, "a CSV file with a header row")
-        width = len(header)
-        for record in reader:
-            if record and len(record) != width:
-                row = len(records) + 2
-                raise InvalidInput(
-                    f"{origin}: row {row}",
-                    f"{width} columns as in the header, got {len(record)}"
-                    + ("" if delimiter else f" (delimiter {sep!r}; give --delimiter)"),
-                )
-            records.append(record)
     except csv.Error as exc:
-        row = len(records) + 2 if header is not None else 1
-        raise InvalidInput(f"{origin}: row {row}", f"well-formed CSV ({exc})") from None
-    assert header is not None
-    return [cell.strip() for cell in header], records
+        raise InvalidInput(f"{origin}: row 1", f"well-formed CSV ({exc})") from None
+    if header is None or not any(cell.strip() for cell in header):
+        raise InvalidInput(origin, "a CSV file with a header row")
+    width = len(header)
+
+    def records() -> Iterator[list[str]]:
+        row = 2
+        try:
+            for record in reader:
+                if record and len(record) != width:
+                    raise InvalidInput(
+                        f"{origin}: row {row}",
+                        f"{width} columns as in the header, got {len(record)}"
+                        + ("" if delimiter else f" (delimiter {sep!r}; give --delimiter)"),
+                    )
+                yield record
+                row += 1
+        except csv.Error as exc:
+            raise InvalidInput(f"{origin}: row {row}", f"well-formed CSV ({exc})") from None
+
+    return [cell.strip() for cell in header], records()
 
 
 # -- mappings -------------------------------------------------------------------------
@@ -382,12 +425,11 @@ class RowError(Exception):
         self.got = got
 
 
-@dataclass
+@dataclass(slots=True)
 class Parsed:
     """A row turned into checked values (no database needed yet)."""
 
     number: int
-    values: list[str]
     is_meeting: bool
     travellers: list[str]
     traveller_keys: list[str]
@@ -396,26 +438,65 @@ class Parsed:
     day: When
     country: str | None  # as given
     cities: list[str]
+    city_keys: list[str]
     venue: str | None
+    venue_key: str
     title: str | None
     kind: str
     counterparts: list[str]
+    counterpart_keys: list[str]
     minutes: int | None
     qualifier: str | None
     outcome: str
     summary: str | None
     notes: str | None
-    sources: list[tuple[str | None, str | None, str | None]]  # (url, publisher, title)
+    sources: Sequence[tuple[str | None, str | None, str | None]]  # (url, publisher, title)
     uid: str
     given: frozenset[str]  # the fields the file has columns for
 
 
-class _Fields:
-    """Parsers for single values, with caches (files repeat names and dates a lot)."""
+_MEETING_KIND = MeetingKind.MEETING.value
+_CALL_KIND = MeetingKind.CALL.value
+_UNKNOWN_OUTCOME = Outcome.UNKNOWN.value
+_EXACT = DurationQualifier.EXACT.value
+_HELD = MeetingStatus.HELD.value
+_ENVOY = ParticipantRole.ENVOY.value
+_HOST = ParticipantRole.HOST.value
+_COUNTRY = PlaceKind.COUNTRY.value
+_CITY = PlaceKind.CITY.value
+_REGION = PlaceKind.REGION.value
+_VENUE = PlaceKind.VENUE.value
+_CITY_KINDS = (_CITY, _REGION)
 
-    def __init__(self) -> None:
+_MEMO_LIMIT = 200_000
+"""Entries a parser's cache holds before it starts again (bounds memory on huge files)."""
+
+Source3 = tuple[str | None, str | None, str | None]
+
+
+class _Fields:
+    """Parsers for single values, with caches (files repeat names and dates a lot), and
+    what every row of one file shares: which column fills which field."""
+
+    def __init__(self, fields: Mapping[int, str] | None = None) -> None:
         self.dates: dict[str, When] = {}
+        self.days: dict[str, When] = {}
         self.names: dict[str, tuple[str, str]] = {}
+        self.sources: dict[str, tuple[Source3, ...]] = {}
+        self.set_fields(fields or {})
+
+    def set_fields(self, fields: Mapping[int, str]) -> None:
+        self.pairs = tuple(fields.items())
+        self.width = max(fields) + 1 if fields else 0
+        self.targets = tuple(fields.values())
+        indexes = tuple(fields)
+        self.cells: Callable[[list[str]], tuple[str, ...]]
+        if len(indexes) > 1:
+            self.cells = itemgetter(*indexes)
+        else:  # itemgetter of one index gives the value itself, not a tuple of one
+            self.cells = lambda record: tuple(record[i] for i in indexes)
+        self.given = frozenset(fields.values())
+        self.meeting_fields = tuple(f for f in MEETING_FIELDS if f in self.given)
 
     def when(self, text: str, field_name: str) -> When:
         found = self.dates.get(text)
@@ -426,7 +507,18 @@ class _Fields:
                 found = parse_when(text, field=field_name)
             except InvalidInput as exc:
                 raise RowError(field_name, exc.expected, text) from None
+            if len(self.dates) > _MEMO_LIMIT:
+                self.dates.clear()
             self.dates[text] = found
+        return found
+
+    def day(self, when: When) -> When:
+        """``when`` without its time of day (the days a visit covers)."""
+        if when.time is None:
+            return when
+        found = self.days.get(when.edtf)
+        if found is None:
+            found = self.days[when.edtf] = _day(when)
         return found
 
     def name(self, text: str, field_name: str) -> tuple[str, str]:
@@ -442,7 +534,25 @@ class _Fields:
             if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in clean):
                 raise RowError(field_name, "a name without control or invisible characters", text)
             found = (clean, key)
+            if len(self.names) > _MEMO_LIMIT:
+                self.names.clear()
             self.names[text] = found
+        return found
+
+    def source_list(self, text: str) -> tuple[Source3, ...]:
+        """The sources a ``sources`` cell lists (URLs, or publishers' names)."""
+        found = self.sources.get(text)
+        if found is None:
+            items: list[Source3] = []
+            for item in _split(text):
+                if item.lower().startswith(("http://", "https://")):
+                    items.append((_url(item, "sources"), None, None))
+                else:
+                    items.append((None, _text(item, "sources", 300), None))
+            found = tuple(items)
+            if len(self.sources) > _MEMO_LIMIT:
+                self.sources.clear()
+            self.sources[text] = found
         return found
 
 
@@ -457,7 +567,10 @@ def _text(value: str, field_name: str, limit: int = _MAX_TEXT) -> str | None:
 
 
 def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.split(";") if part.strip()]
+    if ";" not in value:
+        value = value.strip()
+        return [value] if value else []
+    return [part for item in value.split(";") if (part := item.strip())]
 
 
 def _day(when: When) -> When:
@@ -484,36 +597,50 @@ def derived_uid(kind: str, *parts: object) -> str:
     return f"{kind}-{hashlib.sha1(text.encode()).hexdigest()[:20]}"
 
 
-def parse_row(
-    number: int, record: list[str], fields: Mapping[int, str], parsers: _Fields
-) -> Parsed:
-    """Check one record's values; raise RowError naming the field at fault."""
-    get: dict[str, str] = {}
-    for index, target in fields.items():
-        get[target] = record[index].strip() if index < len(record) else ""
+def parse_row(number: int, record: list[str], parsers: _Fields) -> Parsed:
+    """Check one record's values (its columns as ``parsers.set_fields`` was told); raise
+    RowError naming the field at fault."""
+    if len(record) >= parsers.width:
+        get = dict(zip(parsers.targets, map(str.strip, parsers.cells(record)), strict=True))
+    else:
+        size = len(record)
+        get = {t: record[i].strip() if i < size else "" for i, t in parsers.pairs}
     value = get.get
-    is_meeting = any(value(f) for f in MEETING_FIELDS)
+    is_meeting = False
+    for name in parsers.meeting_fields:
+        if get[name]:
+            is_meeting = True
+            break
+    names = parsers.names
 
     travellers: list[str] = []
     keys: list[str] = []
-    for name in _split(value("traveller", "")):
-        display, key = parsers.name(name, "traveller")
-        if key not in keys:
-            travellers.append(display)
-            keys.append(key)
+    text = value("traveller")
+    if text:
+        for name in _split(text):
+            display, key = names.get(name) or parsers.name(name, "traveller")
+            if key not in keys:
+                travellers.append(display)
+                keys.append(key)
     counterparts: list[str] = []
-    for name in _split(value("counterparts", "")):
-        display, key = parsers.name(name, "counterparts")
-        if key not in keys and display not in counterparts:
-            counterparts.append(display)
+    counterpart_keys: list[str] = []
+    text = value("counterparts")
+    if text:
+        for name in _split(text):
+            display, key = names.get(name) or parsers.name(name, "counterparts")
+            if key not in keys and display not in counterparts:
+                counterparts.append(display)
+                counterpart_keys.append(key)
     if not travellers and not (is_meeting and counterparts):
         raise RowError("traveller", "a traveller's name")
-    role = _text(value("traveller_role", ""), "traveller_role", _ROLE_LIMIT)
+    text = value("traveller_role")
+    role = _text(text, "traveller_role", _ROLE_LIMIT) if text else None
 
-    if "date" in get:
-        if not get["date"]:
+    text = value("date")
+    if text is not None:
+        if not text:
             raise RowError("date", EXAMPLES)
-        when = parsers.when(get["date"], "date")
+        when = parsers.dates.get(text) or parsers.when(text, "date")
     else:
         start_text, end_text = value("start", ""), value("end", "")
         if not start_text:
@@ -522,95 +649,118 @@ def parse_row(
         when = start
         if end_text:
             end = parsers.when(end_text, "end")
-            first, last = _day(start), _day(end)
+            first, last = parsers.day(start), parsers.day(end)
             if "/" in first.edtf or "/" in last.edtf:
                 raise RowError("end", "single dates in start and end", end_text)
             if last.edtf != first.edtf:
                 if last.latest < first.earliest:
                     raise RowError("end", f"a date on or after the start ({start_text})", end_text)
                 when = parsers.when(f"{first.edtf}/{last.edtf}", "end")
-    day = _day(when)
+    day = when if when.time is None else parsers.day(when)
 
     country = value("country") or None
-    if country is not None:
+    if country is not None and country not in names:
         parsers.name(country, "country")
-    cities = [parsers.name(c, "city")[0] for c in _split(value("city", ""))]
-    venue = parsers.name(value("venue", ""), "venue")[0] if value("venue") else None
+    text = value("city")
+    cities: list[str] = []
+    city_keys: list[str] = []
+    if text:
+        for name in _split(text):
+            display, key = names.get(name) or parsers.name(name, "city")
+            cities.append(display)
+            city_keys.append(key)
+    text = value("venue")
+    venue: str | None = None
+    venue_key = ""
+    if text:
+        venue, venue_key = names.get(text) or parsers.name(text, "venue")
 
-    kind = MeetingKind.MEETING.value
-    if value("kind"):
-        kind = _choice(MeetingKind, get["kind"], "kind")
-    outcome = Outcome.UNKNOWN.value
-    if value("outcome"):
-        outcome = _choice(Outcome, get["outcome"], "outcome")
+    kind = _MEETING_KIND
+    text = value("kind")
+    if text:
+        kind = _CHOICES.get((MeetingKind, text)) or _choice(MeetingKind, text, "kind")
+    outcome = _UNKNOWN_OUTCOME
+    text = value("outcome")
+    if text:
+        outcome = _CHOICES.get((Outcome, text)) or _choice(Outcome, text, "outcome")
     minutes: int | None = None
     qualifier: str | None = None
-    if value("duration"):
+    text = value("duration")
+    if text:
         try:
-            amount, how = parse_duration(get["duration"], "duration")
+            amount, how = parse_duration(text, "duration")
         except InvalidInput as exc:
-            raise RowError("duration", exc.expected, get["duration"]) from None
+            raise RowError("duration", exc.expected, text) from None
         minutes, qualifier = amount, how.value
-    if value("duration_minutes"):
-        text = get["duration_minutes"]
+    text = value("duration_minutes")
+    if text:
         if not (text.isascii() and text.isdigit()) or int(text) > 100_000:
             raise RowError("duration_minutes", "a whole number of minutes", text)
         minutes = int(text)
-        qualifier = DurationQualifier.EXACT.value
-    if value("duration_qualifier"):
+        qualifier = _EXACT
+    text = value("duration_qualifier")
+    if text:
         if minutes is None:
             raise RowError("duration_qualifier", "a duration to qualify (duration_minutes)")
-        qualifier = _choice(DurationQualifier, get["duration_qualifier"], "duration_qualifier")
-    title = _text(value("title", ""), "title", 500)
+        qualifier = _choice(DurationQualifier, text, "duration_qualifier")
+    text = value("title")
+    title = _text(text, "title", 500) if text else None
     if is_meeting and title is None:
         title = _derived_title(kind, counterparts, venue or (cities[0] if cities else country))
 
-    sources: list[tuple[str | None, str | None, str | None]] = []
-    for item in _split(value("sources", "")):
-        if item.lower().startswith(("http://", "https://")):
-            sources.append((_url(item, "sources"), None, None))
-        else:
-            sources.append((None, _text(item, "sources", 300), None))
-    url = _url(get["source_url"], "source_url") if value("source_url") else None
-    publisher = _text(value("publisher", ""), "publisher", 300)
-    source_title = _text(value("source_title", ""), "source_title", 1000)
+    text = value("sources")
+    sources: Sequence[Source3] = (
+        parsers.sources.get(text) or parsers.source_list(text) if text else ()
+    )
+    text = value("source_url")
+    url = _url(text, "source_url") if text else None
+    text = value("publisher")
+    publisher = _text(text, "publisher", 300) if text else None
+    text = value("source_title")
+    source_title = _text(text, "source_title", 1000) if text else None
     if url or publisher or source_title:
-        sources.append((url, publisher, source_title))
+        sources = [*sources, (url, publisher, source_title)]
 
     uid = value("uid", "")
     if uid:
         if not _UID.fullmatch(uid):
             raise RowError("uid", "1-64 letters, digits, '.', '_', ':' or '-'", uid)
     else:
-        place = (country or "").casefold(), [name_key(c) for c in cities]
+        place = (country or "").casefold(), list(city_keys)
         if is_meeting:
             uid = derived_uid("meeting", keys, place, venue, when.edtf, _title_key(title or ""))
         else:
             uid = derived_uid("visit", keys, place, day.edtf)
 
+    text = value("summary")
+    summary = _text(text, "summary") if text else None
+    text = value("notes")
+    notes = _text(text, "notes") if text else None
     return Parsed(
-        number=number,
-        values=record,
-        is_meeting=is_meeting,
-        travellers=travellers,
-        traveller_keys=keys,
-        role=role,
-        when=when,
-        day=day,
-        country=country,
-        cities=cities,
-        venue=venue,
-        title=title,
-        kind=kind,
-        counterparts=counterparts,
-        minutes=minutes,
-        qualifier=qualifier,
-        outcome=outcome,
-        summary=_text(value("summary", ""), "summary"),
-        notes=_text(value("notes", ""), "notes"),
-        sources=sources,
-        uid=uid,
-        given=frozenset(get),
+        number,
+        is_meeting,
+        travellers,
+        keys,
+        role,
+        when,
+        day,
+        country,
+        cities,
+        city_keys,
+        venue,
+        venue_key,
+        title,
+        kind,
+        counterparts,
+        counterpart_keys,
+        minutes,
+        qualifier,
+        outcome,
+        summary,
+        notes,
+        sources,
+        uid,
+        parsers.given,
     )
 
 
@@ -735,14 +885,18 @@ class _Index:
         """Load what the parsed rows may refer to or repeat (a few queries per
         ``IN_CHUNK`` values, never one per row)."""
         session = self.session
-        urls = sorted({s[0] for r in rows for s in r.sources if s[0]})
+        # Nothing to look up in an empty table (the first import into a new database).
+        sources = self._has_rows(Source.id)
+        urls = sorted({s[0] for r in rows for s in r.sources if s[0]}) if sources else []
         for chunk in _chunks(urls):
             for sid, url in session.execute(
                 select(Source.id, Source.url).where(Source.url.in_(chunk))
             ):
                 if url is not None:
                     self.by_url.setdefault(url, sid)
-        publishers = sorted({s[1] for r in rows for s in r.sources if not s[0] and s[1]})
+        publishers = (
+            sorted({s[1] for r in rows for s in r.sources if not s[0] and s[1]}) if sources else []
+        )
         for chunk in _chunks(publishers):
             query = select(Source.id, Source.publisher, Source.title).where(
                 Source.url.is_(None), Source.publisher.in_(chunk)
@@ -750,7 +904,9 @@ class _Index:
             for sid, publisher, title in session.execute(query):
                 if publisher is not None:
                     self.by_publisher.setdefault((publisher, title), sid)
-        meeting_uids = sorted({r.uid for r in rows if r.is_meeting})
+        meeting_uids = (
+            sorted({r.uid for r in rows if r.is_meeting}) if self._has_rows(Meeting.id) else []
+        )
         columns = (
             Meeting.id,
             Meeting.uid,
@@ -766,7 +922,9 @@ class _Index:
         for chunk in _chunks(meeting_uids):
             for found in session.execute(select(*columns).where(Meeting.uid.in_(chunk))):
                 self.meetings[found.uid] = dict(found._mapping)
-        visit_uids = sorted({r.uid for r in rows if not r.is_meeting})
+        visit_uids = (
+            sorted({r.uid for r in rows if not r.is_meeting}) if self._has_rows(Visit.id) else []
+        )
         visit_columns = (Visit.id, Visit.uid, Visit.edtf, Visit.notes)
         for chunk in _chunks(visit_uids):
             for visit in session.execute(select(*visit_columns).where(Visit.uid.in_(chunk))):
@@ -777,6 +935,9 @@ class _Index:
         last = max(r.day.latest for r in rows)
         self._load_visits(first, last)
         self._load_meetings(first, last)
+
+    def _has_rows(self, column: Any) -> bool:
+        return self.session.execute(select(column).limit(1)).first() is not None
 
     def _load_visits(self, first: date, last: date) -> None:
         query = (
@@ -835,17 +996,49 @@ class _Index:
 # -- the plan -------------------------------------------------------------------------
 
 
+PERSON_COLUMNS = ("uid", "name", "key", "country")
+PLACE_COLUMNS = ("uid", "name", "key", "kind", "country", "parent_id")
+SOURCE_COLUMNS = ("uid", "url", "publisher", "title")
+VISIT_COLUMNS = ("uid", "edtf", "earliest", "latest", "notes", "purpose", "destination_id")
+MEETING_COLUMNS = (
+    "uid",
+    "kind",
+    "title",
+    "edtf",
+    "earliest",
+    "latest",
+    "duration_minutes",
+    "duration_qualifier",
+    "outcome",
+    "outcome_summary",
+    "status",
+    "notes",
+    "visit_id",
+    "venue_id",
+)
+TRAVELLER_COLUMNS = ("visit_id", "person_id", "role", "position")
+VISIT_SOURCE_COLUMNS = ("visit_id", "source_id", "position")
+PARTICIPANT_COLUMNS = ("meeting_id", "person_id", "side", "role", "position")
+MEETING_SOURCE_COLUMNS = ("meeting_id", "source_id", "position")
+"""The columns each table's planned rows fill, in the order of their values (a
+record's id and timestamps are added when it is written; the last columns of places,
+visits and meetings are filled from the references the plan keeps beside the values)."""
+
+
 @dataclass
 class _Plan:
-    """The rows the import will insert or update, with references still to resolve."""
+    """The rows the import will insert or update, with references still to resolve.
 
-    people: list[tuple[Ref, dict[str, Any]]] = field(default_factory=list)
-    places: list[tuple[Ref, dict[str, Any], Id | None]] = field(default_factory=list)
-    sources: list[tuple[Ref, dict[str, Any]]] = field(default_factory=list)
-    visits: list[tuple[Ref, dict[str, Any], Id | None]] = field(default_factory=list)
+    New records keep their values as tuples in the order of the ``*_COLUMNS`` above
+    (not dicts: a big import plans hundreds of thousands of them)."""
+
+    people: list[tuple[Ref, tuple[Any, ...]]] = field(default_factory=list)
+    places: list[tuple[Ref, tuple[Any, ...], Id | None]] = field(default_factory=list)
+    sources: list[tuple[Ref, tuple[Any, ...]]] = field(default_factory=list)
+    visits: list[tuple[Ref, tuple[Any, ...], Id | None]] = field(default_factory=list)
     travellers: list[tuple[Id, Id, str | None, int]] = field(default_factory=list)
     visit_sources: list[tuple[Id, Id, int]] = field(default_factory=list)
-    meetings: list[tuple[Ref, dict[str, Any], Id | None, Id | None]] = field(default_factory=list)
+    meetings: list[tuple[Ref, tuple[Any, ...], Id | None, Id | None]] = field(default_factory=list)
     participants: list[tuple[Id, Id, str | None, str | None, int]] = field(default_factory=list)
     meeting_sources: list[tuple[Id, Id, int]] = field(default_factory=list)
     meeting_updates: list[dict[str, Any]] = field(default_factory=list)
@@ -863,6 +1056,8 @@ class _Planner:
         self.file_uids: set[str] = set()
         self.source_refs: dict[tuple[str | None, str | None, str | None], Id] = {}
         self.found_places: dict[tuple[str, tuple[str, ...], str | None, Id | None], Id] = {}
+        self.codes: dict[str, str] = {}
+        self.named_countries: dict[tuple[str, str, Id | None], bool] = {}
 
     # People and places (lookups first, creation after the row is known to be good)
 
@@ -877,9 +1072,7 @@ class _Planner:
         if found:
             return found[0]  # created by an earlier row of this file
         ref = Ref()
-        self.plan.people.append(
-            (ref, {"uid": new_uid(), "name": name, "key": key, "country": None})
-        )
+        self.plan.people.append((ref, (new_uid(), name, key, None)))
         self.index.people[key] = [ref]
         self.index.person_country[ref] = None
         self.report.added["people"] += 1
@@ -887,17 +1080,18 @@ class _Planner:
 
     def country(self, text: str) -> tuple[str, Id | None]:
         """The ISO code ``text`` names and the existing country place, if any."""
+        code = self.codes.get(text)
+        if code is not None:
+            return code, self.index.countries.get(code)
         value = text.strip()
-        code: str | None = None
         if len(value) == 2 and value.isascii() and value.isalpha() and is_code(value):
-            code = value.upper()
+            code = self.codes[text] = value.upper()
         else:
             key = name_key(value)
             known = [
                 p
                 for p in self.index.place_keys.get(key, [])
-                if self.index.places[p].kind == PlaceKind.COUNTRY.value
-                and self.index.places[p].country
+                if self.index.places[p].kind == _COUNTRY and self.index.places[p].country
             ]
             codes = {self.index.places[p].country for p in known}
             if len(codes) == 1:
@@ -966,17 +1160,10 @@ class _Planner:
     def new_place(self, name: str, kind: str, country: str | None, parent: Id | None) -> Ref:
         ref = Ref()
         key = name_key(name)
-        values = {
-            "uid": new_uid(),
-            "name": name,
-            "key": key,
-            "kind": kind,
-            "country": country,
-        }
-        self.plan.places.append((ref, values, parent))
+        self.plan.places.append((ref, (new_uid(), name, key, kind, country), parent))
         self.index.places[ref] = _PlaceInfo(ref, name, kind, country, parent)
         self.index.place_keys.setdefault(key, []).append(ref)
-        if kind == PlaceKind.COUNTRY.value and country:
+        if kind == _COUNTRY and country:
             self.index.countries.setdefault(country, ref)
         self.report.added["places"] += 1
         return ref
@@ -995,13 +1182,7 @@ class _Planner:
                 existing = self.index.by_publisher.get((publisher, None))
         if existing is None:
             ref = Ref()
-            values = {
-                "uid": new_uid(),
-                "url": url,
-                "publisher": publisher,
-                "title": title,
-            }
-            self.plan.sources.append((ref, values))
+            self.plan.sources.append((ref, (new_uid(), url, publisher, title)))
             if url:
                 self.index.by_url[url] = ref
             else:
@@ -1017,65 +1198,67 @@ class _Planner:
         if row.uid in self.file_uids:
             raise RowError("uid", "a uid not used twice in one file", row.uid)
         # Look everything up first: a row that fails must leave nothing behind.
-        travellers = [
-            self.person(n, k, "traveller")
-            for n, k in zip(row.travellers, row.traveller_keys, strict=True)
-        ]
-        counterpart_keys = [name_key(n) for n in row.counterparts]
-        counterparts = [
-            self.person(n, k, "counterparts")
-            for n, k in zip(row.counterparts, counterpart_keys, strict=True)
-        ]
+        people_index = self.index.people
+        travellers: list[Id | None] = []
+        for name, key in zip(row.travellers, row.traveller_keys, strict=True):
+            found = people_index.get(key)
+            if found is not None and len(found) == 1:
+                travellers.append(found[0])
+            else:
+                travellers.append(self.person(name, key, "traveller"))
+        counterparts: list[Id | None] = []
+        for name, key in zip(row.counterparts, row.counterpart_keys, strict=True):
+            found = people_index.get(key)
+            if found is not None and len(found) == 1:
+                counterparts.append(found[0])
+            else:
+                counterparts.append(self.person(name, key, "counterparts"))
         code, country = self.country(row.country) if row.country else (None, None)
         multi = len(row.cities) > 1
         city_name = row.cities[0] if len(row.cities) == 1 else None
-        city = (
-            self.place(city_name, (PlaceKind.CITY.value, PlaceKind.REGION.value), code, country)
-            if city_name
-            else None
-        )
+        city = self.place(city_name, _CITY_KINDS, code, country) if city_name else None
         venue: Id | None = None
         venue_is = None
         if row.venue is not None:
-            vkey = name_key(row.venue)
-            if city_name is not None and vkey == name_key(city_name):
+            vkey = row.venue_key
+            if city_name is not None and vkey == row.city_keys[0]:
                 venue_is = "city"
             elif code is not None and self._names_country(row.venue, vkey, code, country):
                 venue_is = "country"
             else:
                 venue = self.place(row.venue, _ALL_KINDS, code, city or country)
 
-        existing_meeting = self.index.meetings.get(row.uid) if row.is_meeting else None
-        existing_visit = None if row.is_meeting else self.index.visits_by_uid.get(row.uid)
-        if existing_meeting is not None:
-            self.file_uids.add(row.uid)
-            self._update_meeting(existing_meeting, row)
-            return
-        if existing_visit is not None:
-            self.file_uids.add(row.uid)
-            self._update_visit(existing_visit, row)
-            return
+        if row.is_meeting:
+            existing_meeting = self.index.meetings.get(row.uid)
+            if existing_meeting is not None:
+                self.file_uids.add(row.uid)
+                self._update_meeting(existing_meeting, row)
+                return
+        else:
+            existing_visit = self.index.visits_by_uid.get(row.uid)
+            if existing_visit is not None:
+                self.file_uids.add(row.uid)
+                self._update_visit(existing_visit, row)
+                return
 
         # Create what is missing, parents first.
         if code is not None and country is None:
-            country = self.new_place(
-                country_name(code) or code, PlaceKind.COUNTRY.value, code, None
-            )
+            country = self.new_place(country_name(code) or code, _COUNTRY, code, None)
         if city_name is not None and city is None:
-            city = self.new_place(city_name, PlaceKind.CITY.value, code, country)
+            city = self.new_place(city_name, _CITY, code, country)
         if venue_is == "city":
             venue = city
         elif venue_is == "country":
             venue = country
         elif row.venue is not None and venue is None:
-            venue = self.new_place(row.venue, PlaceKind.VENUE.value, code, city or country)
+            venue = self.new_place(row.venue, _VENUE, code, city or country)
         people = [
             t if t is not None else self.new_person(n, k)
             for t, n, k in zip(travellers, row.travellers, row.traveller_keys, strict=True)
         ]
         others = [
             c if c is not None else self.new_person(n, k)
-            for c, n, k in zip(counterparts, row.counterparts, counterpart_keys, strict=True)
+            for c, n, k in zip(counterparts, row.counterparts, row.counterpart_keys, strict=True)
         ]
         destination = city if city is not None else country
         if destination is None and venue is not None:
@@ -1098,13 +1281,18 @@ class _Planner:
             self._visit(row, people, destination, notes)
 
     def _names_country(self, name: str, key: str, code: str, country: Id | None) -> bool:
-        if code_for_name(name) == code:
-            return True
-        return country is not None and name_key(self.index.places[country].name) == key
+        memo = (key, code, country)
+        found = self.named_countries.get(memo)
+        if found is None:
+            found = code_for_name(name) == code or (
+                country is not None and name_key(self.index.places[country].name) == key
+            )
+            self.named_countries[memo] = found
+        return found
 
     def _city_or_self(self, place: Id) -> Id:
         for p in self._chain(place):
-            if self.index.places[p].kind == PlaceKind.CITY.value:
+            if self.index.places[p].kind == _CITY:
                 return p
         return place
 
@@ -1125,27 +1313,26 @@ class _Planner:
         people: list[Id],
         destination: Id | None,
         *,
-        uid: str | None,
+        uid: str,
         notes: str | None,
         role: str | None,
     ) -> Ref:
         """Plan a new visit of ``people`` to ``destination`` on the row's days."""
         ref = Ref()
-        values = {
-            "uid": uid,
-            "edtf": row.day.edtf,
-            "earliest": row.day.earliest,
-            "latest": row.day.latest,
-            "notes": notes,
-        }
-        self.plan.visits.append((ref, values, destination))
-        self.index.add_visit(
-            _VisitInfo(ref, destination, row.day.earliest, row.day.latest, list(people))
+        day = row.day
+        plan = self.plan
+        plan.visits.append(
+            (ref, (uid, day.edtf, day.earliest, day.latest, notes, None), destination)
         )
+        self.index.add_visit(_VisitInfo(ref, destination, day.earliest, day.latest, list(people)))
+        travellers = plan.travellers
         for position, person in enumerate(people):
-            self.plan.travellers.append((ref, person, role, position))
-        for position, spec in enumerate(dict.fromkeys(row.sources)):
-            self.plan.visit_sources.append((ref, self.source(spec), position))
+            travellers.append((ref, person, role, position))
+        if row.sources:
+            source = self.source
+            links = plan.visit_sources
+            for position, spec in enumerate(dict.fromkeys(row.sources)):
+                links.append((ref, source(spec), position))
         self.report.added["visits"] += 1
         return ref
 
@@ -1161,13 +1348,13 @@ class _Planner:
     ) -> None:
         assert row.title is not None
         key = (people[0] if people else None, place, row.when.edtf, _title_key(row.title))
-        if key in self.index.meeting_keys:
+        meeting_keys = self.index.meeting_keys
+        if key in meeting_keys:
             self.report.unchanged["meetings"] += 1
             return
-        self.index.meeting_keys.add(key)
+        meeting_keys.add(key)
         visit: Id | None = None
-        envoys_left = list(people)
-        if people and destination is not None and row.kind != MeetingKind.CALL.value:
+        if people and destination is not None and row.kind != _CALL_KIND:
             joined = self._joinable(people, destination, row.day)
             if joined is not None:
                 visit = joined.ref
@@ -1178,42 +1365,47 @@ class _Planner:
                     destination,
                     uid=new_uid(),
                     notes=None,
-                    role=row.role or ParticipantRole.ENVOY.value,
+                    role=row.role or _ENVOY,
                 )
         ref = Ref()
-        values = {
-            "uid": row.uid,
-            "kind": row.kind,
-            "title": row.title,
-            "edtf": row.when.edtf,
-            "earliest": row.when.earliest,
-            "latest": row.when.latest,
-            "duration_minutes": row.minutes,
-            "duration_qualifier": row.qualifier,
-            "outcome": row.outcome,
-            "outcome_summary": row.summary,
-            "status": MeetingStatus.HELD.value,
-            "notes": notes,
-        }
+        when = row.when
+        values = (
+            row.uid,
+            row.kind,
+            row.title,
+            when.edtf,
+            when.earliest,
+            when.latest,
+            row.minutes,
+            row.qualifier,
+            row.outcome,
+            row.summary,
+            _HELD,
+            notes,
+        )
         # Without a visit, the meeting keeps its place itself.
         venue = place if row.venue is not None or visit is None else None
-        self.plan.meetings.append((ref, values, visit, venue))
+        plan = self.plan
+        plan.meetings.append((ref, values, visit, venue))
+        participants = plan.participants
+        sides = self.index.person_country
         position = 0
-        for person in envoys_left:
-            side = self.index.person_country.get(person)
-            self.plan.participants.append(
-                (ref, person, side, ParticipantRole.ENVOY.value, position)
-            )
+        for person in people:
+            participants.append((ref, person, sides.get(person), _ENVOY, position))
             position += 1
         for person in others:
             if person in people:
                 continue
-            side = self.index.person_country.get(person)
-            role = ParticipantRole.HOST.value if side and side == code else None
-            self.plan.participants.append((ref, person, side, role, position))
+            side = sides.get(person)
+            participants.append(
+                (ref, person, side, _HOST if side and side == code else None, position)
+            )
             position += 1
-        for index, spec in enumerate(dict.fromkeys(row.sources)):
-            self.plan.meeting_sources.append((ref, self.source(spec), index))
+        if row.sources:
+            source = self.source
+            links = plan.meeting_sources
+            for index, spec in enumerate(dict.fromkeys(row.sources)):
+                links.append((ref, source(spec), index))
         self.report.added["meetings"] += 1
 
     def _joinable(self, people: list[Id], destination: Id, day: When) -> _VisitInfo | None:
@@ -1287,13 +1479,20 @@ class _Planner:
 
 
 class _Writer:
-    """Bulk inserts through SQLAlchemy Core (executemany), in batches.
+    """Bulk inserts, in batches.
 
-    New ids: on PostgreSQL the sequences hand them out (``INSERT ... RETURNING id``,
-    batched, in parameter order). On SQLite, where ordered RETURNING falls back to one
-    statement per row, they are counted on from ``max(id)``: safe because the import
-    runs in a write transaction (``BEGIN IMMEDIATE``), so no other writer can take
-    them in between.
+    New ids: on PostgreSQL the sequences hand them out (``INSERT ... RETURNING id``
+    through SQLAlchemy Core, batched, in parameter order). On SQLite, where ordered
+    RETURNING falls back to one statement per row, they are counted on from
+    ``max(id)``: safe because the import runs in a write transaction (``BEGIN
+    IMMEDIATE``), so no other writer can take them in between.
+
+    On SQLite the rows go to the driver as multi-row ``INSERT ... VALUES (...), (...)``
+    statements of a few hundred rows: SQLite builds the lookup table of a CHECK's ``IN
+    (...)`` list (``kind``, ``outcome``, ``role``...) once per statement it runs, so one
+    statement per row (``executemany``) spends most of its time rebuilding them. Each
+    value is first converted by its column type's bind processor for the dialect, as a
+    Core insert would (once per distinct value: dates and timestamps repeat).
     """
 
     def __init__(self, session: Session, now: datetime, progress: Progress | None) -> None:
@@ -1302,80 +1501,96 @@ class _Writer:
         self.progress = progress
         self.done = 0
         self.total = 0
+        self.shown = 0
         self.count_ids = session.get_bind().dialect.name == "sqlite"
 
-    def insert_records(self, table: Table, items: Sequence[tuple[Ref, dict[str, Any]]]) -> None:
+    def insert_records(self, table: Table, items: _Records) -> None:
         """Insert rows of a table with an id, uid and timestamps; fill in their refs."""
-        if not items:
+        if not items.rows:
             return
         connection = self.session.connection()
-        stamps = {"created_at": self.now, "updated_at": self.now}
+        columns = items.columns
         if self.count_ids:
-            last = connection.execute(select(func.max(table.c.id))).scalar() or 0
-            for offset, (ref, _values) in enumerate(items, start=1):
-                ref.id = last + offset
-            rows = [{**values, **stamps, "id": ref.id} for ref, values in items]
-            self.insert_rows(table, rows)
+            first = (connection.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+            numbers = range(first, first + len(items.refs))
+            for ref, new_id in zip(items.refs, numbers, strict=True):
+                ref.id = new_id
+            now = self.now
+            rows = [
+                (new_id, *row, now, now) for new_id, row in zip(numbers, items.rows, strict=True)
+            ]
+            self.insert_rows(table, ("id", *columns, "created_at", "updated_at"), rows)
             return
         statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        for start in range(0, len(items), BATCH):
-            chunk = items[start : start + BATCH]
-            rows = [{**values, **stamps} for _ref, values in chunk]
-            ids = connection.execute(statement, rows).scalars().all()
-            for (ref, _values), new_id in zip(chunk, ids, strict=True):
+        stamps = {"created_at": self.now, "updated_at": self.now}
+        for start in range(0, len(items.rows), BATCH):
+            chunk = items.rows[start : start + BATCH]
+            ids = connection.execute(
+                statement, [{**dict(zip(columns, row, strict=True)), **stamps} for row in chunk]
+            ).scalars()
+            for ref, new_id in zip(items.refs[start : start + BATCH], ids, strict=True):
                 ref.id = new_id
             self._advance(len(chunk))
 
-    def insert_rows(self, table: Table, rows: list[dict[str, Any]]) -> None:
+    def insert_rows(
+        self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        """Insert ``rows``, tuples of values for ``columns`` (resolved: no refs)."""
         if not rows:
             return
-        if self.count_ids and self._insert_plain(table, rows):
+        if self.count_ids and self._insert_sqlite(table, columns, rows):
             return
         connection = self.session.connection()
         statement = insert(table)
         for start in range(0, len(rows), BATCH):
             chunk = rows[start : start + BATCH]
-            connection.execute(statement, chunk)
+            connection.execute(statement, [dict(zip(columns, row, strict=True)) for row in chunk])
             self._advance(len(chunk))
 
-    def _insert_plain(self, table: Table, rows: list[dict[str, Any]]) -> bool:
-        """SQLite: the same INSERT through the driver's ``executemany`` on tuples, each
-        value converted by its column type's own bind processor (so it is stored exactly
-        as SQLAlchemy would store it), skipping SQLAlchemy's per-row parameter handling.
-        ``False`` (nothing done) when a row does not fill exactly the same columns or a
-        column left out has a Python-side default; the Core insert then does it."""
-        keys = list(rows[0])
-        width = len(keys)
-        missing = [c for c in table.columns if c.key not in keys]
-        if any(c.default is not None for c in missing) or any(len(r) != width for r in rows):
+    def _insert_sqlite(
+        self, table: Table, keys: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> bool:
+        """SQLite: the rows as multi-row INSERTs through the driver (see the class).
+        ``False`` (nothing done) when a column left out has a Python-side default: the
+        Core insert then fills it in."""
+        if any(c.default is not None for c in table.columns if c.key not in keys):
             return False
         connection = self.session.connection()
         dialect = connection.dialect
         columns = [table.columns[key] for key in keys]
-        quote = dialect.identifier_preparer.quote
-        sql = (
-            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)})"
-            f" VALUES ({', '.join('?' * width)})"
-        )
         processors = [
             (position, processor)
             for position, c in enumerate(columns)
-            if (processor := c.type.bind_processor(dialect)) is not None
+            if (processor := c.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         ]
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        if processors:
+            values = list(zip(*rows, strict=True))
+            for position, processor in processors:
+                column = values[position]
+                stored = {v: processor(v) for v in set(column) if v is not None}
+                values[position] = tuple(map(stored.get, column, column))
+            rows = list(zip(*values, strict=True))
+        width = len(columns)
+        driver = connection.connection.driver_connection
+        limit = SQLITE_MAX_VARIABLES
+        with suppress(AttributeError, sqlite3.Error):
+            limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # type: ignore[union-attr]
+        per = max(1, min(SQLITE_ROWS_PER_INSERT, limit // width))
+        quote = dialect.identifier_preparer.quote
+        head = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) VALUES "
+        )
+        one = "(" + ", ".join("?" * width) + ")"
+        full = head + ", ".join([one] * per)
+        cursor = driver.cursor()  # type: ignore[union-attr]
+        flat = chain.from_iterable
         try:
-            for start in range(0, len(rows), BATCH):
-                chunk = rows[start : start + BATCH]
-                try:
-                    values = [[row[key] for key in keys] for row in chunk]
-                except KeyError:
-                    return False
-                for position, processor in processors:
-                    for record in values:
-                        if record[position] is not None:
-                            record[position] = processor(record[position])
-                cursor.executemany(sql, values)
-                self._advance(len(chunk))
+            with _indexes_deferred(connection, table.name, len(rows)):
+                for start in range(0, len(rows), per):
+                    chunk = rows[start : start + per]
+                    sql = full if len(chunk) == per else head + ", ".join([one] * len(chunk))
+                    cursor.execute(sql, list(flat(chunk)))
+                    self._advance(len(chunk))
         finally:
             cursor.close()
         return True
@@ -1391,7 +1606,8 @@ class _Writer:
 
     def _advance(self, count: int) -> None:
         self.done += count
-        if self.progress is not None:
+        if self.progress is not None and self.done - self.shown >= BATCH:
+            self.shown = self.done
             self.progress("writing", min(self.done, self.total), self.total)
 
     def write(self, plan: _Plan) -> None:
@@ -1425,63 +1641,136 @@ class _Writer:
                 plan.visit_updates,
             )
         )
-        self.insert_records(Person.__table__, plan.people)  # type: ignore[arg-type]
+        self.insert_records(
+            Person.__table__,  # type: ignore[arg-type]
+            _Records(PERSON_COLUMNS, [p[0] for p in plan.people], [p[1] for p in plan.people]),
+        )
         # Places: parents before children (a parent is always planned before its child).
         pending = list(plan.places)
         while pending:
             ready = [p for p in pending if p[2] is None or _id(p[2]) is not None]
-            rows = [(ref, {**values, "parent_id": _id(parent)}) for ref, values, parent in ready]
-            self.insert_records(Place.__table__, rows)  # type: ignore[arg-type]
+            self.insert_records(
+                Place.__table__,  # type: ignore[arg-type]
+                _Records(
+                    PLACE_COLUMNS,
+                    [ref for ref, _values, _parent in ready],
+                    [(*values, _id(parent)) for _ref, values, parent in ready],
+                ),
+            )
             pending = [p for p in pending if p[0].id is None]
-        self.insert_records(Source.__table__, plan.sources)  # type: ignore[arg-type]
+        self.insert_records(
+            Source.__table__,  # type: ignore[arg-type]
+            _Records(SOURCE_COLUMNS, [s[0] for s in plan.sources], [s[1] for s in plan.sources]),
+        )
         self.insert_records(
             Visit.__table__,  # type: ignore[arg-type]
-            [(ref, {**v, "destination_id": _id(d), "purpose": None}) for ref, v, d in plan.visits],
+            _Records(
+                VISIT_COLUMNS,
+                [v[0] for v in plan.visits],
+                [(*values, _id(d)) for _ref, values, d in plan.visits],
+            ),
         )
         self.insert_rows(
             VisitTraveller.__table__,  # type: ignore[arg-type]
-            [
-                {"visit_id": _id(v), "person_id": _id(p), "role": role, "position": pos}
-                for v, p, role, pos in plan.travellers
-            ],
+            TRAVELLER_COLUMNS,
+            [(_id(v), _id(p), role, pos) for v, p, role, pos in plan.travellers],
         )
         self.insert_rows(
             VisitSource.__table__,  # type: ignore[arg-type]
-            [
-                {"visit_id": _id(v), "source_id": _id(s), "position": pos}
-                for v, s, pos in plan.visit_sources
-            ],
+            VISIT_SOURCE_COLUMNS,
+            [(_id(v), _id(s), pos) for v, s, pos in plan.visit_sources],
         )
         with bulk_meeting_insert(self.session.connection(), len(plan.meetings)):
             self.insert_records(
                 Meeting.__table__,  # type: ignore[arg-type]
-                [
-                    (ref, {**values, "visit_id": _id(visit), "venue_id": _id(venue)})
-                    for ref, values, visit, venue in plan.meetings
-                ],
+                _Records(
+                    MEETING_COLUMNS,
+                    [m[0] for m in plan.meetings],
+                    [
+                        (
+                            *values,
+                            visit.id if visit.__class__ is Ref else visit,
+                            venue.id if venue.__class__ is Ref else venue,
+                        )
+                        for _ref, values, visit, venue in plan.meetings
+                    ],
+                ),
             )
         self.insert_rows(
             Participant.__table__,  # type: ignore[arg-type]
+            PARTICIPANT_COLUMNS,
             [
-                {
-                    "meeting_id": _id(m),
-                    "person_id": _id(p),
-                    "side": side,
-                    "role": role,
-                    "position": pos,
-                }
-                for m, p, side, role, pos in plan.participants
+                (
+                    m.id if m.__class__ is Ref else m,
+                    p.id if p.__class__ is Ref else p,
+                    side,
+                    role,
+                    position,
+                )
+                for m, p, side, role, position in plan.participants
             ],
         )
         self.insert_rows(
             MeetingSource.__table__,  # type: ignore[arg-type]
+            MEETING_SOURCE_COLUMNS,
             [
-                {"meeting_id": _id(m), "source_id": _id(s), "position": pos}
-                for m, s, pos in plan.meeting_sources
+                (m.id if m.__class__ is Ref else m, s.id if s.__class__ is Ref else s, position)
+                for m, s, position in plan.meeting_sources
             ],
         )
         self.update_rows(Meeting.__table__, plan.meeting_updates)  # type: ignore[arg-type]
         self.update_rows(Visit.__table__, plan.visit_updates)  # type: ignore[arg-type]
+
+
+@contextmanager
+def _indexes_deferred(connection: Connection, table: str, count: int) -> Iterator[None]:
+    """SQLite: around an insert of ``count`` rows into ``table``, its secondary indexes
+    (not the unique ones, which check the rows as they come) dropped, and created again
+    after from the text SQLite stored for them, when the insert is large enough (see
+    ``SQLITE_REINDEX_SHARE``). All in the caller's transaction: a rollback restores them
+    with everything else, and no other connection ever sees the table without them."""
+    if count < SQLITE_REINDEX_FROM:
+        yield
+        return
+    quote = connection.dialect.identifier_preparer.quote
+    stored = connection.exec_driver_sql(f"SELECT count(*) FROM {quote(table)}").scalar() or 0
+    if count * SQLITE_REINDEX_SHARE < stored:
+        yield
+        return
+    found = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master"
+        " WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (table,),
+    ).all()
+    indexes = [
+        (name, sql) for name, sql in found if not sql.lstrip().upper().startswith("CREATE UNIQUE")
+    ]
+    for name, _sql in indexes:
+        connection.exec_driver_sql(f"DROP INDEX {quote(name)}")
+
+    def restore() -> None:
+        for _name, sql in indexes:
+            connection.exec_driver_sql(sql)
+
+    try:
+        yield
+    except BaseException:
+        # Keep the table whole even if a caller went on to commit what was inserted;
+        # the first error is the one to report.
+        with suppress(Exception):
+            restore()
+        raise
+    restore()
+
+
+@dataclass
+class _Records:
+    """New records of one table for ``_Writer.insert_records``: the columns their
+    values fill, their refs (to receive their ids) and their values (refs resolved)."""
+
+    columns: tuple[str, ...]
+    refs: list[Ref]
+    rows: list[tuple[Any, ...]]
 
 
 # -- the entry point ------------------------------------------------------------------
@@ -1503,12 +1792,41 @@ def import_csv(
     and the reason, unless ``skip_invalid``: then it is left out and listed in
     ``report.rejects``. Nothing is committed here: the caller owns the transaction.
     """
+    with _collector_paused():
+        return _import(session, data, origin, mapping, delimiter, skip_invalid, progress)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block (and back on after, if it
+    was on). An import allocates millions of objects that live until it ends, and every
+    so many allocations the collector walks all of them again: with it running, a big
+    import spends about a third of its time there. Reference counting still frees
+    everything that is dropped; cycles wait for the next collection after the block."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import(
+    session: Session,
+    data: bytes,
+    origin: str,
+    mapping: Mapping[str, str] | None,
+    delimiter: str | None,
+    skip_invalid: bool,
+    progress: Progress | None,
+) -> ImportReport:
     text = decode(data, origin)
-    header, records = read_table(text, origin, delimiter)
+    header, records = iter_table(text, origin, delimiter)
     layout, fields, ignored = column_fields(header, mapping or {}, origin)
     report = ImportReport(layout=layout, ignored=ignored, header=header)
     column_of = {target: header[index] for index, target in fields.items()}
-    total = len(records)
+    total = text.count("\n")  # about the number of records, for the progress bar
     now = datetime.now(UTC)
 
     def fail(number: int, values: list[str], exc: RowError) -> None:
@@ -1520,34 +1838,49 @@ def import_csv(
         )
         error = InvalidInput(where, exc.expected, exc.got)
         if not skip_invalid:
+            # A file that is not well-formed CSV says so first, wherever that is.
+            for _record in records:
+                pass
             raise error
         reason = str(error)[len(where) + 2 :]
         report.rejects.append(Reject(number, column, reason, values))
 
-    parsers = _Fields()
+    # The records are parsed as they are read and not kept (a rejected row's values
+    # are read again at the end), so a big file is in memory once as text and once as
+    # parsed rows, never also as lists of cells.
+    parsers = _Fields(fields)
     parsed: list[Parsed] = []
     for position, record in enumerate(records):
         number = position + 2
         if progress is not None and position % BATCH == 0:
-            progress("checking", position, total)
-        if not record or not any(cell.strip() for cell in record):
+            progress("checking", min(position, total), total)
+        if not record or not "".join(record).strip():
             continue
         report.rows += 1
         try:
-            parsed.append(parse_row(number, record, fields, parsers))
+            parsed.append(parse_row(number, record, parsers))
         except RowError as exc:
             fail(number, record, exc)
 
     index = _Index(session)
     index.load_for(parsed)
     planner = _Planner(index, report, now)
+    late: list[Reject] = []
     for position, row in enumerate(parsed):
         if progress is not None and position % BATCH == 0:
             progress("resolving", position, len(parsed))
         try:
             planner.add(row)
         except RowError as exc:
-            fail(row.number, row.values, exc)
+            fail(row.number, [], exc)
+            late.append(report.rejects[-1])
+    del parsed
+    if late:
+        wanted = {reject.row: reject for reject in late}
+        for position, record in enumerate(iter_table(text, origin, delimiter)[1]):
+            reject = wanted.get(position + 2)
+            if reject is not None:
+                reject.values = record
     report.rejects.sort(key=lambda r: r.row)
     _Writer(session, now, progress).write(planner.plan)
     return report
