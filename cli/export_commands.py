@@ -87,7 +87,10 @@ def export(
     filters = Filters(**{key: filter_values.get(key) for key in FILTER_NAMES})
     with app.database().reading() as session:
         source = Export(session, filters, title=title)
-        total = source.summary().meetings  # resolves the filters before anything is written
+        source.conditions()  # resolves the filters before anything is written
+        # Counted only for the progress bar (a terminal): a count of every meeting costs
+        # a pass over the table.
+        total = source.summary().meetings if app.err.is_terminal else 0
         with _progress(app, total) as progress, _target(output) as stream:
             source.progress = progress
             count = exporter.write(source, stream)

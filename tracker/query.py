@@ -10,16 +10,34 @@ with ``"; "``.
 from __future__ import annotations
 
 import calendar
+import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import pairwise
+from operator import itemgetter
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import (
+    ARRAY,
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Executable,
+    Integer,
+    SQLColumnExpression,
+    String,
+    any_,
+    bindparam,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.dates import When, parse_when
@@ -47,8 +65,9 @@ Precision = Literal["day", "month", "year"]
 
 BATCH = 200
 """Meetings loaded (with their participants, sources, visit and travellers) per batch."""
-ROWS_BATCH = 2_000
-"""Meetings read per partition by ``timeline_rows`` (plain rows, no ORM objects)."""
+ROWS_BATCH = 5_000
+"""Meetings read per partition by ``timeline_batches`` (plain rows, no ORM objects): a
+batch costs a few megabytes, and larger ones are barely faster."""
 
 MAIN_KINDS = (MeetingKind.TALKS.value, MeetingKind.SUMMIT.value, MeetingKind.MEETING.value)
 
@@ -190,8 +209,9 @@ class PlaceIndex:
     """Every place, loaded in one query, for walking parent chains without more."""
 
     def __init__(self, session: Session) -> None:
+        place = Place.__table__.c  # Core columns: no ORM set-up to read a table
         rows = session.execute(
-            select(Place.id, Place.name, Place.kind, Place.country, Place.parent_id)
+            select(place.id, place.name, place.kind, place.country, place.parent_id)
         )
         self.places = {row.id: PlaceInfo(*row) for row in rows}
         self._where: dict[int | None, tuple[str | None, str | None]] = {}
@@ -226,6 +246,14 @@ class PlaceIndex:
         if place_id is None or place_id not in self.places:
             return None
         return self.places[place_id].name
+
+    def cells(
+        self, venue_id: int | None, place_id: int | None
+    ) -> tuple[str | None, str | None, str | None]:
+        """The venue, city and country cells of a meeting at ``venue_id`` (if any) whose
+        place is ``place_id`` (the venue, else its visit's destination)."""
+        city, country = self._located(place_id)
+        return self.name(venue_id), city, country
 
 
 def place_chain(place: Place | None) -> list[str]:
@@ -416,6 +444,10 @@ def timeline_entries(session: Session, filters: Filters) -> Iterator[TimelineEnt
             yield _timeline_entry(by_id[meeting_id], places)
 
 
+TimelineTuple = tuple[Any, ...]
+"""One row of the timeline table as a tuple: the values of ``TIMELINE_KEYS``, in order."""
+
+
 def timeline_rows(
     session: Session,
     filters: Filters,
@@ -424,92 +456,268 @@ def timeline_rows(
     """The timeline table: one plain dict per meeting (keys: ``TIMELINE_KEYS``), the same
     rows as ``timeline_entries`` gives, read with Core queries and no ORM objects.
 
-    This is the export path, so it streams: the meetings come in partitions of
-    ``BATCH`` (memory stays flat), and each partition costs three more statements (the
-    travellers of its visits, its participants, its sources), whatever its size.
+    The dicts of ``timeline_batches`` (which see).
     """
-    places = PlaceIndex(session)
+    keys = TIMELINE_KEYS
+    for batch in timeline_batches(session, filters, conditions):
+        for values in batch:
+            yield dict(zip(keys, values, strict=True))
+
+
+def timeline_batches(
+    session: Session,
+    filters: Filters,
+    conditions: list[ColumnElement[bool]] | None = None,
+) -> Iterator[list[TimelineTuple]]:
+    """The timeline table in lists of tuples (values in ``TIMELINE_KEYS`` order): the
+    export path.
+
+    It streams: the meetings come in partitions of ``ROWS_BATCH`` (memory stays flat),
+    and each partition costs three more statements (the travellers of its visits, its
+    participants, its sources) and one for the names of people not seen before, whatever
+    its size. On SQLite the rows are read from the DBAPI cursor as stored (dates are ISO
+    text there); per row, only the cells that differ from one meeting to the next are
+    built, the rest (the date as shown, the place) is looked up once per distinct value.
+    """
     connection = session.connection()  # Core rows: no ORM loading on this path
+    places = PlaceIndex(session)
+    # Core columns (the tables', not the mapped classes'): nothing here needs the ORM,
+    # and an export without filters then never sets it up.
+    m, visit = Meeting.__table__.c, Visit.__table__
     query = (
         select(
-            Meeting.id,
-            Meeting.uid,
-            Meeting.edtf,
-            Meeting.earliest,
-            Meeting.latest,
-            Meeting.kind,
-            Meeting.title,
-            Meeting.venue_id,
-            Meeting.visit_id,
-            Visit.destination_id,
-            Meeting.duration_minutes,
-            Meeting.duration_qualifier,
-            Meeting.outcome,
-            Meeting.outcome_summary,
+            m.id,
+            m.uid,
+            m.edtf,
+            m.earliest,
+            m.latest,
+            m.kind,
+            m.title,
+            m.venue_id,
+            m.visit_id,
+            visit.c.destination_id,
+            m.duration_minutes,
+            m.duration_qualifier,
+            m.outcome,
+            m.outcome_summary,
         )
-        .outerjoin(Visit, Visit.id == Meeting.visit_id)
+        .select_from(Meeting.__table__.outerjoin(visit, visit.c.id == m.visit_id))
         .where(*(meeting_conditions(session, filters) if conditions is None else conditions))
-        .order_by(Meeting.earliest, Meeting.latest, Meeting.id)
-        .execution_options(yield_per=ROWS_BATCH)
+        .order_by(m.earliest, m.latest, m.id)
     )
-    for partition in connection.execute(query).partitions():
-        meeting_ids = [m.id for m in partition]
-        visit_ids = {m.visit_id for m in partition if m.visit_id is not None}
-        travellers: dict[int, list[tuple[int, str]]] = {}
-        if visit_ids:
-            for visit_id, person_id, name in connection.execute(
-                select(VisitTraveller.visit_id, Person.id, Person.name)
-                .join(Person, Person.id == VisitTraveller.person_id)
-                .where(VisitTraveller.visit_id.in_(visit_ids))
-                .order_by(VisitTraveller.visit_id, VisitTraveller.position)
-            ):
-                travellers.setdefault(visit_id, []).append((person_id, name))
-        participants: dict[int, list[tuple[int, str, str | None]]] = {}
-        for meeting_id, person_id, name, role in connection.execute(
-            select(Participant.meeting_id, Person.id, Person.name, Participant.role)
-            .join(Person, Person.id == Participant.person_id)
-            .where(Participant.meeting_id.in_(meeting_ids))
-            .order_by(Participant.meeting_id, Participant.position)
+    related = _related(connection.dialect.name)
+    names: dict[int, str] = {}  # person names, read as first needed
+    shown_dates: dict[str, str] = {}
+    at_venue: dict[int, tuple[str | None, str | None, str | None]] = {}
+    at_destination: dict[int | None, tuple[str | None, str | None, str | None]] = {}
+    for partition in _meeting_partitions(connection, query):
+        meeting_ids = list(map(_first, partition))
+        visit_of = dict(zip(meeting_ids, map(_ninth, partition), strict=True))
+        visit_ids = list(set(visit_of.values()) - {None})
+        travellers = related.rows(connection, related.travellers, visit_ids) if visit_ids else []
+        participants = related.rows(connection, related.participants, meeting_ids)
+        needed = set(map(_second, participants))
+        needed.update(map(_second, travellers))
+        if len(names) > NAMES_KEPT:
+            names.clear()
+        needed.difference_update(names)
+        if needed:
+            names.update(related.rows(connection, related.names, list(needed)))
+        # A visit's envoys are its travellers; a meeting outside any trip (or on a trip
+        # without travellers) takes its participants in the role of envoy instead.
+        # Counterparts are the other participants. Cells are joined per meeting.
+        envoy_cells: dict[int, str] = {}
+        travelled: dict[int, set[int]] = {}
+        for visit_id, person_id in travellers:
+            if visit_id in envoy_cells:
+                envoy_cells[visit_id] += "; " + names[person_id]
+                travelled[visit_id].add(person_id)
+            else:
+                envoy_cells[visit_id] = names[person_id]
+                travelled[visit_id] = {person_id}
+        envoys_of: dict[int, list[str]] = {}
+        others_of: dict[int, list[str]] = {}
+        for meeting_id, person_id, envoy in participants:
+            on_trip = travelled.get(visit_of[meeting_id])
+            if on_trip is None:
+                side = envoys_of if envoy else others_of
+            elif person_id in on_trip:
+                continue
+            else:
+                side = others_of
+            found = side.get(meeting_id)
+            if found is None:
+                side[meeting_id] = [names[person_id]]
+            else:
+                found.append(names[person_id])
+        sources: dict[int, str] = {}
+        for meeting_id, url, publisher, title, uid in related.rows(
+            connection, related.sources, meeting_ids
         ):
-            participants.setdefault(meeting_id, []).append((person_id, name, role))
-        sources: dict[int, list[str]] = {}
-        for meeting_id, url, publisher, title, uid in connection.execute(
-            select(MeetingSource.meeting_id, Source.url, Source.publisher, Source.title, Source.uid)
-            .join(Source, Source.id == MeetingSource.source_id)
-            .where(MeetingSource.meeting_id.in_(meeting_ids))
-            .order_by(MeetingSource.meeting_id, MeetingSource.position)
-        ):
-            sources.setdefault(meeting_id, []).append(url or publisher or title or uid)
-        for m in partition:
-            present = participants.get(m.id, [])
-            envoys = travellers.get(m.visit_id, []) if m.visit_id is not None else []
-            if not envoys:
-                envoys = [(pid, name) for pid, name, role in present if role == "envoy"]
-            envoy_ids = {pid for pid, _name in envoys}
-            counterparts: dict[int, str] = {}
-            for pid, name, _role in present:
-                if pid not in envoy_ids:
-                    counterparts.setdefault(pid, name)
-            where = m.venue_id if m.venue_id is not None else m.destination_id
-            yield {
-                "date": shown_edtf(m.edtf),
-                "edtf": m.edtf,
-                "earliest": m.earliest.isoformat(),
-                "latest": m.latest.isoformat(),
-                "kind": m.kind,
-                "title": m.title,
-                "envoys": "; ".join(name for _pid, name in envoys),
-                "counterparts": "; ".join(counterparts.values()),
-                "venue": places.name(m.venue_id),
-                "city": places.city(where),
-                "country": places.country(where),
-                "duration_minutes": m.duration_minutes,
-                "duration_qualifier": m.duration_qualifier,
-                "outcome": m.outcome,
-                "outcome_summary": m.outcome_summary,
-                "sources": "; ".join(sources.get(m.id, [])),
-                "uid": m.uid,
-            }
+            text = url or publisher or title or uid
+            sources[meeting_id] = (
+                sources[meeting_id] + "; " + text if meeting_id in sources else text
+            )
+        rows: list[TimelineTuple] = []
+        for (
+            meeting_id,
+            uid,
+            edtf,
+            earliest,
+            latest,
+            kind,
+            title,
+            venue_id,
+            visit_id,
+            destination_id,
+            minutes,
+            qualifier,
+            outcome,
+            summary,
+        ) in partition:
+            envoys = envoy_cells.get(visit_id)
+            if envoys is None:
+                found = envoys_of.get(meeting_id)
+                envoys = "; ".join(found) if found else ""
+            found = others_of.get(meeting_id)
+            counterparts = "; ".join(found) if found else ""
+            if venue_id is not None:
+                place = at_venue.get(venue_id)
+                if place is None:
+                    place = at_venue[venue_id] = places.cells(venue_id, venue_id)
+            else:
+                place = at_destination.get(destination_id)
+                if place is None:
+                    place = at_destination[destination_id] = places.cells(None, destination_id)
+            venue, city, country = place
+            shown = shown_dates.get(edtf)
+            if shown is None:
+                if len(shown_dates) > NAMES_KEPT:
+                    shown_dates.clear()
+                shown = shown_dates[edtf] = shown_edtf(edtf)
+            rows.append(
+                (
+                    shown,
+                    edtf,
+                    earliest,
+                    latest,
+                    kind,
+                    title,
+                    envoys,
+                    counterparts,
+                    venue,
+                    city,
+                    country,
+                    minutes,
+                    qualifier,
+                    outcome,
+                    summary,
+                    sources.get(meeting_id, ""),
+                    uid,
+                )
+            )
+        yield rows
+
+
+_first, _second, _ninth = itemgetter(0), itemgetter(1), itemgetter(8)
+
+NAMES_KEPT = 100_000
+"""Names of people (and dates as shown) that ``timeline_batches`` keeps between
+partitions; past that many, it starts over (memory stays flat)."""
+
+
+@dataclass(frozen=True)
+class _Related:
+    """What ``timeline_batches`` reads per partition: each statement takes the ids of
+    the partition's meetings (or visits, or people) as one parameter, ``ids``."""
+
+    travellers: Executable
+    participants: Executable
+    sources: Executable
+    names: Executable
+    ids: Callable[[list[int]], Any]
+    """The value of the ``ids`` parameter for a list of ids."""
+
+    def rows(self, connection: Connection, statement: Executable, ids: list[int]) -> list[Any]:
+        """The rows of ``statement`` for ``ids`` as the DBAPI gives them (tuples; no
+        result processing: the columns read this way are integers, text and booleans)."""
+        result = connection.execute(statement, {"ids": self.ids(ids)})
+        try:
+            return list(result.cursor.fetchall())
+        finally:
+            result.close()
+
+
+@cache
+def _related(dialect: str) -> _Related:
+    """The statements of ``_Related`` for a dialect. A list of ids is one JSON text on
+    SQLite (``IN (SELECT value FROM json_each(?))``) and one array on PostgreSQL
+    (``= ANY(?)``): the statement is the same whatever the number of ids, with nothing
+    to expand per id. Other databases get an expanding ``IN``."""
+    ids: Callable[[list[int]], Any]
+    if dialect == "sqlite":
+        listed = bindparam("ids", type_=String)
+        ids = json.dumps
+
+        def among(column: SQLColumnExpression[int]) -> ColumnElement[bool]:
+            return column.in_(select(literal_column("value")).select_from(func.json_each(listed)))
+
+    elif dialect == "postgresql":
+        array = bindparam("ids", type_=ARRAY(Integer))
+        ids = list
+
+        def among(column: SQLColumnExpression[int]) -> ColumnElement[bool]:
+            return column == any_(array)
+
+    else:
+        expanding: BindParameter[Any] = bindparam("ids", expanding=True)
+        ids = list
+
+        def among(column: SQLColumnExpression[int]) -> ColumnElement[bool]:
+            return column.in_(expanding)
+
+    traveller = VisitTraveller.__table__.c
+    participant = Participant.__table__.c
+    link, source = MeetingSource.__table__.c, Source.__table__.c
+    person = Person.__table__.c
+    return _Related(
+        travellers=select(traveller.visit_id, traveller.person_id)
+        .where(among(traveller.visit_id))
+        .order_by(traveller.visit_id, traveller.position),
+        participants=select(
+            participant.meeting_id, participant.person_id, participant.role == "envoy"
+        )
+        .where(among(participant.meeting_id))
+        .order_by(participant.meeting_id, participant.position),
+        sources=select(link.meeting_id, source.url, source.publisher, source.title, source.uid)
+        .select_from(MeetingSource.__table__.join(Source.__table__, source.id == link.source_id))
+        .where(among(link.meeting_id))
+        .order_by(link.meeting_id, link.position),
+        names=select(person.id, person.name).where(among(person.id)),
+        ids=ids,
+    )
+
+
+def _meeting_partitions(connection: Connection, query: Executable) -> Iterator[Sequence[Any]]:
+    """The rows of the meeting query, ``ROWS_BATCH`` at a time, with ``earliest`` and
+    ``latest`` (the 4th and 5th columns) as ISO text.
+
+    SQLite stores dates as ISO text and its cursor reads rows lazily: the rows are taken
+    from the DBAPI cursor as they are. Elsewhere the result is streamed (a server-side
+    cursor) and the dates are formatted.
+    """
+    if connection.dialect.name == "sqlite":
+        result = connection.execute(query)
+        try:
+            fetch = result.cursor.fetchmany
+            while partition := fetch(ROWS_BATCH):
+                yield partition
+        finally:
+            result.close()
+        return
+    streamed = connection.execute(query.execution_options(yield_per=ROWS_BATCH))
+    for partition in streamed.partitions():
+        yield [(*m[:3], m[3].isoformat(), m[4].isoformat(), *m[5:]) for m in partition]
 
 
 def meeting_sides(meeting: Meeting) -> tuple[list[Person], list[Person]]:

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import delete, event, select, text, update
 from sqlalchemy.orm import Session
 
+from tracker import query
 from tracker.dates import parse_when
 from tracker.errors import Ambiguous, InvalidInput, NotFound
 from tracker.models import (
@@ -32,6 +33,7 @@ from tracker.models import (
 )
 from tracker.names import name_key
 from tracker.query import (
+    TIMELINE_KEYS,
     DateRange,
     Filters,
     day_count,
@@ -47,6 +49,7 @@ from tracker.query import (
     place_rows,
     precision,
     talks_total,
+    timeline_batches,
     timeline_entries,
     timeline_rows,
     visit_detail,
@@ -719,3 +722,78 @@ def test_timeline_rows_equal_the_rows_of_the_entries(session: Session) -> None:
     assert fast == slow
     april = Filters(date_from="2025-04", date_to="2025-04")
     assert list(timeline_rows(session, april)) == [e.row for e in timeline_entries(session, april)]
+
+
+def _sides_world(session: Session) -> None:
+    """Meetings whose envoys come each way: a visit's travellers (in their order, one of
+    them also a participant), a visit without travellers and no visit at all (the
+    participants in the role of envoy), a meeting with nobody; sources with and without
+    a URL, several to a meeting."""
+    a = _person(session, "Envoy A", "US")
+    b = _person(session, "Envoy B", "US")
+    host = _person(session, "Host", "RU")
+    aide = _person(session, "Aide", "RU")
+    country = _place(session, "Land", "country", "RU")
+    city = _place(session, "Capital", "city", "RU", country)
+    hall = _place(session, "Hall", "venue", "RU", city)
+    web = Source(uid="src-web", url="https://example.org/a", publisher="P")
+    paper = Source(uid="src-paper", publisher="Daily Paper", title="Issue 1")
+    bare = Source(uid="src-bare")
+    trip = _visit(session, "v-trip", "2024-03-01/2024-03-03", city, b, a)
+    empty = _visit(session, "v-empty", "2024-03-05", city)
+    people = [(host, "RU", "host"), (a, "US", "envoy"), (aide, "RU", "adviser")]
+    _meeting(session, "m-trip", trip, "2024-03-02", "On the trip", hall, people,
+             sources=(paper, web))  # fmt: skip
+    _meeting(session, "m-trip-2", trip, "2024-03-02", "No venue", None, [(host, "RU", "host")])
+    _meeting(session, "m-empty", empty, "2024-03-05", "Empty visit", None, people,
+             sources=(bare,))  # fmt: skip
+    called = [(aide, "RU", "adviser"), (b, "US", "envoy"), (a, "US", "envoy")]
+    _meeting(session, "m-call", None, "2024-03", "A call", None, called, kind="call")
+    _meeting(session, "m-none", None, "2024", "Nobody", country, [], minutes=90)
+    session.flush()
+
+
+def test_timeline_rows_agree_over_many_partitions(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Partitions of two meetings, the names of people read again for each partition.
+    from tracker.document import load_document, seed_documents
+
+    for _name, document in seed_documents():
+        load_document(session, document)
+    _sides_world(session)
+    slow = [entry.row for entry in timeline_entries(session, Filters())]
+    monkeypatch.setattr(query, "ROWS_BATCH", 2)
+    monkeypatch.setattr(query, "NAMES_KEPT", 0)
+    assert list(timeline_rows(session, Filters())) == slow
+    rows = {row["uid"]: row for row in slow}
+    assert rows["m-trip"]["envoys"] == "Envoy B; Envoy A"
+    assert rows["m-trip"]["counterparts"] == "Host; Aide"
+    assert rows["m-trip"]["sources"] == "Daily Paper; https://example.org/a"
+    assert rows["m-trip"]["venue"] == "Hall"
+    assert rows["m-trip-2"]["city"] == "Capital"
+    assert rows["m-empty"]["envoys"] == "Envoy A"
+    assert rows["m-empty"]["sources"] == "src-bare"
+    assert (rows["m-call"]["envoys"], rows["m-call"]["counterparts"]) == (
+        "Envoy B; Envoy A",
+        "Aide",
+    )
+    assert (rows["m-none"]["envoys"], rows["m-none"]["sources"]) == ("", "")
+
+
+def test_timeline_rows_with_an_expanding_in(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A database other than SQLite and PostgreSQL gets plain expanding IN lists.
+    _sides_world(session)
+    slow = [entry.row for entry in timeline_entries(session, Filters())]
+    generic = query._related("generic")
+    monkeypatch.setattr(query, "_related", lambda _dialect: generic)
+    assert list(timeline_rows(session, Filters())) == slow
+
+
+def test_timeline_batches_are_tuples_in_the_order_of_the_keys(session: Session) -> None:
+    _sides_world(session)
+    rows = list(timeline_rows(session, Filters()))
+    batches = list(timeline_batches(session, Filters()))
+    assert [dict(zip(TIMELINE_KEYS, values, strict=True)) for values in batches[0]] == rows

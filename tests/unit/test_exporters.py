@@ -296,6 +296,15 @@ def test_progress_is_reported_and_ends_at_the_count(session: Session) -> None:
     assert export.summary().meetings == 600
 
 
+def test_csv_reports_progress_as_the_row_formats_do(session: Session) -> None:
+    # csv reads the rows in batches, yet calls back at the same counts.
+    load_document(session, _many(600), origin="many")
+    seen: list[int] = []
+    export = Export(session, progress=seen.append)
+    assert exporters.exporter_named("csv").write(export, io.StringIO(newline="")) == 600
+    assert seen == [250, 500, 600]
+
+
 def test_filters_are_named_for_the_reader(session: Session) -> None:
     _seed(session)
     export = Export(session, Filters(date_from="2025-04", with_person="Putin"))

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from tracker.document import document_json, document_yaml
 from tracker.exporters.base import Export, Exporter
+
+# tracker.document is imported when a document is written, not with the registry.
 
 
 class JsonExporter(Exporter):
@@ -21,6 +22,8 @@ class JsonExporter(Exporter):
     summary = "the lossless tracker/1 document (what tracker import reads)"
 
     def write(self, export: Export, stream: TextIO) -> int:
+        from tracker.document import document_json
+
         document = export.document()
         stream.write(document_json(document))
         return len(document["meetings"])
@@ -33,6 +36,8 @@ class YamlExporter(Exporter):
     summary = "the lossless tracker/1 document as YAML"
 
     def write(self, export: Export, stream: TextIO) -> int:
+        from tracker.document import document_yaml
+
         document = export.document()
         stream.write(document_yaml(document))
         return len(document["meetings"])

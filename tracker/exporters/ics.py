@@ -19,9 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from typing import TextIO
-
-from icalendar import Calendar, Event, Timezone, TimezoneStandard, vCalAddress
+from typing import TYPE_CHECKING, TextIO
 
 from tracker import __version__
 from tracker.dates import When
@@ -29,6 +27,9 @@ from tracker.exporters.base import Export, Exporter, MeetingRecord, when_of
 from tracker.models import Person, Source, Visit
 from tracker.query import PlaceIndex, day_count, format_duration, meeting_sides
 from tracker.vocab import MeetingStatus, ParticipantRole
+
+if TYPE_CHECKING:  # icalendar is imported when a calendar is written, not with the registry
+    from icalendar import Calendar, Event, Timezone, vCalAddress
 
 PRODID = f"-//tracker//tracker {__version__}//EN"
 
@@ -63,6 +64,8 @@ def _zone(offset: str) -> tzinfo:
 
 def vtimezone(offset: str) -> Timezone:
     """A VTIMEZONE for one fixed UTC offset (``+03:00``), valid at every date."""
+    from icalendar import Timezone, TimezoneStandard
+
     zone = _zone(offset)
     delta = zone.utcoffset(None)
     assert delta is not None
@@ -107,6 +110,8 @@ def _set_dates(event: Event, when: When, minutes: int | None) -> None:
 
 
 def _attendee(person: Person, role: str, tracker_role: str | None) -> vCalAddress:
+    from icalendar import vCalAddress
+
     address = vCalAddress(person_address(person))
     address.params["CN"] = person.name
     address.params["CUTYPE"] = "INDIVIDUAL"
@@ -133,6 +138,8 @@ def _source_lines(sources: Iterable[Source]) -> list[str]:
 
 
 def meeting_event(record: MeetingRecord, places: PlaceIndex) -> Event:
+    from icalendar import Event
+
     meeting, row = record.meeting, record.row
     when = when_of(meeting.edtf, meeting.earliest, meeting.latest)
     event = Event()
@@ -177,6 +184,8 @@ def meeting_event(record: MeetingRecord, places: PlaceIndex) -> Event:
 
 
 def visit_event(visit: Visit, places: PlaceIndex) -> Event:
+    from icalendar import Event
+
     when = when_of(visit.edtf, visit.earliest, visit.latest)
     names = ", ".join(t.person.name for t in visit.travellers)
     destination = places.name(visit.destination_id)
@@ -222,6 +231,8 @@ class IcsExporter(Exporter):
     summary = "iCalendar: an event per meeting (timed or all-day) and per visit"
 
     def write(self, export: Export, stream: TextIO) -> int:
+        from icalendar import Calendar
+
         calendar = Calendar()
         calendar.add("version", "2.0")
         calendar.add("prodid", PRODID)

@@ -8,7 +8,7 @@ import json
 import unicodedata
 from typing import Any, TextIO
 
-from tracker.exporters.base import Export, Exporter
+from tracker.exporters.base import Export, Exporter, cycles_unchecked
 from tracker.query import TIMELINE_KEYS
 
 
@@ -26,12 +26,15 @@ class CsvExporter(Exporter):
     summary = "the timeline table, RFC 4180 (UTF-8, CRLF, a header row)"
 
     def write(self, export: Export, stream: TextIO) -> int:
+        # ``None`` is written as an empty cell and a number as ``str`` gives it, as
+        # ``text_cell`` does: the tuples go to the writer as they are.
         writer = csv.writer(stream, lineterminator="\r\n")
         writer.writerow(TIMELINE_KEYS)
         count = 0
-        for row in export.rows():
-            writer.writerow([text_cell(row[key]) for key in TIMELINE_KEYS])
-            count += 1
+        with cycles_unchecked():
+            for batch in export.row_batches():
+                writer.writerows(batch)
+                count += len(batch)
         return count
 
 
@@ -45,10 +48,13 @@ class NdjsonExporter(Exporter):
 
     def write(self, export: Export, stream: TextIO) -> int:
         count = 0
-        for row in export.rows():
-            stream.write(json.dumps({key: row[key] for key in TIMELINE_KEYS}, ensure_ascii=False))
-            stream.write("\n")
-            count += 1
+        with cycles_unchecked():
+            for batch in export.row_batches():
+                for values in batch:
+                    row = dict(zip(TIMELINE_KEYS, values, strict=True))
+                    stream.write(json.dumps(row, ensure_ascii=False))
+                    stream.write("\n")
+                count += len(batch)
         return count
 
 
@@ -104,8 +110,10 @@ class MarkdownExporter(Exporter):
             "| " + " | ".join("---:" if key in numeric else "---" for key in TIMELINE_KEYS) + " |\n"
         )
         count = 0
-        for row in export.rows():
-            cells = (markdown_cell(text_cell(row[key])) for key in TIMELINE_KEYS)
-            stream.write("| " + " | ".join(cells) + " |\n")
-            count += 1
+        with cycles_unchecked():
+            for batch in export.row_batches():
+                for values in batch:
+                    cells = (markdown_cell(text_cell(value)) for value in values)
+                    stream.write("| " + " | ".join(cells) + " |\n")
+                count += len(batch)
         return count
