@@ -11,10 +11,8 @@ grow with the database.
 
 from __future__ import annotations
 
-import gc
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any, ClassVar, TextIO, TypeVar
@@ -251,24 +249,6 @@ def when_of(edtf: str, earliest: date, latest: date) -> When:
         return parse_when(edtf)
     except InvalidInput:
         return When(edtf, earliest, latest)
-
-
-@contextmanager
-def cycles_unchecked() -> Iterator[None]:
-    """The cyclic garbage collector paused for a block that streams many rows.
-
-    Rows are tuples and strings, which never form cycles; yet allocating them keeps
-    starting collections, each walking every object alive (all of SQLAlchemy's), which
-    costs a sixth of a csv export. Reference counting still frees each row as soon as it
-    is written; what little cyclic garbage the statements leave is collected once the
-    block ends."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -8,7 +8,8 @@ import json
 import unicodedata
 from typing import Any, TextIO
 
-from tracker.exporters.base import Export, Exporter, cycles_unchecked
+from tracker.collector import collector_paused
+from tracker.exporters.base import Export, Exporter
 from tracker.query import TIMELINE_KEYS
 
 
@@ -31,7 +32,7 @@ class CsvExporter(Exporter):
         writer = csv.writer(stream, lineterminator="\r\n")
         writer.writerow(TIMELINE_KEYS)
         count = 0
-        with cycles_unchecked():
+        with collector_paused():
             for batch in export.row_batches():
                 writer.writerows(batch)
                 count += len(batch)
@@ -48,7 +49,7 @@ class NdjsonExporter(Exporter):
 
     def write(self, export: Export, stream: TextIO) -> int:
         count = 0
-        with cycles_unchecked():
+        with collector_paused():
             for batch in export.row_batches():
                 for values in batch:
                     row = dict(zip(TIMELINE_KEYS, values, strict=True))
@@ -110,7 +111,7 @@ class MarkdownExporter(Exporter):
             "| " + " | ".join("---:" if key in numeric else "---" for key in TIMELINE_KEYS) + " |\n"
         )
         count = 0
-        with cycles_unchecked():
+        with collector_paused():
             for batch in export.row_batches():
                 for values in batch:
                     cells = (markdown_cell(text_cell(value)) for value in values)

@@ -23,7 +23,6 @@ inserts in batches. All of it happens in the caller's transaction, so a bad row 
 from __future__ import annotations
 
 import csv
-import gc
 import hashlib
 import io
 import re
@@ -42,6 +41,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from tracker.collector import collector_paused
 from tracker.dates import EXAMPLES, When, parse_when
 from tracker.durations import parse_duration
 from tracker.errors import InvalidInput
@@ -1194,25 +1194,28 @@ class _Planner:
 
     # One row
 
+    def _people(
+        self, names: Sequence[str], keys: Sequence[str], field_name: str
+    ) -> list[Id | None]:
+        """The people ``names`` (with their ``keys``) name: the one known person of a
+        key at once, else through ``person`` (which creates, or raises)."""
+        index = self.index.people
+        found: list[Id | None] = []
+        for name, key in zip(names, keys, strict=True):
+            known = index.get(key)
+            found.append(
+                known[0]
+                if known is not None and len(known) == 1
+                else self.person(name, key, field_name)
+            )
+        return found
+
     def add(self, row: Parsed) -> None:
         if row.uid in self.file_uids:
             raise RowError("uid", "a uid not used twice in one file", row.uid)
         # Look everything up first: a row that fails must leave nothing behind.
-        people_index = self.index.people
-        travellers: list[Id | None] = []
-        for name, key in zip(row.travellers, row.traveller_keys, strict=True):
-            found = people_index.get(key)
-            if found is not None and len(found) == 1:
-                travellers.append(found[0])
-            else:
-                travellers.append(self.person(name, key, "traveller"))
-        counterparts: list[Id | None] = []
-        for name, key in zip(row.counterparts, row.counterpart_keys, strict=True):
-            found = people_index.get(key)
-            if found is not None and len(found) == 1:
-                counterparts.append(found[0])
-            else:
-                counterparts.append(self.person(name, key, "counterparts"))
+        travellers = self._people(row.travellers, row.traveller_keys, "traveller")
+        counterparts = self._people(row.counterparts, row.counterpart_keys, "counterparts")
         code, country = self.country(row.country) if row.country else (None, None)
         multi = len(row.cities) > 1
         city_name = row.cities[0] if len(row.cities) == 1 else None
@@ -1792,24 +1795,8 @@ def import_csv(
     and the reason, unless ``skip_invalid``: then it is left out and listed in
     ``report.rejects``. Nothing is committed here: the caller owns the transaction.
     """
-    with _collector_paused():
+    with collector_paused():
         return _import(session, data, origin, mapping, delimiter, skip_invalid, progress)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for the block (and back on after, if it
-    was on). An import allocates millions of objects that live until it ends, and every
-    so many allocations the collector walks all of them again: with it running, a big
-    import spends about a third of its time there. Reference counting still frees
-    everything that is dropped; cycles wait for the next collection after the block."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _import(
