@@ -20,7 +20,7 @@ from 0002) and run the FTS5 ``rebuild`` command.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
 from sqlalchemy import Connection, Integer, column, text
@@ -91,11 +91,18 @@ def bulk_meeting_insert(connection: Connection, count: int) -> Iterator[None]:
         )
         connection.exec_driver_sql(trigger)
 
+    with restored_after(restore):
+        yield
+
+
+@contextmanager
+def restored_after(restore: Callable[[], None]) -> Iterator[None]:
+    """Call ``restore`` after the block, also when the block fails: what a bulk insert
+    took apart (a trigger, indexes) is whole again even if a caller went on to commit
+    what was inserted. When both fail, the block's error is the one raised."""
     try:
         yield
     except BaseException:
-        # Keep the index whole even if a caller went on to commit what was inserted;
-        # the first error is the one to report.
         with suppress(Exception):
             restore()
         raise

@@ -60,7 +60,7 @@ from tracker.models import (
     VisitTraveller,
 )
 from tracker.names import name_key as _name_key
-from tracker.search import bulk_meeting_insert
+from tracker.search import bulk_meeting_insert, restored_after
 from tracker.vocab import (
     DurationQualifier,
     MeetingKind,
@@ -1755,15 +1755,8 @@ def _indexes_deferred(connection: Connection, table: str, count: int) -> Iterato
         for _name, sql in indexes:
             connection.exec_driver_sql(sql)
 
-    try:
+    with restored_after(restore):
         yield
-    except BaseException:
-        # Keep the table whole even if a caller went on to commit what was inserted;
-        # the first error is the one to report.
-        with suppress(Exception):
-            restore()
-        raise
-    restore()
 
 
 @dataclass
