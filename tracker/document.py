@@ -116,7 +116,8 @@ class LoadReport:
 
 
 def parse_document_text(text: str, *, origin: str, kind: str | None = None) -> Doc:
-    """Parse JSON or YAML text (YAML with the safe loader only) into a document mapping.
+    """Parse JSON or YAML text into a document mapping, within the bounds and rules of
+    ``tracker.structured`` (no aliases, bounded nesting, each key once, text as written).
 
     ``kind`` is ``json`` or ``yaml``; when ``None`` it is guessed from ``origin``'s
     extension, then from the text.
@@ -129,25 +130,9 @@ def parse_document_text(text: str, *, origin: str, kind: str | None = None) -> D
             kind = "yaml"
         else:
             kind = "json" if text.lstrip().startswith(("{", "[")) else "yaml"
-    if kind == "json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(
-                origin, f"a JSON document (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-            ) from None
-    else:
-        import yaml
+    from tracker.structured import parse_text  # loads yaml: only when a document is read
 
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            where = ""
-            mark = getattr(exc, "problem_mark", None)
-            if mark is not None:
-                where = f" (line {mark.line + 1}, column {mark.column + 1})"
-            problem = getattr(exc, "problem", None) or type(exc).__name__
-            raise InvalidInput(origin, f"a YAML document{where}: {problem}") from None
+    data = parse_text(text, origin=origin, kind=kind)
     if not isinstance(data, dict):
         raise InvalidInput(origin, f'a mapping with "format": "{FORMAT}"')
     return data
@@ -616,8 +601,6 @@ class _Reader:
             if required:
                 raise InvalidInput(f"{self.path}.{key}", "a date (it is required)")
             return None
-        if hasattr(value, "isoformat") and not isinstance(value, str):
-            value = value.isoformat()  # YAML may read an unquoted date as a date
         if not isinstance(value, str | int):
             raise InvalidInput(f"{self.path}.{key}", "an EDTF date such as 2025-04-11", value)
         return parse_when(str(value), field=f"{self.path}.{key}").edtf
@@ -992,9 +975,9 @@ def document_json(document: Doc) -> str:
 
 def document_yaml(document: Doc) -> str:
     """The document as YAML (block style, keys in document order, Unicode kept)."""
-    import yaml
+    from tracker.structured import yaml_text
 
-    return str(yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100))
+    return yaml_text(document)
 
 
 # -- seeds ----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Sequence
 
 
@@ -67,8 +68,18 @@ class Unavailable(TrackerError):
 
 
 def _quote(value: object) -> str:
-    """Quote a user value for a one-line message, shortened and with controls made visible."""
-    text = str(value)
+    """Quote a user value for a one-line message, shortened and with controls made visible.
+
+    A list or mapping is shown a few items and levels deep, never in full: formatting a
+    whole value from a hostile file could take any time and memory.
+    """
+    text = _SHORT.repr(value) if isinstance(value, list | tuple | dict | set) else str(value)
     if len(text) > 80:
         text = text[:77] + "..."
     return repr(text)
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel = 3
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 4
+_SHORT.maxstring = _SHORT.maxother = 40

@@ -1,5 +1,6 @@
-"""YAML is read with the safe loader only: tags that would construct Python objects or
-run code are rejected as bad input, and nothing runs."""
+"""YAML is read with one loader, built on PyYAML's safe constructor and knowing only the
+core tags: tags that would construct Python objects or run code are rejected as bad
+input, and nothing runs."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from yaml.constructor import SafeConstructor
 
 from cli.app import main
+from tracker import structured
 from tracker.document import parse_document_text
 from tracker.errors import InvalidInput
 
@@ -46,19 +49,31 @@ def test_object_tags_are_rejected_and_never_run(tmp_path: Path, index: int) -> N
 
 
 def test_no_yaml_reading_path_uses_an_unsafe_loader() -> None:
-    # Every YAML read in the application goes through yaml.safe_load (seeds included:
-    # they are parsed by tracker.document.parse_document_text).
-    unsafe = {"load", "load_all", "unsafe_load", "unsafe_load_all", "full_load", "full_load_all"}
+    # Every YAML read in the application (seeds and mapping files included) goes through
+    # tracker.structured: no module calls PyYAML's loading functions or names one of its
+    # loaders, and the one loader there constructs only plain data.
+    loading = {"load", "load_all", "safe_load", "safe_load_all", "unsafe_load"}
+    loading |= {"unsafe_load_all", "full_load", "full_load_all", "parse", "compose"}
+    loaders = {"Loader", "FullLoader", "UnsafeLoader", "SafeLoader", "CLoader", "CSafeLoader"}
     found = []
-    safe_loads = 0
     for folder in ("tracker", "cli", "db", "seeds"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
-                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-                    if node.value.id == "yaml" and node.attr in unsafe | {"Loader", "FullLoader"}:
-                        found.append(f"{path.relative_to(ROOT)}:{node.lineno} yaml.{node.attr}")
-                    if node.value.id == "yaml" and node.attr == "safe_load":
-                        safe_loads += 1
+                if (
+                    isinstance(node, ast.Attribute)
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id == "yaml"
+                    and node.attr in loading | loaders
+                ):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} yaml.{node.attr}")
     assert found == []
-    assert safe_loads >= 1
+    constructors = structured._Constructor.yaml_constructors
+    assert issubclass(structured._Constructor, SafeConstructor)
+    assert set(constructors) == {
+        None,
+        *(f"tag:yaml.org,2002:{tag}" for tag in ("null", "bool", "int", "float", "str")),
+        *(f"tag:yaml.org,2002:{tag}" for tag in ("seq", "map")),
+    }
+    assert constructors[None] is SafeConstructor.construct_undefined
+    assert structured._Constructor.yaml_multi_constructors == {}
