@@ -14,6 +14,7 @@ from cli.app import CONTEXT_SETTINGS, main
 from cli.context import App
 from cli.data_commands import EXTENSIONS, format_from_extension, read_bytes, read_text
 from tracker.errors import InvalidInput, Unavailable
+from tracker.limits import MAX_DOCUMENT_BYTES, MAX_TABLE_BYTES
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -127,7 +128,7 @@ def _format_of(file: Path) -> str | None:
 def _import_document(app: App, file: Path, fmt: str, dry_run: bool) -> None:
     from tracker.document import SECTIONS, load_document, parse_document_text
 
-    text = read_text(file)
+    text = read_text(file, MAX_DOCUMENT_BYTES)
     document = parse_document_text(text, origin=str(file), kind=fmt)
     database = app.database()
     if dry_run:
@@ -167,7 +168,8 @@ def _import_table(
     if mapping_file is not None:
         from tracker.document import parse_document_text  # only for a mapping file
 
-        data = parse_document_text(read_text(mapping_file), origin=str(mapping_file))
+        text = read_text(mapping_file, MAX_DOCUMENT_BYTES)
+        data = parse_document_text(text, origin=str(mapping_file))
         mapping.update(mapping_from_document(data, str(mapping_file)))
     mapping.update(parse_map_options(maps))
     if delimiter is not None:
@@ -176,7 +178,7 @@ def _import_table(
         delimiter = "\t"
     if rejects is not None and not skip_invalid:
         raise InvalidInput("--rejects", "--skip-invalid as well (bad rows stop the import)")
-    data_bytes = read_bytes(file)
+    data_bytes = read_bytes(file, MAX_TABLE_BYTES)
     database = app.database()
     # A dry run takes a write transaction all the same (new ids are counted on from
     # the largest), and rolls it back.

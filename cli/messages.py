@@ -20,6 +20,8 @@ SECTION_LINE = "  {section}: {added} added, {updated} updated, {unchanged} uncha
 WROTE = "Wrote {what} to {path}."
 FILE_MISSING = "{path}: no such file"
 FILE_UNREADABLE = "{path}: cannot read it ({reason})"
+FILE_TOO_LARGE = "a file of at most {limit} (this one has {found})"
+NUL_IN_STREAM = "text, without NUL bytes (a document or table never holds one)"
 FORMAT_UNKNOWN = "expected a format from the file's extension ({known}); give --format"
 
 LOGGED = "Logged meeting {uid}."
