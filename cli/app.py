@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any
+import warnings
+from typing import Any, TextIO
 
 import click
+from click.core import ParameterSource
 
 from cli import messages
 from cli.context import App
 from tracker import __version__
-from tracker.errors import TrackerError
+from tracker.errors import InvalidInput, TrackerError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -79,9 +81,72 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+def refuse_undecodable(ctx: click.Context) -> None:
+    """Refuse an argument that is not UTF-8, naming its option.
+
+    Python hands over the bytes of such an argument as lone surrogates (``\\udcff``),
+    which no database, file or terminal takes. Only a file path may hold them: the file
+    system gets the same bytes back.
+    """
+    for param in ctx.command.get_params(ctx):
+        if param.name is None or isinstance(param.type, click.Path | click.File):
+            continue
+        if not _is_utf8(ctx.params.get(param.name)):
+            name = _param_name(param)
+            if ctx.get_parameter_source(param.name) is ParameterSource.ENVIRONMENT:
+                name += f" (from {param.envvar})"
+            raise InvalidInput(name, messages.NOT_UTF8)
+
+
+def _is_utf8(value: object) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, tuple | list):
+        return all(_is_utf8(item) for item in value)
+    return True
+
+
+def _param_name(param: click.Parameter) -> str:
+    if isinstance(param, click.Option):
+        return max(param.opts, key=lambda opt: (opt.startswith("--"), len(opt)))
+    return param.human_readable_name
+
+
+class TrackerCommand(click.Command):
+    """A command whose arguments are checked to be UTF-8 once parsed."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        rest = super().parse_args(ctx, args)
+        refuse_undecodable(ctx)
+        return rest
+
+
+class TrackerSubgroup(click.Group):
+    """A group of subcommands (``tracker db``), checked like every command."""
+
+    command_class = TrackerCommand
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        rest = super().parse_args(ctx, args)
+        refuse_undecodable(ctx)
+        return rest
+
+
 class TrackerGroup(click.Group):
     """A group that loads its commands on first use, and reports every failure as one
     line and a meaningful exit status."""
+
+    command_class = TrackerCommand
+    group_class = TrackerSubgroup
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        rest = super().parse_args(ctx, args)
+        refuse_undecodable(ctx)
+        return rest
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *COMMANDS})
@@ -116,6 +181,9 @@ class TrackerGroup(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         argv = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in argv
+        shown = warnings.showwarning
+        if not debug:
+            warnings.showwarning = _keep_warning_quiet
         try:
             result = super().main(argv, prog_name, complete_var, False, **extra)
         except click.UsageError as exc:
@@ -141,7 +209,22 @@ class TrackerGroup(click.Group):
                 ),
                 1,
             )
+        finally:
+            warnings.showwarning = shown
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _keep_warning_quiet(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Where Python would print a warning: a library's warnings are for developers
+    (``--debug`` shows them), never on the user's stderr. A warning filter set to
+    ``error`` (as the test suite sets for SQLAlchemy's) still raises."""
 
 
 def one_line(text: str) -> str:

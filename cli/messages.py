@@ -3,6 +3,7 @@
 ERROR = "error: {message}"
 USAGE_ERROR = "error: {message} (see '{command} -h')"
 INTERRUPTED = "error: interrupted"
+NOT_UTF8 = "UTF-8 text (the argument holds bytes that are not UTF-8)"
 UNEXPECTED = "error: unexpected {kind}: {message} (run with --debug for the traceback)"
 BROKEN_PIPE = ""
 
