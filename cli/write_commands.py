@@ -209,13 +209,14 @@ def _option_of(name: str, request: LogRequest) -> str:
 
 def known_envoys(app: App) -> list[str]:
     """Names of people who have travelled as envoys, to offer at the prompt."""
-    from sqlalchemy import distinct, select
+    from sqlalchemy import select
 
     from tracker.models import Person, VisitTraveller
 
     with app.database().reading() as session:
         query = (
-            select(distinct(Person.name))
+            select(Person.name)
+            .distinct()
             .join(VisitTraveller, VisitTraveller.person_id == Person.id)
             .order_by(Person.name)
         )
