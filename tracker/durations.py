@@ -35,6 +35,9 @@ def parse_duration(text: str, field: str = "--duration") -> tuple[int, DurationQ
         raise InvalidInput(field, EXPECTED, text)
     hours = float(match["hours"].replace(",", ".")) if match["hours"] else 0.0
     minutes = round(hours * 60) + (int(match["minutes"]) if match["minutes"] else 0)
+    if minutes == 0 and hours > 0:
+        # 0.001h is not nothing: storing 0 minutes would change what the source says.
+        raise InvalidInput(field, "a duration of at least 1 minute, or 0m", text)
     if minutes > MAX_MINUTES:
         raise InvalidInput(field, f"a duration of at most {MAX_MINUTES // 60} hours", text)
     return minutes, qualifier

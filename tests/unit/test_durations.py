@@ -61,3 +61,26 @@ def test_any_text_parses_or_raises_invalid_input(text: str) -> None:
         assert qualifier in Q
         return
     assert message.startswith("--duration: expected ")
+
+
+@pytest.mark.parametrize("text", ["0.001h", "~0.004h", "0.008h+", "<=0,005h", "0.0001 hours"])
+def test_a_duration_that_rounds_to_nothing_is_refused(text: str) -> None:
+    with pytest.raises(InvalidInput, match=r"^--duration: expected a duration of at least 1 min"):
+        parse_duration(text)
+
+
+@pytest.mark.parametrize("text", ["0m", "0h", "~0m", "0h0m"])
+def test_an_explicit_zero_is_kept(text: str) -> None:
+    # A zero written as such is what the source says (and what an export writes back);
+    # only a non-zero amount that rounds to nothing would be silently changed.
+    assert parse_duration(text)[0] == 0
+
+
+@given(st.decimals(min_value=0, max_value=2, places=4), st.sampled_from(["h", "m"]))
+def test_a_non_zero_amount_is_never_stored_as_zero(amount: object, unit: str) -> None:
+    text = f"{amount}{unit}"
+    try:
+        minutes, _qualifier = parse_duration(text)
+    except InvalidInput:
+        return
+    assert minutes > 0 or float(str(amount)) == 0
