@@ -456,12 +456,17 @@ def timeline_rows(
     """The timeline table: one plain dict per meeting (keys: ``TIMELINE_KEYS``), the same
     rows as ``timeline_entries`` gives, read with Core queries and no ORM objects.
 
-    The dicts of ``timeline_batches`` (which see).
+    The dicts of ``timeline_batches`` (which see). The filters are checked when this is
+    called, not at the first row: a bad one raises before a caller has written a header.
     """
+    if conditions is None:
+        conditions = meeting_conditions(session, filters)
     keys = TIMELINE_KEYS
-    for batch in timeline_batches(session, filters, conditions):
-        for values in batch:
-            yield dict(zip(keys, values, strict=True))
+    return (
+        dict(zip(keys, values, strict=True))
+        for batch in timeline_batches(session, filters, conditions)
+        for values in batch
+    )
 
 
 def timeline_batches(
