@@ -114,6 +114,7 @@ def _cases() -> Iterator[tuple[str, list[str], dict[str, bytes]]]:
     yield "unknown-command", ["frobnicate"], {}
     yield "db-bad-url", ["--db", "mysql://root@localhost/x", "db", "info"], {}
     yield from _document_cases()
+    yield from _input_safety_cases()
 
 
 def _doc(**sections: object) -> bytes:
@@ -253,6 +254,164 @@ def _document_cases() -> Iterator[tuple[str, list[str], dict[str, bytes]]]:
     yield imp("yaml-scalar", b"just text\n", "doc.yaml")
     yield imp("unknown-extension", b"{}", "doc.txt")
     yield from _csv_cases()
+
+
+# -- hostile input: document limits, values as written, arguments, validation order ---
+
+LONG_NUMBER = b"1" * 5_000  # past Python's 4,300-digit limit on int()
+DEEP_JSON = b"[" * 100_000 + b"]" * 100_000
+DEEP_YAML = b"[" * 5_000 + b"]" * 5_000
+NOT_UTF8 = "Talks \udcff"  # how Click passes the byte 0xff of an argument
+
+
+def _input_safety_cases() -> Iterator[tuple[str, list[str], dict[str, bytes]]]:
+    def imp(
+        case: str, content: bytes, name: str = "doc.yaml"
+    ) -> tuple[str, list[str], dict[str, bytes]]:
+        return f"input-{case}", ["import", f"FILE:{name}"], {name: content}
+
+    def yaml_meeting(fields: bytes) -> bytes:
+        return b"format: tracker/1\nmeetings:\n  - {uid: m-x, title: T, " + fields + b"}\n"
+
+    def json_meeting(fields: bytes) -> bytes:
+        return (
+            b'{"format": "tracker/1", "meetings": [{"uid": "m-x", "title": "T", ' + fields + b"}]}"
+        )
+
+    # Unquoted YAML dates reach the date parser as text, and get its error.
+    for date in (b"2025-02-29", b"2025-13-01", b"2025-12-02T25:00:00", b"2025-02-30 10:00:00"):
+        yield imp(f"yaml-unquoted-date-{date.decode()}", yaml_meeting(b"date: " + date))
+    yield imp(
+        "yaml-unquoted-role-date",
+        b"format: tracker/1\npeople:\n"
+        b"  - {uid: p-x, name: X Person, roles: [{title: T, from: 2025-02-29}]}\n",
+    )
+    # Numbers longer than any field holds: refused naming the field.
+    yield imp(
+        "json-long-minutes",
+        json_meeting(b'"date": "2025-04", "duration": {"minutes": ' + LONG_NUMBER + b"}"),
+        "doc.json",
+    )
+    yield imp(
+        "yaml-long-minutes",
+        yaml_meeting(b"date: '2025-04', duration: {minutes: " + LONG_NUMBER + b"}"),
+    )
+    yield imp(
+        "json-long-lat",
+        b'{"format": "tracker/1", "places": [{"uid": "pl", "name": "P", "kind": "city", '
+        b'"lat": ' + LONG_NUMBER + b"}]}",
+        "doc.json",
+    )
+    yield imp("json-long-format", b'{"format": ' + LONG_NUMBER + b"}", "doc.json")
+    yield imp("yaml-tag-long-int", b"format: !!int " + LONG_NUMBER + b"\n")
+    # Nesting far deeper than any document needs.
+    yield imp("json-deep", json_meeting(b'"date": "2025-04", "notes": ' + DEEP_JSON), "doc.json")
+    yield imp("yaml-deep", yaml_meeting(b"date: '2025-04', notes: " + DEEP_YAML))
+    # A key given twice is refused, not silently overwritten by the last one.
+    yield imp(
+        "json-duplicate-key",
+        json_meeting(b'"title": "U", "date": "2025-04"'),
+        "doc.json",
+    )
+    yield imp(
+        "json-duplicate-section",
+        b'{"format": "tracker/1", "people": [], "people": [{"uid": "p-x", "name": "X Person"}]}',
+        "doc.json",
+    )
+    yield imp("yaml-duplicate-key", yaml_meeting(b"title: U, date: '2025-04'"))
+    yield imp(
+        "yaml-duplicate-section",
+        b"format: tracker/1\npeople: []\npeople:\n  - {uid: p-x, name: X Person}\n",
+    )
+    # Aliases (and merge keys, which need them) have no place in a tracker document.
+    yield imp("yaml-alias", b"format: tracker/1\npeople: &none []\nplaces: *none\n")
+    yield imp(
+        "yaml-alias-value",
+        b"format: tracker/1\npeople:\n  - {uid: p-x, name: &n X Person, notes: *n}\n",
+    )
+    yield imp(
+        "yaml-merge-key",
+        b"format: tracker/1\npeople:\n  - {uid: p-x, name: X Person, <<: {notes: merged}}\n",
+    )
+    # Explicit tags beyond plain text, numbers, booleans, null, lists and mappings.
+    yield imp("yaml-tag-int", yaml_meeting(b"date: '2025-04', duration: {minutes: !!int abc}"))
+    yield imp(
+        "yaml-tag-float",
+        b"format: tracker/1\nplaces:\n  - {uid: pl, name: P, kind: city, lat: !!float north}\n",
+    )
+    yield imp("yaml-tag-bool", yaml_meeting(b"date: '2025-04', notes: !!bool maybe"))
+    yield imp("yaml-tag-timestamp", yaml_meeting(b"date: !!timestamp 2025-02-30"))
+    yield imp("yaml-tag-set", yaml_meeting(b"date: '2025-04', topics: !!set {a: null}"))
+    yield imp("yaml-tag-binary", yaml_meeting(b"date: '2025-04', notes: !!binary aGVsbG8="))
+    # The mapping file of a CSV import is read the same way.
+    for case, mapping in (
+        ("duplicate", b"notes: notes\nnotes: notes\n"),
+        ("alias", b"&k notes: *k\n"),
+        ("deep", b"traveller: " + DEEP_YAML + b"\n"),
+    ):
+        yield (
+            f"input-mapping-{case}",
+            ["import", "FILE:t.csv", "--mapping", "FILE:m.yaml"],
+            {"t.csv": TRIPS_HEADER + TRIP, "m.yaml": mapping},
+        )
+    # Invalid UTF-8 in an argument names the option; nothing is written or created.
+    for flag in ("-t", "--summary", "--notes", "--topic", "--publisher", "--source-title"):
+        yield f"input-utf8{flag}", _with(LOG, flag, NOT_UTF8), {}
+    yield "input-utf8-statement", _with(LOG, "--statement", f"Putin: {NOT_UTF8}"), {}
+    yield "input-utf8-edit", ["edit", "meeting-2025-04-25-witkoff-putin", "--title", NOT_UTF8], {}
+    yield "input-utf8-export-title", ["export", "--format", "html", "--title", NOT_UTF8], {}
+    yield "input-utf8-db", ["--db", "FILE:\udcff.db", "timeline"], {}
+    # A duration that rounds to nothing is refused, not stored as 0 minutes.
+    for value in ("0.001h", "~0.004h", "0.008h+", "<=0,005h"):
+        yield "input-duration-rounds-to-zero", _with(LOG, "--duration", value), {}
+    yield (
+        "input-edit-duration-rounds-to-zero",
+        ["edit", "meeting-2025-04-25-witkoff-putin", "--duration", "0.001h"],
+        {},
+    )
+    yield (
+        "input-csv-duration-rounds-to-zero",
+        ["import", "FILE:t.csv"],
+        {
+            "t.csv": b"traveller,date,city,country,title,duration\n"
+            b"Steve Witkoff,2025-09-01,Moscow,RU,Talks,0.001h\n"
+        },
+    )
+    # Bad filters are refused before any output: not even a csv header.
+    listings = (
+        ["timeline"],
+        ["timeline", "--view", "lanes"],
+        ["visits"],
+        ["visits", "Witkoff"],
+        ["stats"],
+    )
+    for listing in listings:
+        for fmt in ("table", "csv", "json", "ndjson", "markdown"):
+            for flag, value in (
+                ("--from", "2025-13"),
+                ("--to", "2025-02-30"),
+                ("--country", "Atlantis"),
+            ):
+                yield (
+                    "input-order-" + "-".join(listing),
+                    [*listing, flag, value, "--format", fmt],
+                    {},
+                )
+    for fmt in ("csv", "json", "ndjson", "markdown", "yaml", "html", "ics", "timelinejs"):
+        for flag, value in (
+            ("--from", "2025-13"),
+            ("--envoy", "Nobody Atall"),
+            ("--outcome", "victory"),
+        ):
+            yield "input-order-export", ["export", flag, value, "--format", fmt], {}
+    for flag, value in (
+        ("--envoy", "Nobody Atall"),
+        ("--outcome", "victory"),
+        ("--with", "Nobody Atall"),
+        ("--place", "Atlantis"),
+        ("--search", "!!!"),
+    ):
+        yield "input-order-timeline", ["timeline", flag, value, "--format", "csv"], {}
 
 
 TRIPS_HEADER = b"traveller,start,end,country,city,notes\n"
