@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import json
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -30,6 +29,7 @@ from rich.tree import Tree
 
 from tracker.models import Meeting, Visit
 from tracker.query import Row, TimelineEntry, meeting_detail, visit_detail
+from tracker.text import visible
 
 Justify = Literal["left", "right"]
 
@@ -47,7 +47,6 @@ _MONTH_NAMES = (
     "November",
     "December",
 )
-_VISIBLE = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
 # -- text that prints as itself -------------------------------------------------------
@@ -55,21 +54,7 @@ _VISIBLE = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 def safe(text: str) -> str:
     """``text`` with control, format and separator characters shown as escapes."""
-    if text.isprintable():
-        return text
-    out: list[str] = []
-    for ch in text:
-        if ch == " " or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
-            out.append(ch)
-        elif ch in _VISIBLE:
-            out.append(_VISIBLE[ch])
-        elif ord(ch) < 0x100:
-            out.append(f"\\x{ord(ch):02x}")
-        elif ord(ch) < 0x10000:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(f"\\U{ord(ch):08x}")
-    return "".join(out)
+    return visible(text)
 
 
 def cell(value: Any) -> str:

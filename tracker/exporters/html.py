@@ -17,7 +17,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from datetime import date
-from html import escape
+from html import escape as html_escape
 from typing import IO, TextIO
 from urllib.parse import urlsplit
 
@@ -26,9 +26,12 @@ from tracker.dates import Point
 from tracker.exporters.base import Export, Exporter, Summary, when_of
 from tracker.exporters.ics import uncertain
 from tracker.query import Row, TimelineEntry, format_duration
+from tracker.text import visible
 from tracker.vocab import Outcome
 
 SPOOL_BYTES = 4 * 1024 * 1024
+WHITESPACE = "\n\t"
+"""Characters of the data written as they are: the page shows them as white space."""
 
 # The lane figure, in SVG user units.
 WIDTH = 1000
@@ -40,6 +43,8 @@ LANE_HEIGHT = 30
 MARK_HEIGHT = 16
 MIN_MARK_WIDTH = 4.0
 LABEL_CHARS = 26
+MAX_YEAR_TICKS = 15
+YEAR_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
 NO_ENVOY = "(no envoy)"
 
 OUTCOME_COLOURS = {
@@ -121,27 +126,41 @@ class _Axis:
         return max(span, MIN_MARK_WIDTH)
 
     def ticks(self) -> list[tuple[date, str]]:
-        """Month starts (every 1, 3 or 12 months, by the span) with their labels."""
-        months: list[date] = []
-        day = date(self.first.year, self.first.month, 1)
-        while day <= self.last:
-            months.append(day)
-            day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-        if len(months) <= 14:
-            step = 1
-        elif len(months) <= 42:
-            step = 3
-        else:
-            step = 12
-        if step == 12:
-            chosen = [m for m in months if m.month == 1] or months[:1]
-            return [(m, str(m.year)) for m in chosen]
-        chosen = [m for m in months if (m.month - 1) % step == 0] or months[:1]
-        return [(m, Point(m.year, m.month).display()) for m in chosen]
+        """Month starts (every 1 or 3 months) over spans of up to 42 months; beyond, year
+        starts every 1, 2, 5, 10, 20, 50, … years, at most ``MAX_YEAR_TICKS`` of them
+        (a record that reaches year 9999 still gets a readable axis)."""
+        first, last = self.first, self.last
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        if months <= 42:
+            step = 1 if months <= 14 else 3
+            starts = [_month_start(first, n) for n in range(months)]
+            chosen = [m for m in starts if (m.month - 1) % step == 0] or starts[:1]
+            return [(m, Point(m.year, m.month).display()) for m in chosen]
+        years = last.year - first.year + 1
+        step = next(s for s in YEAR_STEPS if years <= s * MAX_YEAR_TICKS)
+        start = first.year if first.month == 1 else first.year + 1
+        start = -(-start // step) * step  # the first multiple of the step
+        chosen = [date(year, 1, 1) for year in range(start, last.year + 1, step)]
+        return [(day, str(day.year)) for day in chosen] or [
+            (date(first.year, first.month, 1), str(first.year))
+        ]
+
+
+def _month_start(first: date, offset: int) -> date:
+    """The first day of the month ``offset`` months after ``first``'s."""
+    index = first.month - 1 + offset
+    return date(first.year + index // 12, index % 12 + 1, 1)
+
+
+def escape(value: str) -> str:
+    """``value`` for the page: hidden characters shown as escapes (``\\x1b``, ``\\u202e``,
+    as the terminal views show them; line breaks and tabs are whitespace here), then
+    HTML-escaped."""
+    return html_escape(visible(value, keep=WHITESPACE), quote=True)
 
 
 def _attr(value: str) -> str:
-    return escape(value, quote=True)
+    return escape(value)
 
 
 def _short(name: str) -> str:

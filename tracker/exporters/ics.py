@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, TextIO
 
 from tracker import __version__
@@ -26,6 +26,7 @@ from tracker.dates import When
 from tracker.exporters.base import Export, Exporter, MeetingRecord, when_of
 from tracker.models import Person, Source, Visit
 from tracker.query import PlaceIndex, day_count, format_duration, meeting_sides
+from tracker.text import visible
 from tracker.vocab import MeetingStatus, ParticipantRole
 
 if TYPE_CHECKING:  # icalendar is imported when a calendar is written, not with the registry
@@ -103,17 +104,37 @@ def _set_dates(event: Event, when: When, minutes: int | None) -> None:
         )
         event.add("dtstart", start)
         if minutes is not None:
-            event.add("dtend", start + timedelta(minutes=minutes))
+            length = timedelta(minutes=minutes)
+            if start.replace(tzinfo=None) <= datetime.max - length:
+                event.add("dtend", start + length)
+            else:  # it ends after 9999-12-31: no DATE-TIME can say when
+                event.add("duration", length)
         return
-    event.add("dtstart", when.earliest)
-    event.add("dtend", when.latest + timedelta(days=1))
+    set_days(event, when.earliest, when.latest)
+
+
+def set_days(event: Event, first: date, last: date) -> None:
+    """An all-day event from ``first`` to ``last``: DTEND is the day after, or, for an
+    event that ends on 9999-12-31 (a DATE has four-digit years), a DURATION in days."""
+    event.add("dtstart", first)
+    if last < date.max:
+        event.add("dtend", last + timedelta(days=1))
+    else:
+        event.add("duration", last - first + timedelta(days=1))
+
+
+def text(value: str) -> str:
+    """A TEXT value: control characters (which RFC 5545 forbids) and other hidden ones
+    are shown as escapes (``\\x0b``, ``\\u202e``), as the terminal views show them;
+    a line break and a tab are text here (the library escapes the line break)."""
+    return visible(value, keep="\n\t")
 
 
 def _attendee(person: Person, role: str, tracker_role: str | None) -> vCalAddress:
     from icalendar import vCalAddress
 
     address = vCalAddress(person_address(person))
-    address.params["CN"] = person.name
+    address.params["CN"] = text(person.name)
     address.params["CUTYPE"] = "INDIVIDUAL"
     address.params["ROLE"] = role
     if tracker_role:
@@ -146,14 +167,14 @@ def meeting_event(record: MeetingRecord, places: PlaceIndex) -> Event:
     event.add("uid", event_uid(meeting.uid))
     event.add("dtstamp", stamp(meeting.updated_at))
     event.add("last-modified", stamp(meeting.updated_at))
-    event.add("summary", meeting.title)
+    event.add("summary", text(meeting.title))
     _set_dates(event, when, meeting.duration_minutes)
     where = meeting.venue_id
     if where is None and meeting.visit is not None:
         where = meeting.visit.destination_id
     location = _location(places, where)
     if location:
-        event.add("location", location)
+        event.add("location", text(location))
 
     envoys, counterparts = meeting_sides(meeting)
     roles: dict[int, str | None] = {}
@@ -171,7 +192,7 @@ def meeting_event(record: MeetingRecord, places: PlaceIndex) -> Event:
     if meeting.outcome_summary:
         lines.append(meeting.outcome_summary)
     lines.extend(_source_lines(meeting.sources))
-    event.add("description", "\n".join(lines))
+    event.add("description", text("\n".join(lines)))
     event.add("categories", [meeting.kind])
     event.add("status", _STATUS.get(meeting.status, "CONFIRMED"))
     for person in envoys:
@@ -198,13 +219,12 @@ def visit_event(visit: Visit, places: PlaceIndex) -> Event:
     event.add("uid", event_uid(visit.uid))
     event.add("dtstamp", stamp(visit.updated_at))
     event.add("last-modified", stamp(visit.updated_at))
-    event.add("summary", summary)
-    event.add("dtstart", when.earliest)
-    event.add("dtend", when.latest + timedelta(days=1))
+    event.add("summary", text(summary))
+    set_days(event, when.earliest, when.latest)
     event.add("transp", "TRANSPARENT")
     location = _location(places, visit.destination_id)
     if location:
-        event.add("location", location)
+        event.add("location", text(location))
     lines = []
     if uncertain(when):
         lines.append(f"date uncertain: {when.display}")
@@ -212,7 +232,7 @@ def visit_event(visit: Visit, places: PlaceIndex) -> Event:
         lines.append(visit.purpose)
     lines.extend(_source_lines(link.source for link in visit.source_links))
     if lines:
-        event.add("description", "\n".join(lines))
+        event.add("description", text("\n".join(lines)))
     event.add("categories", ["visit"])
     for traveller in visit.travellers:
         event.add("attendee", _attendee(traveller.person, "REQ-PARTICIPANT", traveller.role))
@@ -237,7 +257,7 @@ class IcsExporter(Exporter):
         calendar.add("version", "2.0")
         calendar.add("prodid", PRODID)
         calendar.add("calscale", "GREGORIAN")
-        calendar.add("x-wr-calname", export.title)
+        calendar.add("x-wr-calname", text(export.title))
         head = _text(calendar)
         end = "END:VCALENDAR\r\n"
         assert head.endswith(end)

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from html import escape
+from html import escape as html_escape
 from typing import Any, TextIO
 
 from tracker.dates import Point, When
 from tracker.exporters.base import Export, Exporter, when_of
 from tracker.query import TimelineEntry, format_duration, precision
+from tracker.text import visible
 
 JsonObject = dict[str, Any]
 
@@ -53,6 +54,12 @@ def _points(when: When) -> tuple[Point, Point | None]:
 
     start, end = at(first), at(last)
     return start, (end if end != start else None)
+
+
+def escape(value: str) -> str:
+    """``value`` as TimelineJS shows it (HTML): hidden characters as escapes (``\\x1b``,
+    ``\\u202e``, as the terminal views show them), then HTML-escaped."""
+    return html_escape(visible(value, keep="\n\t"))
 
 
 def _paragraph(text: str) -> str:
