@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import resource
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -49,23 +52,26 @@ def _capped() -> None:
 
 def _run(db: str, *args: str) -> tuple[int, str, int]:
     """Exit status, stderr and peak RSS (KiB) of ``tracker --db DB ARGS`` in a capped
-    child process."""
+    child process (its own peak, from ``os.wait4``)."""
     child = subprocess.Popen(
         [*COMMAND, "--db", db, *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         preexec_fn=_capped,
     )
+    assert child.stderr is not None
+    timer = threading.Timer(SAFETY_TIMEOUT, child.kill)
+    timer.start()
     try:
-        _, stderr = child.communicate(timeout=SAFETY_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        child.kill()
-        child.communicate()
+        stderr = child.stderr.read()
+        _, status, usage = os.wait4(child.pid, 0)
+    finally:
+        timer.cancel()
+        child.stderr.close()
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode == -signal.SIGKILL:
         pytest.fail(f"still running after {SAFETY_TIMEOUT} s: {args}")
-    # communicate() has reaped the child: its rusage is in RUSAGE_CHILDREN, which only
-    # grows; a fresh process per file keeps the figure this child's own.
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return child.returncode, stderr.decode("utf-8", "replace"), peak
+    return child.returncode, stderr.decode("utf-8", "replace"), usage.ru_maxrss
 
 
 def _alias_bomb() -> bytes:
