@@ -117,6 +117,9 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return mapping
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+
+
 def _json_int(written: str) -> int | str:
     return written if len(written.lstrip("-")) > MAX_DIGITS else int(written)
 
@@ -156,7 +159,30 @@ def _json(text: str) -> Any:
         raise Refused(DEPTH) from None
     if isinstance(data, dict | list) and _too_deep(data):
         raise Refused(DEPTH)
+    if _SURROGATE_ESCAPE.search(text):
+        half = _half_pair(data)
+        if half is not None:
+            raise Refused(f"text in Unicode, got half a surrogate pair in {_shown(half)}")
     return data
+
+
+def _half_pair(value: Any) -> str | None:
+    """The first string in ``value`` (a key or a value) that holds half a surrogate pair,
+    which JSON can escape (``\\ud800``) but no database or file can store."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return item
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
 
 
 # -- YAML -----------------------------------------------------------------------------

@@ -304,6 +304,10 @@ def _input_safety_cases() -> Iterator[tuple[str, list[str], dict[str, bytes]]]:
     )
     yield imp("json-long-format", b'{"format": ' + LONG_NUMBER + b"}", "doc.json")
     yield imp("yaml-tag-long-int", b"format: !!int " + LONG_NUMBER + b"\n")
+    # Half a surrogate pair, escaped in JSON, is not text any database can store.
+    yield imp(
+        "json-lone-surrogate", json_meeting(b'"notes": "a\\ud800b", "date": "2025-04"'), "doc.json"
+    )
     # Nesting far deeper than any document needs.
     yield imp("json-deep", json_meeting(b'"date": "2025-04", "notes": ' + DEEP_JSON), "doc.json")
     yield imp("yaml-deep", yaml_meeting(b"date: '2025-04', notes: " + DEEP_YAML))

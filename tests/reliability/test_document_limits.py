@@ -248,6 +248,21 @@ def test_a_key_given_twice_is_refused_naming_it(text: str, origin: str, key: str
         parse_document_text(text, origin=origin)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"format": "tracker/1", "people": [{"name": "a\\ud800"}]}',
+        '{"format": "tracker/1", "\\udc80": 1}',
+        '{"format": "tracker/1", "notes": ["x", ["\\ud83d"]]}',
+    ],
+)
+def test_half_a_surrogate_pair_is_refused(text: str) -> None:
+    with pytest.raises(InvalidInput, match=r"^d\.json: expected text in Unicode"):
+        parse_document_text(text, origin="d.json")
+    pair = parse_document_text('{"format": "tracker/1", "t": "\\ud83d\\ude00"}', origin="d.json")
+    assert pair["t"] == "\U0001f600"
+
+
 def test_aliases_are_refused_and_anchors_alone_are_harmless() -> None:
     with pytest.raises(InvalidInput, match=r"^d\.yaml: expected a document without aliases"):
         parse_document_text("format: tracker/1\npeople: &p []\nplaces: *p\n", origin="d.yaml")
