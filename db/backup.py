@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import URL
 
-from db.engine import BUSY_TIMEOUT_MS, masked
+from db.engine import BUSY_TIMEOUT_MS, masked, without_credentials
 from tracker.errors import InvalidInput, Unavailable
 
 
@@ -77,15 +77,10 @@ def backup_database(url: URL, destination: Path, *, force: bool = False) -> Back
 
 
 def pg_dump_advice(url: URL) -> str:
-    """One line telling to back up a PostgreSQL database with pg_dump (no password)."""
-    libpq = URL.create(
-        "postgresql",
-        username=url.username,
-        host=url.host,
-        port=url.port,
-        database=url.database,
-        query=url.query,
-    )
+    """One line telling to back up a PostgreSQL database with pg_dump, with a command
+    that carries no credential (pg_dump asks for the password, or finds it in
+    ~/.pgpass or PGPASSWORD)."""
+    libpq = without_credentials(url).set(drivername="postgresql")
     target = libpq.render_as_string(hide_password=False)
     return (
         f"db backup: {masked(url)} is a PostgreSQL database; back it up with pg_dump, e.g."

@@ -16,11 +16,13 @@ later use of the name is ambiguous). Readers never wait for it.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 from sqlalchemy import URL, Engine, create_engine, event, func, make_url, select, text
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -58,7 +60,7 @@ def resolve_url(target: str | None) -> URL:
     try:
         url = make_url(value)
     except (ArgumentError, ValueError):
-        raise InvalidInput("--db", URL_EXPECTED, _mask(value)) from None
+        raise InvalidInput("--db", URL_EXPECTED, masked(value)) from None
     backend = url.get_backend_name()
     if backend in ("postgresql", "postgres"):
         return url.set(drivername="postgresql+psycopg")
@@ -67,19 +69,72 @@ def resolve_url(target: str | None) -> URL:
             path = Path(url.database).expanduser().absolute()
             return url.set(drivername="sqlite", database=str(path))
         return url.set(drivername="sqlite")
-    raise InvalidInput("--db", URL_EXPECTED, _mask(value))
+    raise InvalidInput("--db", URL_EXPECTED, masked(value))
 
 
-def masked(url: URL) -> str:
-    """``url`` as text with any password replaced by ``***``."""
-    return url.render_as_string(hide_password=True)
+# Query parameters that carry a credential: libpq's password and sslpassword, and the
+# names other drivers and proxies give theirs. Shown as *** like the password itself.
+_CREDENTIAL_WORDS = r"pass|pwd|secret|token|credential|api_?key"
+_CREDENTIAL = re.compile(_CREDENTIAL_WORDS, re.IGNORECASE)
+_CREDENTIAL_IN_TEXT = re.compile(
+    rf"([^=&;?\s]*(?:{_CREDENTIAL_WORDS})[^=&;?\s]*=)[^&;\s]*", re.IGNORECASE
+)
 
 
-def _mask(text: str) -> str:
-    try:
-        return masked(make_url(text))
-    except (ArgumentError, ValueError):
-        return text.split("@", 1)[-1] if "@" in text else text
+def masked(url: URL | str) -> str:
+    """``url`` as text with every credential in it shown as ``***``: the password, and
+    any query parameter that holds one (``?password=``, ``?sslpassword=``).
+
+    The one way a database URL is shown: in messages, ``db info``, advice and logs.
+    Text that is not a valid URL loses everything up to its ``@`` and the values of
+    its credential parameters.
+    """
+    if isinstance(url, str):
+        given = url
+        try:
+            url = make_url(given)
+        except (ArgumentError, ValueError):
+            text = given.split("@", 1)[-1] if "@" in given else given
+            return _CREDENTIAL_IN_TEXT.sub(r"\1***", text)
+    text = url.set(query={}).render_as_string(hide_password=True)
+    pairs = [
+        f"{quote_plus(key)}={'***' if _CREDENTIAL.search(key) else quote_plus(value)}"
+        for key in sorted(url.query)
+        for value in _values(url.query[key])
+    ]
+    return f"{text}?{'&'.join(pairs)}" if pairs else text
+
+
+def without_credentials(url: URL) -> URL:
+    """``url`` without its password and credential query parameters (for a command a
+    user may copy, where ``***`` would be taken for the password)."""
+    return URL.create(
+        url.drivername,
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query={key: value for key, value in url.query.items() if not _CREDENTIAL.search(key)},
+    )
+
+
+def scrubbed(text: str, url: URL) -> str:
+    """``text`` (a driver's message, say) with every credential of ``url`` in it masked."""
+    secrets = [str(url.password)] if url.password else []
+    secrets += [
+        value
+        for key, values in url.query.items()
+        if _CREDENTIAL.search(key)
+        for value in _values(values)
+        if value
+    ]
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+def _values(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return value if isinstance(value, tuple) else (value,)
 
 
 @dataclass
@@ -194,10 +249,14 @@ def _prepare_file(path: Path, *, create_parent: bool) -> None:
     if not parent.is_dir():
         if not create_parent:
             raise Unavailable(f"database: the folder {parent} does not exist")
-        try:
-            parent.mkdir(parents=True, mode=0o700, exist_ok=True)
-        except OSError as exc:
-            raise Unavailable(f"database: cannot create {parent}: {exc.strerror}") from None
+        # Each missing folder private, not only the last: mkdir(parents=True) would make
+        # the others with the umask's mode (0777 under umask 000).
+        missing = [parent, *(p for p in parent.parents if not p.exists())]
+        for folder in sorted(missing, key=lambda p: len(p.parts)):
+            try:
+                folder.mkdir(mode=0o700, exist_ok=True)
+            except OSError as exc:
+                raise Unavailable(f"database: cannot create {folder}: {exc.strerror}") from None
     if path.exists():
         if path.is_dir():
             raise Unavailable(f"database: {path} is a folder, not a database file")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
-from db.engine import Database
+from db.engine import Database, scrubbed
 from tracker.errors import Unavailable
 
 if TYPE_CHECKING:
@@ -122,7 +122,6 @@ def row_counts(connection: Connection) -> dict[str, int]:
 
 def _unreachable(database: Database, exc: DBAPIError) -> Unavailable:
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
-    password = database.url.password
-    if password:
-        reason = reason.replace(str(password), "***")
-    return Unavailable(f"database: cannot use {database.display_url}: {reason}")
+    return Unavailable(
+        f"database: cannot use {database.display_url}: {scrubbed(reason, database.url)}"
+    )

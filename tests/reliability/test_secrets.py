@@ -161,3 +161,88 @@ def test_a_reachable_servers_password_is_never_shown(
     info = CliRunner().invoke(main, ["--db", target, "db", "info"])
     assert f"{url.username}:***@" in info.stdout
     assert POSTGRES_URL  # the marker's promise: this ran against the real server
+
+
+# -- credentials in the query string ---------------------------------------------------------
+
+QUERY_SECRET = "querysecret"
+# libpq takes a password (and a client key's passphrase) as query parameters too.
+IN_THE_QUERY = [
+    f"postgresql+psycopg://analyst@127.0.0.1:1/team?password={QUERY_SECRET}",
+    f"postgresql+psycopg://analyst@127.0.0.1:1/team?sslmode=disable&sslpassword={QUERY_SECRET}",
+    f"postgresql+psycopg://analyst:{SECRET}@127.0.0.1:1/team?PASSWORD={QUERY_SECRET}",
+]
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+@pytest.mark.parametrize("target", IN_THE_QUERY, ids=["password", "sslpassword", "both"])
+def test_a_password_in_the_query_string_is_never_shown(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, target: str, debug: bool
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    for args in _commands(tmp_path):
+        caplog.clear()
+        options = ["--debug"] if debug else []
+        result = CliRunner().invoke(main, [*options, "--db", target, *args])
+        assert result.exit_code == 1, (args, result.output)
+        shown = _everything_shown(result, caplog)
+        assert QUERY_SECRET not in shown, args
+        assert SECRET not in shown, args
+        assert "password=***" in shown.lower(), args
+    assert list(tmp_path.iterdir()) == [tmp_path / "in.json"]
+
+
+def test_the_pg_dump_advice_leaves_out_every_credential(tmp_path: Path) -> None:
+    target = (
+        f"postgresql+psycopg://analyst:{SECRET}@db.example.org:5433/team"
+        f"?sslmode=require&password={QUERY_SECRET}&sslpassword={QUERY_SECRET}"
+    )
+    result = CliRunner().invoke(main, ["--db", target, "db", "backup", str(tmp_path / "t.dump")])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: db backup: postgresql+psycopg://analyst:***@db.example.org:5433/team"
+        "?password=***&sslmode=require&sslpassword=***"
+        " is a PostgreSQL database; back it up with pg_dump, e.g."
+        " pg_dump --format=custom --file=FILE"
+        " 'postgresql://analyst@db.example.org:5433/team?sslmode=require'\n"
+    )
+
+
+@pytest.mark.postgres
+def test_a_reachable_servers_query_password_is_never_shown(
+    postgres_schema: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = make_url(postgres_schema_url(postgres_schema))
+    url = url.update_query_dict({"password": QUERY_SECRET})
+    target = url.render_as_string(hide_password=False)
+    caplog.set_level(logging.DEBUG)
+    bad_date = workers.log_args(target, 0, 0)
+    bad_date[bad_date.index("--date") + 1] = "2025-13-45"
+    for args in (["--db", target, "db", "info"], ["--debug", *bad_date]):
+        caplog.clear()
+        result = CliRunner().invoke(main, args)
+        assert QUERY_SECRET not in _everything_shown(result, caplog), args
+    info = CliRunner().invoke(main, ["--db", target, "db", "info"], env={"COLUMNS": "300"})
+    assert info.exit_code == 0, info.output
+    assert "password=***" in info.stdout
+
+
+# -- the default location's folders under any umask -------------------------------------------
+
+
+def test_missing_parents_of_the_default_location_are_private_under_umask_000(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_DATA_HOME")  # the default: ~/.local/share
+    previous = os.umask(0)
+    try:
+        result = CliRunner().invoke(main, workers.log_args("unused", 0, 0)[2:])
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    for folder in (".local", ".local/share", ".local/share/tracker"):
+        assert _mode(home / folder) == 0o700, folder
+    assert _mode(home / ".local/share/tracker/tracker.db") == 0o600
