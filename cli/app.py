@@ -10,9 +10,11 @@ database cannot be used, a file is missing), one line on stderr. No traceback un
 from __future__ import annotations
 
 import importlib
+import os
+import signal
 import sys
 import warnings
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import click
 from click.core import ParameterSource
@@ -20,7 +22,8 @@ from click.core import ParameterSource
 from cli import messages
 from cli.context import App
 from tracker import __version__
-from tracker.errors import InvalidInput, TrackerError
+from tracker.errors import InvalidInput, Terminated, TrackerError
+from tracker.text import visible
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -200,6 +203,8 @@ class TrackerGroup(click.Group):
             _fail(messages.ERROR.format(message=one_line(str(exc))), exc.exit_code)
         except BrokenPipeError:
             sys.exit(1)
+        except Terminated as exc:
+            _end_by(exc.signum)
         except Exception as exc:
             if debug:
                 raise
@@ -237,8 +242,18 @@ def _safe_text(exc: Exception) -> str:
 
 
 def _fail(line: str, code: int) -> None:
-    click.echo(line, err=True)
+    # Paths and values in a message are shown with escapes, as data is: a file name
+    # holding an escape sequence must not retitle the window or clear the screen.
+    click.echo(visible(line), err=True)
     sys.exit(code)
+
+
+def _end_by(signum: int) -> NoReturn:
+    """End the process by ``signum`` (SIGTERM, SIGHUP) once its temporary files are gone,
+    so that whoever sent it sees the process ended by that signal."""
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+    sys.exit(128 + signum)
 
 
 @click.group(cls=TrackerGroup, context_settings=CONTEXT_SETTINGS)

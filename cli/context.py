@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from sqlalchemy import URL
 
     from db.engine import Database
 
@@ -25,6 +26,13 @@ class App:
     out: Console = field(default_factory=lambda: make_console(stderr=False))
     err: Console = field(default_factory=lambda: make_console(stderr=True))
     _database: Database | None = None
+
+    def database_url(self) -> URL:
+        """The URL of the database, without opening it (to check an output path against
+        it before anything is read or written)."""
+        from db.engine import resolve_url
+
+        return resolve_url(self.target)
 
     def database(self, *, upgrade: bool = True) -> Database:
         if self._database is None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from rich.table import Table
 
 from cli import messages
 from cli.app import CONTEXT_SETTINGS, main
 from cli.context import App
+from tracker.text import visible
 
 pass_app = click.make_pass_decorator(App)
 
@@ -92,22 +91,23 @@ def db_info(app: App) -> None:
 
 
 @db_group.command("backup")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", metavar="FILE")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @pass_app
-def db_backup(app: App, file: Path, force: bool) -> None:
+def db_backup(app: App, file: str, force: bool) -> None:
     """Copy a SQLite database to FILE, consistently, even while others write to it.
 
     The copy is a single file, private to you (mode 0600), checked before it replaces
-    anything; FILE is never left half-written. A PostgreSQL database is backed up with
-    pg_dump instead.
+    anything; FILE is never left half-written, and is never the database itself or a
+    symbolic link. A PostgreSQL database is backed up with pg_dump instead.
 
     Example: tracker db backup ~/tracker-2025-12-02.db
     """
     from db.backup import backup_database
-    from db.engine import resolve_url
 
-    backup = backup_database(resolve_url(app.target), file, force=force)
+    backup = backup_database(app.database_url(), file, force=force)
     app.out.print(
-        messages.BACKED_UP.format(source=backup.source, path=backup.path, size=backup.size)
+        messages.BACKED_UP.format(
+            source=visible(backup.source), path=visible(str(backup.path)), size=backup.size
+        )
     )

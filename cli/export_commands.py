@@ -3,15 +3,11 @@ document, in every format of the exporter registry (``tracker.exporters``)."""
 
 from __future__ import annotations
 
-import io
-import os
-import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import Any
 
 import click
 
@@ -19,7 +15,7 @@ from cli import messages
 from cli.app import CONTEXT_SETTINGS, main
 from cli.context import App
 from cli.read_commands import timeline_command
-from tracker.errors import InvalidInput, Unavailable
+from tracker.errors import InvalidInput
 from tracker.exporters import (
     DEFAULT_TITLE,
     Export,
@@ -29,6 +25,7 @@ from tracker.exporters import (
     names,
 )
 from tracker.query import Filters
+from tracker.text import visible
 
 pass_app = click.make_pass_decorator(App)
 
@@ -58,8 +55,10 @@ def timeline_filter_params() -> list[click.Parameter]:
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of standard output (replaced only once complete).",
+    metavar="FILE",
+    help="Write to this file instead of standard output (replaced only once complete); a "
+    "pipe or a terminal is written into; '-' is standard output. Never the database or a "
+    "symbolic link.",
 )
 @click.option(
     "--title",
@@ -69,7 +68,7 @@ def timeline_filter_params() -> list[click.Parameter]:
 )
 @pass_app
 def export(
-    app: App, /, fmt: str | None, output: Path | None, title: str, **filter_values: str | None
+    app: App, /, fmt: str | None, output: str | None, title: str, **filter_values: str | None
 ) -> None:
     """Export the timeline, filtered as in 'tracker timeline', or the whole database.
 
@@ -82,7 +81,12 @@ def export(
 
     Example: tracker export --envoy Witkoff --from 2025-04 --to 2025-08 -o witkoff.ics
     """
-    name = fmt or _format_for(output)
+    from db.outputs import check_output, writing_text
+
+    target = check_output(
+        "-" if output is None else output, field="--output", database=app.database_url()
+    )
+    name = fmt or _format_for(None if target.given == "-" else Path(target.given))
     exporter = exporter_named(name)
     filters = Filters(**{key: filter_values.get(key) for key in FILTER_NAMES})
     with app.database().reading() as session:
@@ -91,12 +95,12 @@ def export(
         # Counted only for the progress bar (a terminal): a count of every meeting costs
         # a pass over the table.
         total = source.summary().meetings if app.err.is_terminal else 0
-        with _progress(app, total) as progress, _target(output) as stream:
+        with _progress(app, total) as progress, writing_text(target) as stream:
             source.progress = progress
             count = exporter.write(source, stream)
-    if output is not None:
+    if target.given != "-":
         what = f"{count} meeting{'s' if count != 1 else ''} as {name}"
-        app.err.print(messages.WROTE.format(what=what, path=output))
+        app.err.print(messages.WROTE.format(what=what, path=visible(target.given)))
 
 
 # The filters of ``tracker timeline``, before this command's own options.
@@ -113,53 +117,6 @@ def _format_for(output: Path | None) -> str:
             str(output), f"a format from the file's extension ({known}); give --format"
         )
     return name
-
-
-@contextmanager
-def _target(output: Path | None) -> Iterator[TextIO]:
-    """A UTF-8 text stream with no newline translation: standard output, or a temporary
-    file beside ``output`` that replaces it once the export is complete."""
-    if output is None:
-        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
-        try:
-            yield stream
-            stream.flush()
-        finally:
-            stream.detach()
-        return
-    try:
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (replaces output on success)
-            mode="w",
-            encoding="utf-8",
-            newline="",
-            dir=output.parent,
-            prefix=f".{output.name}.",
-            suffix=".part",
-            delete=False,
-        )
-    except OSError as exc:
-        raise Unavailable(messages.CANNOT_WRITE.format(path=output, reason=exc.strerror)) from None
-    try:
-        with handle:
-            yield cast(TextIO, handle)
-        os.chmod(handle.name, _file_mode(output))
-        os.replace(handle.name, output)
-    except OSError as exc:
-        raise Unavailable(messages.CANNOT_WRITE.format(path=output, reason=exc.strerror)) from None
-    finally:
-        if os.path.exists(handle.name):
-            os.unlink(handle.name)
-
-
-def _file_mode(path: Path) -> int:
-    """The permissions ``path`` has, or those a new file gets (a temporary file is
-    created private; the export must not be)."""
-    try:
-        return path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -13,13 +14,15 @@ from cli import messages
 from cli.app import CONTEXT_SETTINGS, main
 from cli.context import App
 from cli.data_commands import EXTENSIONS, format_from_extension, read_bytes, read_text
-from tracker.errors import InvalidInput, Unavailable
+from tracker.errors import InvalidInput
 from tracker.limits import MAX_DOCUMENT_BYTES, MAX_TABLE_BYTES
+from tracker.text import visible
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
 
+    from db.outputs import Output
     from tracker.importers.tabular import ImportReport, Reject
 
 pass_app = click.make_pass_decorator(App)
@@ -66,8 +69,9 @@ SHOWN_REJECTS = 10
 )
 @click.option(
     "--rejects",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV: where --skip-invalid writes bad rows (default: FILE.rejects.csv).",
+    metavar="FILE",
+    help="CSV: where --skip-invalid writes bad rows (default: FILE.rejects.csv); written "
+    "whole before the import commits. Never the database, an input or a symbolic link.",
 )
 @pass_app
 def import_(
@@ -79,7 +83,7 @@ def import_(
     delimiter: str | None,
     dry_run: bool,
     skip_invalid: bool,
-    rejects: Path | None,
+    rejects: str | None,
 ) -> None:
     """Import a tracker/1 document (json or yaml) or a table (csv): all or nothing.
 
@@ -130,17 +134,10 @@ def _import_document(app: App, file: Path, fmt: str, dry_run: bool) -> None:
 
     text = read_text(file, MAX_DOCUMENT_BYTES)
     document = parse_document_text(text, origin=str(file), kind=fmt)
-    database = app.database()
-    if dry_run:
-        with database.reading() as session:
-            report = load_document(session, document, origin=str(file))
-            session.rollback()
-        line = messages.DRY_RUN
-    else:
-        with database.writing() as session:
-            report = load_document(session, document, origin=str(file))
-        line = messages.LOADED
-    app.out.print(line.format(what=str(file), **report.totals))
+    with app.database().writing(dry_run=dry_run) as session:
+        report = load_document(session, document, origin=str(file))
+    line = messages.DRY_RUN if dry_run else messages.LOADED
+    app.out.print(line.format(what=visible(str(file)), **report.totals))
     for section in SECTIONS:
         counts = {o: getattr(report, o)[section] for o in ("added", "updated", "unchanged")}
         if any(counts.values()):
@@ -155,15 +152,30 @@ def _import_table(
     delimiter: str | None,
     dry_run: bool,
     skip_invalid: bool,
-    rejects: Path | None,
+    rejects: str | None,
 ) -> None:
+    from db.outputs import check_output, staging
     from tracker.importers.tabular import (
         delimiter_option,
         import_csv,
         mapping_from_document,
         parse_map_options,
+        rejects_csv,
     )
 
+    if rejects is not None and not skip_invalid:
+        raise InvalidInput("--rejects", "--skip-invalid as well (bad rows stop the import)")
+    data_bytes = read_bytes(file, MAX_TABLE_BYTES)
+    # Checked before anything is written (a dry run reports what the import would).
+    reject_target = None
+    if skip_invalid:
+        reject_target = check_output(
+            rejects if rejects is not None else f"{file}.rejects.csv",
+            field="--rejects",
+            database=app.database_url(),
+            inputs=[file, mapping_file],
+            stdout=False,
+        )
     mapping: dict[str, str] = {}
     if mapping_file is not None:
         from tracker.document import parse_document_text  # only for a mapping file
@@ -176,13 +188,16 @@ def _import_table(
         delimiter = delimiter_option(delimiter)
     elif file.suffix.lower() in (".tsv", ".tab"):
         delimiter = "\t"
-    if rejects is not None and not skip_invalid:
-        raise InvalidInput("--rejects", "--skip-invalid as well (bad rows stop the import)")
-    data_bytes = read_bytes(file, MAX_TABLE_BYTES)
     database = app.database()
-    # A dry run takes a write transaction all the same (new ids are counted on from
-    # the largest), and rolls it back.
-    with _ProgressBar(app.err) as progress, database.writing() as session:
+    # The reject file is written whole before the commit and put in place after it: if
+    # it cannot be written, nothing is imported; if the import fails, it is not left.
+    # A dry run takes a write transaction all the same (new ids are counted on from the
+    # largest), and rolls it back; it writes no reject file.
+    with (
+        staging(reject_target) if reject_target and not dry_run else nullcontext() as staged,
+        _ProgressBar(app.err) as progress,
+        database.writing(dry_run=dry_run) as session,
+    ):
         report = import_csv(
             session,
             data_bytes,
@@ -192,28 +207,16 @@ def _import_table(
             skip_invalid=skip_invalid,
             progress=progress,
         )
-        if dry_run:
-            session.rollback()
-    reject_path = rejects or file.with_name(file.name + ".rejects.csv")
-    if report.rejects and not dry_run:
-        _write_rejects(reject_path, report)
-    _print_report(app, file, report, dry_run, reject_path)
-
-
-def _write_rejects(path: Path, report: ImportReport) -> None:
-    from tracker.importers.tabular import rejects_csv
-
-    try:
-        path.write_text(rejects_csv(report), encoding="utf-8", newline="")
-    except OSError as exc:
-        raise Unavailable(messages.FILE_UNREADABLE.format(path=path, reason=exc.strerror)) from None
+        if report.rejects and staged is not None:
+            staged.write(rejects_csv(report))
+    _print_report(app, file, report, dry_run, reject_target)
 
 
 def _print_report(
-    app: App, file: Path, report: ImportReport, dry_run: bool, reject_path: Path
+    app: App, file: Path, report: ImportReport, dry_run: bool, rejects: Output | None
 ) -> None:
     line = messages.DRY_RUN if dry_run else messages.LOADED
-    app.out.print(line.format(what=str(file), **report.totals))
+    app.out.print(line.format(what=visible(str(file)), **report.totals))
     for section in report.SECTIONS:
         counts = {o: getattr(report, o)[section] for o in ("added", "updated", "unchanged")}
         if any(counts.values()):
@@ -226,8 +229,8 @@ def _print_report(
             for reject in report.rejects[:SHOWN_REJECTS]:
                 app.out.print(messages.REJECT_LINE.format(row=reject.row, reason=_reason(reject)))
             app.out.print(messages.REJECTS_NOT_WRITTEN)
-        else:
-            app.out.print(messages.REJECTS_WRITTEN.format(path=reject_path))
+        elif rejects is not None:
+            app.out.print(messages.REJECTS_WRITTEN.format(path=visible(rejects.given)))
 
 
 def _reason(reject: Reject) -> str:

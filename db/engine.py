@@ -72,6 +72,15 @@ def resolve_url(target: str | None) -> URL:
     raise InvalidInput("--db", URL_EXPECTED, masked(value))
 
 
+def sqlite_file(url: URL | None) -> Path | None:
+    """The file of a SQLite database (``None`` for PostgreSQL or an in-memory one)."""
+    if url is None or url.get_backend_name() != "sqlite":
+        return None
+    if not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
 # Query parameters that carry a credential: libpq's password and sslpassword, and the
 # names other drivers and proxies give theirs. Shown as *** like the password itself.
 _CREDENTIAL_WORDS = r"pass|pwd|secret|token|credential|api_?key"
@@ -166,17 +175,22 @@ class Database:
             yield session
 
     @contextmanager
-    def writing(self) -> Iterator[Session]:
-        """A session whose transaction commits when the block ends without error.
+    def writing(self, *, dry_run: bool = False) -> Iterator[Session]:
+        """A session whose transaction commits when the block ends without error (or,
+        for a ``dry_run``, is rolled back all the same).
 
         Write transactions run one at a time: ``BEGIN IMMEDIATE`` on SQLite, an
-        advisory lock on PostgreSQL (see the module's docstring).
+        advisory lock on PostgreSQL (see the module's docstring). A dry run writes and
+        rolls back, so it queues like any write: a read transaction that tried to write
+        would fail at once once another writer had committed after it began.
         """
         try:
             with self._writer.begin() as session:
                 if self.backend == "postgresql":
                     _take_writer_lock(session)
                 yield session
+                if dry_run:
+                    session.rollback()
         except OperationalError as exc:
             if self.backend == "sqlite" and "database is locked" in str(exc.orig):
                 raise Unavailable(BUSY.format(seconds=f"{BUSY_TIMEOUT_MS / 1000:g}")) from None

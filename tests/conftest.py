@@ -7,16 +7,18 @@ PostgreSQL test gets a schema of its own, dropped afterwards, so runs never coll
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, make_url, select, text
 from sqlalchemy.orm import Session
 
 from db.engine import Database, open_database
+from tracker.models import Base
 
 POSTGRES_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL", "").strip()
 NO_POSTGRES = "TRACKER_TEST_POSTGRES_URL is not set: the PostgreSQL half of the suite is skipped"
@@ -88,3 +90,19 @@ def session(database: Database) -> Iterator[Session]:
     """A session whose work is committed, as a command's would be."""
     with database.writing() as session:
         yield session
+
+
+def fingerprint(url: str) -> str:
+    """A digest of every row of every table of the database at ``url``: equal before and
+    after a command exactly when the command changed nothing."""
+    database = open_database(url)
+    digest = hashlib.sha256()
+    try:
+        with database.reading() as session:
+            for table in Base.metadata.sorted_tables:
+                order = list(table.primary_key.columns)
+                for row in session.execute(select(table).order_by(*order)):
+                    digest.update(repr(tuple(row)).encode())
+    finally:
+        database.dispose()
+    return digest.hexdigest()

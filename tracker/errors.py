@@ -83,3 +83,18 @@ _SHORT = reprlib.Repr()
 _SHORT.maxlevel = 3
 _SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 4
 _SHORT.maxstring = _SHORT.maxother = 40
+
+
+class Terminated(BaseException):
+    """The process was sent SIGTERM or SIGHUP while it had something to clean up.
+
+    Raised by the signal handler that ``db.outputs`` installs while a temporary file
+    exists, so that every ``finally`` block and context manager on the way up runs (the
+    temporary file is removed, a transaction rolled back); the command line then ends
+    the process by the same signal. A BaseException, so that no ``except Exception``
+    stops it on the way.
+    """
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(f"terminated by signal {signum}")

@@ -500,8 +500,10 @@ def test_a_bad_filter_writes_nothing(
     assert [p.name for p in folder.iterdir()] == ["out.csv"]
 
 
-def test_an_unwritable_file_is_an_operational_error(seeded: Invoke, tmp_path: Path) -> None:
+def test_a_file_in_a_missing_folder_is_bad_input(seeded: Invoke, tmp_path: Path) -> None:
     path = tmp_path / "missing-folder" / "out.csv"
     result = seeded("export", "-o", str(path))
-    assert result.exit_code == 1
-    assert result.stderr == f"error: {path}: cannot write it (No such file or directory)\n"
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --output: expected a file in a folder that exists")
+    assert result.stderr.count("\n") == 1
+    assert not path.parent.exists()

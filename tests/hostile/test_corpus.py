@@ -8,19 +8,15 @@ changed it would fail on its own fingerprint.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
 
 from cli.app import main
-from db.engine import open_database
-from tests.conftest import BACKENDS, fresh_postgres_schema, postgres_schema_url
-from tracker.models import Base
+from tests.conftest import BACKENDS, fingerprint, fresh_postgres_schema, postgres_schema_url
 
 # -- the corpus -----------------------------------------------------------------------
 
@@ -495,20 +491,6 @@ CASES = list(_cases())
 # -- running it -----------------------------------------------------------------------
 
 
-def _fingerprint(url: str) -> str:
-    database = open_database(url)
-    digest = hashlib.sha256()
-    try:
-        with database.reading() as session:
-            for table in Base.metadata.sorted_tables:
-                order = list(table.primary_key.columns)
-                for row in session.execute(select(table).order_by(*order)):
-                    digest.update(repr(tuple(row)).encode())
-    finally:
-        database.dispose()
-    return digest.hexdigest()
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def seeded_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -536,7 +518,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
     argv = [str(tmp_path / a[5:]) if a.startswith("FILE:") else a for a in args]
     if argv[0] != "--db":
         argv = ["--db", seeded_url, *argv]
-    before = _fingerprint(seeded_url)
+    before = fingerprint(seeded_url)
     result = CliRunner().invoke(main, argv, env={"COLUMNS": "120"})
     assert result.exit_code == 2, (result.exit_code, result.output[:500])
     assert result.stdout == ""
@@ -547,7 +529,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
     assert "\x1b" not in result.stderr
     assert "\x00" not in result.stderr
     assert "pwned" not in result.output
-    assert _fingerprint(seeded_url) == before
+    assert fingerprint(seeded_url) == before
 
 
 def test_the_corpus_is_large() -> None:

@@ -112,7 +112,7 @@ def test_backup_onto_the_database_itself_is_refused_even_with_force(tmp_path: Pa
     before = source.read_bytes()
     result = tracker("--db", str(source), "db", "backup", "--force", str(source))
     assert result.exit_code == 2
-    assert "a file other than the database itself" in result.stderr
+    assert "FILE: expected a file other than the database or its -wal and -shm" in result.stderr
     assert source.read_bytes() == before
 
 
@@ -133,12 +133,16 @@ def test_backup_of_no_database_is_one_line_and_creates_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_backup_into_a_missing_folder_leaves_nothing_behind(tmp_path: Path) -> None:
-    source = str(tmp_path / "tracker.db")
-    assert tracker("--db", source, "db", "upgrade").exit_code == 0
-    result = tracker("--db", source, "db", "backup", str(tmp_path / "nope" / "copy.db"))
-    assert result.exit_code == 1
-    assert result.stderr == f"error: db backup: the folder {tmp_path / 'nope'} does not exist\n"
+def test_backup_into_a_missing_folder_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert tracker("--db", "tracker.db", "db", "upgrade").exit_code == 0
+    result = tracker("--db", "tracker.db", "db", "backup", "nope/copy.db")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: FILE: expected a file in a folder that exists, got 'nope/copy.db'\n"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tracker.db"]
 
 
