@@ -20,6 +20,7 @@ from sqlalchemy import URL
 
 from db.engine import BUSY_TIMEOUT_MS, masked, without_credentials
 from db.outputs import check_output, replacing
+from db.sqlite_files import read_only_uri
 from tracker.errors import Unavailable
 
 EXISTS = "a file that does not exist yet (or --force to replace it)"
@@ -78,7 +79,8 @@ def pg_dump_advice(url: URL) -> str:
 
 def _copy(source: Path, target: Path) -> None:
     try:
-        reader = sqlite3.connect(f"{source.as_uri()}?mode=rw", uri=True, isolation_level=None)
+        # Read-only: the source is only read (even in a folder this process cannot write).
+        reader = sqlite3.connect(read_only_uri(source), uri=True, isolation_level=None)
     except sqlite3.Error as exc:
         raise Unavailable(f"database: cannot open {source}: {exc}") from None
     try:

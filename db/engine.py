@@ -17,18 +17,21 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
 from sqlalchemy import URL, Engine, create_engine, event, func, make_url, select, text
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from db.sqlite_files import READ_ONLY, examine, problem, read_only_uri
 from tracker.errors import InvalidInput, Unavailable
 
 APP_NAME = "tracker"
@@ -152,6 +155,8 @@ class Database:
 
     url: URL
     engine: Engine
+    read_only: bool = False
+    """A SQLite file this process may not write (it or its folder): opened read-only."""
     _reader: sessionmaker[Session] = field(init=False, repr=False)
     _writer: sessionmaker[Session] = field(init=False, repr=False)
 
@@ -168,10 +173,36 @@ class Database:
     def display_url(self) -> str:
         return masked(self.url)
 
+    @property
+    def file(self) -> Path | None:
+        """The SQLite file (``None`` for PostgreSQL or an in-memory database)."""
+        return sqlite_file(self.url)
+
+    def failure(self, exc: DBAPIError) -> Unavailable | None:
+        """One sentence naming the file for what SQLite says is wrong with it (damaged,
+        locked, read-only, not a database), or ``None`` for any other error. The SQL and
+        its parameters stay out of it; ``--debug`` shows them, from the cause."""
+        path = self.file
+        if path is None or not isinstance(exc.orig, sqlite3.Error):
+            return None
+        sentence = problem(path, exc.orig, busy_timeout_ms=BUSY_TIMEOUT_MS)
+        return Unavailable(sentence) if sentence is not None else None
+
+    @contextmanager
+    def translated(self) -> Iterator[None]:
+        """Turns SQLite's failures on the file into ``failure``'s sentence."""
+        try:
+            yield
+        except DBAPIError as exc:
+            failure = self.failure(exc)
+            if failure is None:
+                raise
+            raise failure from exc
+
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session for a command that only reads."""
-        with self._reader() as session, session.begin():
+        with self.translated(), self._reader() as session, session.begin():
             yield session
 
     @contextmanager
@@ -184,17 +215,14 @@ class Database:
         rolls back, so it queues like any write: a read transaction that tried to write
         would fail at once once another writer had committed after it began.
         """
-        try:
-            with self._writer.begin() as session:
-                if self.backend == "postgresql":
-                    _take_writer_lock(session)
-                yield session
-                if dry_run:
-                    session.rollback()
-        except OperationalError as exc:
-            if self.backend == "sqlite" and "database is locked" in str(exc.orig):
-                raise Unavailable(BUSY.format(seconds=f"{BUSY_TIMEOUT_MS / 1000:g}")) from None
-            raise
+        if self.read_only:
+            raise Unavailable(READ_ONLY.format(path=self.file))
+        with self.translated(), self._writer.begin() as session:
+            if self.backend == "postgresql":
+                _take_writer_lock(session)
+            yield session
+            if dry_run:
+                session.rollback()
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -214,11 +242,12 @@ def _take_writer_lock(session: Session) -> None:
 def open_database(target: str | URL | None, *, upgrade: bool = True) -> Database:
     """Open the database at ``target`` and, unless told not to, bring its schema to head."""
     url = target if isinstance(target, URL) else resolve_url(target)
+    read_only = False
     if url.get_backend_name() == "sqlite":
-        engine = _sqlite_engine(url, create_parent=target is None)
+        engine, read_only = _sqlite_engine(url, create_parent=target is None)
     else:
         engine = create_engine(url, pool_pre_ping=False)
-    database = Database(url, engine)
+    database = Database(url, engine, read_only)
     if upgrade:
         from db.schema import ensure_schema
 
@@ -226,11 +255,26 @@ def open_database(target: str | URL | None, *, upgrade: bool = True) -> Database
     return database
 
 
-def _sqlite_engine(url: URL, *, create_parent: bool) -> Engine:
+def _sqlite_engine(url: URL, *, create_parent: bool) -> tuple[Engine, bool]:
+    """An engine on the SQLite database at ``url``, and whether it is read-only.
+
+    The file is examined first (db/sqlite_files.py), before any PRAGMA that writes: one
+    that is neither empty nor a tracker database is refused untouched, and one this
+    process may not write is opened read-only, without the switch to WAL.
+    """
     path = url.database
     kwargs: dict[str, Any] = {}
+    writable = True
     if path and path != ":memory:":
+        from db.schema import REVISIONS
+
         _prepare_file(Path(path), create_parent=create_parent)
+        found = examine(Path(path), revisions=REVISIONS, busy_timeout_ms=BUSY_TIMEOUT_MS)
+        writable = found.writable
+        if not writable:
+            kwargs["creator"] = partial(
+                sqlite3.connect, read_only_uri(found), uri=True, check_same_thread=False
+            )
     else:
         kwargs["poolclass"] = StaticPool
         kwargs["connect_args"] = {"check_same_thread": False}
@@ -244,7 +288,7 @@ def _sqlite_engine(url: URL, *, create_parent: bool) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
-        if path and path != ":memory:":
+        if path and path != ":memory:" and writable:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
@@ -254,7 +298,7 @@ def _sqlite_engine(url: URL, *, create_parent: bool) -> Engine:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
 
-    return engine
+    return engine, not writable
 
 
 def _prepare_file(path: Path, *, create_parent: bool) -> None:

@@ -14,13 +14,29 @@ from sqlalchemy import Connection, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
 from db.engine import Database, scrubbed
+from db.sqlite_files import READ_ONLY
 from tracker.errors import Unavailable
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 HEAD = "0003"
+# Every revision of db/migrations (numbered 0001 to HEAD; a test checks it): what marks a
+# file as tracker's, found without importing Alembic.
+REVISIONS = frozenset(f"{n:04d}" for n in range(1, int(HEAD) + 1))
 VERSION_TABLE = "alembic_version"
+OLDER_READ_ONLY = (
+    "database: {path} is at schema revision {revision}, older than this tracker's {head},"
+    " and is read-only here; run 'tracker db upgrade' where it can be written"
+)
+NO_SCHEMA_READ_ONLY = (
+    "database: {path} has no tracker schema yet and is read-only here; run 'tracker db"
+    " upgrade' where it can be written"
+)
+NEWER = (
+    "database: schema revision {revision} is newer than this version of tracker knows;"
+    " upgrade tracker"
+)
 # Any 64-bit number of our own: the PostgreSQL advisory lock held while migrating.
 _PG_MIGRATION_LOCK = 0x7472_6163_6B65_72
 
@@ -41,19 +57,22 @@ def connected(database: Database) -> Iterator[Connection]:
         connection = database.engine.connect()
     except DBAPIError as exc:
         raise _unreachable(database, exc) from None
-    with connection:
+    with connection, database.translated():
         yield connection
 
 
 def ensure_schema(database: Database) -> None:
-    """Bring the schema to head if it is not there yet (the check costs one query)."""
-    try:
-        with database.engine.connect() as connection:
-            revision = stored_revision(connection)
-    except DBAPIError as exc:
-        raise _unreachable(database, exc) from None
+    """Bring the schema to head if it is not there yet (the check costs one query).
+
+    A read-only database is never upgraded: at head it is read as it is; at an older
+    revision the command says where to upgrade it.
+    """
+    with connected(database) as connection:
+        revision = stored_revision(connection)
     if revision == HEAD:
         return
+    if database.read_only:
+        raise _not_upgradable(database, revision)
     upgrade(database)
 
 
@@ -66,6 +85,8 @@ def upgrade(database: Database, target: str = "head") -> str | None:
     """
     from alembic import command
 
+    if database.read_only:
+        raise Unavailable(READ_ONLY.format(path=database.file))
     try:
         engine = database.engine.execution_options(sqlite_begin="IMMEDIATE")
         with engine.connect() as connection, connection.begin():
@@ -73,10 +94,7 @@ def upgrade(database: Database, target: str = "head") -> str | None:
                 connection.execute(select(func.pg_advisory_xact_lock(_PG_MIGRATION_LOCK)))
             before = stored_revision(connection)
             if before is not None and before != HEAD and before not in known_revisions():
-                raise Unavailable(
-                    f"database: schema revision {before} is newer than this version of "
-                    "tracker knows; upgrade tracker"
-                )
+                raise Unavailable(NEWER.format(revision=before))
             config = alembic_config(connection)
             command.upgrade(config, target)
             return stored_revision(connection)
@@ -120,7 +138,18 @@ def row_counts(connection: Connection) -> dict[str, int]:
     return counts
 
 
+def _not_upgradable(database: Database, revision: str | None) -> Unavailable:
+    if revision is None:
+        return Unavailable(NO_SCHEMA_READ_ONLY.format(path=database.file))
+    if revision not in REVISIONS:
+        return Unavailable(NEWER.format(revision=revision))
+    return Unavailable(OLDER_READ_ONLY.format(path=database.file, revision=revision, head=HEAD))
+
+
 def _unreachable(database: Database, exc: DBAPIError) -> Unavailable:
+    failure = database.failure(exc)
+    if failure is not None:
+        return failure
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
     return Unavailable(
         f"database: cannot use {database.display_url}: {scrubbed(reason, database.url)}"

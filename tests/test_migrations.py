@@ -16,7 +16,7 @@ from pytest_alembic.tests import (  # noqa: F401  (collected as tests)
 from sqlalchemy import Engine
 
 from db.engine import open_database
-from db.schema import HEAD, script_head
+from db.schema import HEAD, REVISIONS, known_revisions, script_head
 from db.schema import alembic_config as make_config
 from tests.conftest import BACKENDS, postgres_schema_url
 
@@ -40,3 +40,9 @@ def alembic_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[E
 def test_head_constant_is_the_script_head() -> None:
     # ensure_schema compares against HEAD without importing Alembic; it must be true.
     assert script_head() == HEAD
+
+
+def test_revisions_are_every_revision_of_the_scripts() -> None:
+    # Opening a SQLite file tells tracker's own from another program's by these, without
+    # importing Alembic: every migration is numbered, 0001 to HEAD.
+    assert known_revisions() == REVISIONS

@@ -34,7 +34,7 @@ def test_a_writer_kept_waiting_too_long_gets_one_line(
         holder.close()
     assert result.exit_code == 1
     assert result.stderr == (
-        "error: database: busy: another write has held it for 0.3 s; try again\n"
+        f"error: database: {path} is locked: another program has held it for 0.3 s; try again\n"
     )
 
 
