@@ -38,10 +38,11 @@ def db_upgrade(app: App) -> None:
     with connected(database) as connection:
         before = stored_revision(connection)
     if before == HEAD:
-        app.out.print(messages.ALREADY_AT_HEAD.format(url=database.display_url, revision=HEAD))
+        url = visible(database.display_url)
+        app.out.print(messages.ALREADY_AT_HEAD.format(url=url, revision=HEAD))
         return
     revision = upgrade(database)
-    app.out.print(messages.UPGRADED.format(url=database.display_url, revision=revision))
+    app.out.print(messages.UPGRADED.format(url=visible(database.display_url), revision=revision))
 
 
 @db_group.command("current")
@@ -79,7 +80,7 @@ def db_info(app: App) -> None:
     summary = Table.grid(padding=(0, 2))
     summary.add_column(style="bold")
     summary.add_column()
-    summary.add_row("url", database.display_url)
+    summary.add_row("url", visible(database.display_url))
     summary.add_row("backend", database.backend)
     summary.add_row("revision", revision or "none")
     app.out.print(summary)

@@ -223,11 +223,12 @@ def _print_report(
             app.out.print(messages.SECTION_LINE.format(section=section, **counts))
     app.out.print(messages.ROWS_LINE.format(rows=report.rows, rejected=len(report.rejects)))
     if report.ignored:
-        app.out.print(messages.IGNORED_LINE.format(columns=", ".join(report.ignored)))
+        app.out.print(messages.IGNORED_LINE.format(columns=visible(", ".join(report.ignored))))
     if report.rejects:
         if dry_run:
             for reject in report.rejects[:SHOWN_REJECTS]:
-                app.out.print(messages.REJECT_LINE.format(row=reject.row, reason=_reason(reject)))
+                line = messages.REJECT_LINE.format(row=reject.row, reason=_reason(reject))
+                app.out.print(visible(line))
             app.out.print(messages.REJECTS_NOT_WRITTEN)
         elif rejects is not None:
             app.out.print(messages.REJECTS_WRITTEN.format(path=visible(rejects.given)))
