@@ -92,7 +92,7 @@ def db_info(app: App) -> None:
 
 
 @db_group.command("backup")
-@click.argument("file", metavar="FILE")
+@click.argument("file", type=click.Path(path_type=str), metavar="FILE")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @pass_app
 def db_backup(app: App, file: str, force: bool) -> None:

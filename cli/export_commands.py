@@ -55,6 +55,7 @@ def timeline_filter_params() -> list[click.Parameter]:
 @click.option(
     "--output",
     "-o",
+    type=click.Path(allow_dash=True, path_type=str),
     metavar="FILE",
     help="Write to this file instead of standard output (replaced only once complete); a "
     "pipe or a terminal is written into; '-' is standard output. Never the database or a "

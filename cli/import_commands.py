@@ -69,6 +69,7 @@ SHOWN_REJECTS = 10
 )
 @click.option(
     "--rejects",
+    type=click.Path(path_type=str),
     metavar="FILE",
     help="CSV: where --skip-invalid writes bad rows (default: FILE.rejects.csv); written "
     "whole before the import commits. Never the database, an input or a symbolic link.",
