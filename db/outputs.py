@@ -67,6 +67,8 @@ SIGNALS = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "S
 _TEMPORARY = ".{name}.tracker-{pid}-{attempt}.part"
 # Every temporary file this process makes is newer than this; an older one is not ours.
 _LOADED = time.time()
+# The temporary files this process has made and not yet put in place or removed.
+_MADE: set[Path] = set()
 
 Kind = Literal["stdout", "stream", "file"]
 
@@ -335,11 +337,18 @@ class _Temporary:
         for attempt in range(100):
             name = _TEMPORARY.format(name=output.path.name, pid=os.getpid(), attempt=attempt)
             candidate = output.path.with_name(name)
+            if candidate in _MADE:
+                continue  # this process's own, still in use
+            # Counted as made before it exists: a signal between its creation and the
+            # caller's cleanup still finds it (see ``_removed_on_signals``).
+            _MADE.add(candidate)
             try:
                 fd = os.open(candidate, flags, 0o600)
             except FileExistsError:
+                _MADE.discard(candidate)
                 continue
             except OSError as exc:
+                _MADE.discard(candidate)
                 raise _cannot_write(output, exc) from None
             os.close(fd)
             return cls(output, candidate)
@@ -363,12 +372,19 @@ class _Temporary:
                 ) from None
         else:
             os.replace(self.path, destination)
+        _MADE.discard(self.path)
         _sync_folder(destination.parent)
 
     def discard(self) -> None:
-        for leftover in (self.path, *_sidecars(self.path)):
-            with suppress(FileNotFoundError):
-                leftover.unlink()
+        _discard(self.path)
+
+
+def _discard(path: Path) -> None:
+    """Remove a temporary file of this process, with its sidecars."""
+    for leftover in (path, *_sidecars(path)):
+        with suppress(FileNotFoundError):
+            leftover.unlink()
+    _MADE.discard(path)
 
 
 @contextmanager
@@ -447,6 +463,11 @@ def _removed_on_signals() -> Iterator[None]:
     previous = {number: signal.signal(number, stop) for number in SIGNALS}
     try:
         yield
+    except Terminated:
+        # Also what a signal caught between a file's creation and its owner's cleanup.
+        for path in list(_MADE):
+            _discard(path)
+        raise
     finally:
         for number, handler in previous.items():
             signal.signal(number, signal.SIG_DFL if handler is None else handler)
