@@ -94,6 +94,11 @@ def one_of(column: str, enum: type[StrEnum]) -> CheckConstraint:
     return CheckConstraint(f"{column} IN ({values})", name=column)
 
 
+NEVER_REUSED = {"sqlite_autoincrement": True}
+"""Table options of every record table: on SQLite, ``AUTOINCREMENT`` (ids of deleted
+rows are never handed out again; PostgreSQL's sequences never reuse them either)."""
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -114,6 +119,7 @@ class Record:
 
 class Person(Record, Base):
     __tablename__ = "person"
+    __table_args__ = (NEVER_REUSED,)
 
     name: Mapped[str] = mapped_column(String(200))
     key: Mapped[str] = mapped_column(String(200), index=True)
@@ -169,7 +175,7 @@ class PersonRole(Base):
 
 class Place(Record, Base):
     __tablename__ = "place"
-    __table_args__ = (one_of("kind", PlaceKind),)
+    __table_args__ = (one_of("kind", PlaceKind), NEVER_REUSED)
 
     name: Mapped[str] = mapped_column(String(200))
     key: Mapped[str] = mapped_column(String(200), index=True)
@@ -212,6 +218,7 @@ class PlaceAlias(Base):
 
 class Source(Record, Base):
     __tablename__ = "source"
+    __table_args__ = (NEVER_REUSED,)
 
     url: Mapped[str | None] = mapped_column(String(2000), index=True)
     publisher: Mapped[str | None] = mapped_column(String(300))
@@ -276,6 +283,7 @@ class Visit(Record, Base):
     __table_args__ = (
         Index("ix_visit_earliest_latest", "earliest", "latest"),
         CheckConstraint("latest >= earliest", name="bounds"),
+        NEVER_REUSED,
     )
 
     destination_id: Mapped[int | None] = mapped_column(
@@ -340,6 +348,7 @@ class Meeting(Record, Base):
         one_of("duration_qualifier", DurationQualifier),
         one_of("outcome", Outcome),
         one_of("status", MeetingStatus),
+        NEVER_REUSED,
     )
 
     visit_id: Mapped[int | None] = mapped_column(
@@ -427,6 +436,7 @@ class Statement(Record, Base):
     __table_args__ = (
         CheckConstraint("latest >= earliest", name="bounds"),
         one_of("kind", StatementKind),
+        NEVER_REUSED,
     )
 
     meeting_id: Mapped[int | None] = mapped_column(
@@ -454,6 +464,46 @@ class Statement(Record, Base):
 
     def __repr__(self) -> str:
         return f"<Statement {self.id} {self.edtf}>"
+
+
+
+
+# -- bookkeeping ----------------------------------------------------------------------
+
+
+class Tombstone(Base):
+    """A deleted meeting, visit or statement: its id and uid are never given to another
+    record, and a reference to it says that it was deleted rather than "not found"."""
+
+    __tablename__ = "tombstone"
+    __table_args__ = (
+        Index("ix_tombstone_kind_record_id", "kind", "record_id"),
+        Index("ix_tombstone_uid", "uid"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[int] = mapped_column(Integer)
+    uid: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(600))
+    deleted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Tombstone {self.kind} {self.record_id} {self.uid!r}>"
+
+
+class SeedRecord(Base):
+    """The canonical form (tracker/1, as JSON) in which ``seed`` last wrote a record:
+    what ``seed`` compares a record with to tell the user's changes from its own."""
+
+    __tablename__ = "seed_record"
+
+    section: Mapped[str] = mapped_column(String(16), primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document: Mapped[str] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<SeedRecord {self.section} {self.uid!r}>"
 
 
 TABLES = [table.name for table in Base.metadata.sorted_tables]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from anyascii import anyascii
 from sqlalchemy import select
@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session
 
 from tracker.errors import Ambiguous, InvalidInput, NotFound
 from tracker.models import Person, PersonAlias, Place, PlaceAlias
+
+if TYPE_CHECKING:
+    from tracker.resolve import NameIndex
 
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -43,29 +46,109 @@ def name_key(name: str) -> str:
     return " ".join("".join(ch if ch.isalnum() else " " for ch in folded).split())
 
 
+KEY_LIMIT = 200
+"""Characters of a name's search key (``person.key``, ``place.key``: VARCHAR(200) on
+PostgreSQL). A name is refused when its key would be longer, on every backend."""
+
+NAME_LIMIT = 200
+
+# Code points that show nothing (Unicode's Default_Ignorable_Code_Point, plus the blank
+# Braille pattern): a name made of them, or holding one, looks like another name or none.
+_INVISIBLE = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160),
+    (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x206F), (0x2800, 0x2800), (0x3164, 0x3164), (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+)  # fmt: skip
+
+
+def is_invisible(ch: str) -> bool:
+    """Whether ``ch`` shows nothing on screen (a filler, a joiner, a variation selector)."""
+    point = ord(ch)
+    return any(low <= point <= high for low, high in _INVISIBLE)
+
+
 def clean_name(name: object, field: str = "name") -> str:
-    """A display name as given, with white space collapsed; raise if it is empty or has
-    control characters."""
+    """A display name as given, with white space collapsed; raise if it is empty, has
+    control or invisible characters, or is too long for its search key."""
     if not isinstance(name, str):
         raise InvalidInput(field, "a name (text)", name)
     text = " ".join(name.split())
-    if not text or not name_key(text):
-        raise InvalidInput(field, "a name with at least one letter or digit", name)
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in text):
         raise InvalidInput(field, "a name without control or invisible characters", name)
-    if len(text) > 200:
-        raise InvalidInput(field, "a name of at most 200 characters", name[:40] + "...")
+    if text and any(is_invisible(ch) for ch in text):
+        if all(is_invisible(ch) or ch.isspace() for ch in text):
+            raise InvalidInput(field, "a name with a visible letter or digit", name)
+        raise InvalidInput(field, "a name without control or invisible characters", name)
+    if not text or not name_key(text):
+        raise InvalidInput(field, "a name with at least one letter or digit", name)
+    if len(text) > NAME_LIMIT:
+        raise InvalidInput(field, f"a name of at most {NAME_LIMIT} characters", name[:40] + "...")
+    key = name_key(text)
+    if len(key) > KEY_LIMIT:
+        raise InvalidInput(
+            field,
+            f"a name whose search key has at most {KEY_LIMIT} characters"
+            f" (this one spells out to {len(key)})",
+            name[:40] + ("..." if len(name) > 40 else ""),
+        )
     return text
+
+
+def skeleton(name: str) -> str:
+    """The confusable skeleton of ``name`` (after Unicode TR39): every character that
+    looks like another is replaced by one representative of its look-alikes, so
+    ``Ѕteve Wіtkoff`` (with Cyrillic letters) and ``Steve Witkoff`` have one skeleton."""
+    classes = _confusable_classes()
+    text = unicodedata.normalize("NFD", " ".join(name.split()))
+    mapped = "".join(classes.get(ch, ch) for ch in text)
+    return unicodedata.normalize("NFD", mapped).casefold()
+
+
+_CLASSES: dict[str, str] = {}
+
+
+def _confusable_classes() -> dict[str, str]:
+    """Each single character of the confusables table mapped to the smallest character
+    it can be confused with (the look-alike relation closed over, as union-find)."""
+    if _CLASSES:
+        return _CLASSES
+    import json
+    from importlib.resources import files
+
+    data = json.loads(
+        files("confusable_homoglyphs").joinpath("confusables.json").read_text(encoding="utf-8")
+    )
+    parent: dict[str, str] = {}
+
+    def root(ch: str) -> str:
+        while parent.get(ch, ch) != ch:
+            parent[ch] = parent.get(parent[ch], parent[ch])
+            ch = parent[ch]
+        return ch
+
+    for char, glyphs in data.items():
+        if len(char) != 1:
+            continue
+        for glyph in glyphs:
+            other = glyph.get("c", "")
+            if len(other) == 1:
+                a, b = root(char), root(other)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    _CLASSES.update({ch: root(ch) for ch in parent})
+    return _CLASSES
 
 
 def resolve_person(session: Session, name: str, field: str | None = None) -> Person:
     """The one person whose uid, name or alias is ``name``; errors name ``field``."""
-    return _resolve(session, Person, PersonAlias, PersonAlias.person_id, "person", name, field)
+    return _resolve(session, Person, "person", name, field)
 
 
 def resolve_place(session: Session, name: str, field: str | None = None) -> Place:
     """The one place whose uid, name or alias is ``name``; errors name ``field``."""
-    return _resolve(session, Place, PlaceAlias, PlaceAlias.place_id, "place", name, field)
+    return _resolve(session, Place, "place", name, field)
 
 
 def find_people(session: Session, name: str, field: str = "person") -> list[Person]:
@@ -86,54 +169,41 @@ def _matches(
     name: str,
     field: str,
 ) -> list[T]:
-    """Records named ``name``: by uid, else by whole key, else by the words of a key
-    (``putin``), else by word stems (Polish ``Witkoffowi`` finds ``Witkoff``)."""
+    """Records named ``name``, by the rules of :mod:`tracker.resolve`. The first two
+    (uid, whole key) are asked of the database directly, which is what a read needs
+    most; only a name they miss loads the registry's index for the others."""
     clean_name(name, field)
     by_uid = session.scalars(select(model).where(model.uid == name.strip())).first()
     if by_uid is not None:
         return [by_uid]
     key = name_key(name)
-    if not key:
-        return []
     aliased_ids = select(owner).where(alias.key == key)  # type: ignore[call-overload]
     query = select(model).where((model.key == key) | model.id.in_(aliased_ids))
     found = list(session.scalars(query.order_by(model.id)))
     if found:
         return found
-    keys = list(session.execute(select(model.id, model.key)))
-    keys += session.execute(select(owner, alias.key))  # type: ignore[call-overload]
-    words = key.split()
-    ids = {i for i, k in keys if set(words) <= set(k.split())}
-    if not ids:
-        ids = {i for i, k in keys if all(_stem_of(w, k.split()) for w in words)}
+    ids = _index(session, model).resolve(name).found
     if not ids:
         return []
     return list(session.scalars(select(model).where(model.id.in_(ids)).order_by(model.id)))
 
 
-def _stem_of(word: str, key_words: list[str]) -> bool:
-    """Whether ``word`` is one of ``key_words`` with a short inflectional ending."""
-    return any(
-        len(stem) >= 4 and word.startswith(stem) and len(word) - len(stem) <= 3
-        for stem in key_words
-    )
+def _index(session: Session, model: type[T]) -> NameIndex:
+    from tracker.resolve import NameIndex
+
+    return NameIndex.load(session, "person" if model is Person else "place")
 
 
-def _resolve(
-    session: Session,
-    model: type[T],
-    alias: type[PersonAlias] | type[PlaceAlias],
-    owner: object,
-    kind: str,
-    name: str,
-    field: str | None,
-) -> T:
-    found = _matches(session, model, alias, owner, name, field or kind)
+def _resolve(session: Session, model: type[T], kind: str, name: str, field: str | None) -> T:
+    if model is Person:
+        found: Sequence[Person | Place] = find_people(session, name, field or kind)
+    else:
+        found = find_places(session, name, field or kind)
     if len(found) == 1:
-        return found[0]
+        return found[0]  # type: ignore[return-value]
     if found:
         raise Ambiguous(kind, name, [describe(record) for record in found], field=field)
-    raise NotFound(kind, name, suggest(session, model, alias, owner, name), field=field)
+    raise NotFound(kind, name, _index(session, model).resolve(name).suggestions, field=field)
 
 
 def describe(record: Person | Place) -> str:
@@ -143,42 +213,3 @@ def describe(record: Person | Place) -> str:
     else:
         extra = f"{record.kind}, {record.country or 'no country'}"
     return f"{record.name} ({extra}; uid {record.uid})"
-
-
-def suggest(
-    session: Session,
-    model: type[T],
-    alias: type[PersonAlias] | type[PlaceAlias],
-    owner: object,
-    name: str,
-    limit: int = 3,
-) -> Sequence[str]:
-    """The names nearest to ``name`` (rapidfuzz over names and aliases)."""
-    from rapidfuzz import fuzz, process, utils
-
-    key = name_key(name)
-    if not key:
-        return []
-    choices: dict[str, str] = {}
-    for display, record_key in session.execute(select(model.name, model.key)):
-        choices.setdefault(record_key, display)
-    # An alias suggests its owner's name: one line per record, in the user's terms.
-    alias_rows = session.execute(select(alias.key, model.name).join(model, owner == model.id))
-    for alias_key, owner_name in alias_rows:
-        choices.setdefault(alias_key, owner_name)
-    best = process.extract(
-        key,
-        list(choices),
-        scorer=fuzz.WRatio,
-        processor=utils.default_process,
-        limit=limit * 3,
-        score_cutoff=70,
-    )
-    seen: list[str] = []
-    for choice_key, _score, _index in best:
-        label = choices[choice_key]
-        if label not in seen:
-            seen.append(label)
-        if len(seen) == limit:
-            break
-    return seen

@@ -1,0 +1,242 @@
+"""The one name resolver for people and places, used by every path that reads a name.
+
+A name finds a record, in this order:
+
+1. its uid;
+2. its name or any alias, ignoring case, accents and script (the name key);
+3. the words of a name or alias (``Witkoff``, ``Putin``: a surname or short form);
+4. word stems, for declined forms (Polish ``Witkoffowi`` finds ``Witkoff``).
+
+The first step that finds anything decides: one record is the answer, several are
+ambiguous (an error listing them). Nothing found is unknown: a "did you mean" list,
+where a look-alike of a known name (the same confusable skeleton, e.g. ``Ѕteve
+Wіtkoff`` typed with Cyrillic letters) comes first and may never be created as a new
+record.
+
+An index holds every key of one registry in memory (one query for names, one for
+aliases), so a bulk import resolves thousands of names at the cost of dictionary
+lookups; records a write creates are added to it, so a later row finds them too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.errors import Ambiguous, InvalidInput, NotFound
+from tracker.models import Person, PersonAlias, Place, PlaceAlias
+from tracker.names import name_key, skeleton
+
+Kind = Literal["person", "place"]
+Handle = Hashable
+"""What the index knows a record by: its id, or the object a write is creating."""
+
+STEM_MIN = 4
+STEM_ENDING = 3
+"""A declined word is a known word of at least ``STEM_MIN`` letters plus an ending of
+at most ``STEM_ENDING`` letters (``Witkoff`` + ``owi``, ``Uszakow`` + ``a``)."""
+
+
+@dataclass
+class Resolution:
+    """What a name found: ``found`` (one or more handles), else ``suggestions``;
+    ``look_alike`` when the name has the skeleton of a known name but is not it."""
+
+    name: str
+    found: list[Handle] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    look_alike: bool = False
+
+
+class NameIndex:
+    """Every name and alias of one registry, by key, by word and by skeleton."""
+
+    def __init__(self, kind: Kind) -> None:
+        self.kind: Kind = kind
+        self.by_uid: dict[str, Handle] = {}
+        self.by_key: dict[str, list[Handle]] = {}
+        self.by_word: dict[str, set[Handle]] = {}
+        self.by_skeleton: dict[str, list[Handle]] = {}
+        self.names: dict[Handle, str] = {}
+        self.details: dict[Handle, str] = {}
+        self._memo: dict[str, Resolution] = {}
+
+    @classmethod
+    def load(cls, session: Session, kind: Kind) -> NameIndex:
+        """The index of the stored people or places."""
+        index = cls(kind)
+        if kind == "person":
+            rows = session.execute(select(Person.id, Person.uid, Person.name, Person.country))
+            for pid, uid, name, country in rows:
+                index.add(pid, uid, [name], detail=country or "no country")
+            aliases = session.execute(select(PersonAlias.person_id, PersonAlias.name))
+        else:
+            places = session.execute(
+                select(Place.id, Place.uid, Place.name, Place.kind, Place.country)
+            )
+            for pid, uid, name, place_kind, country in places:
+                index.add(pid, uid, [name], detail=f"{place_kind}, {country or 'no country'}")
+            aliases = session.execute(select(PlaceAlias.place_id, PlaceAlias.name))
+        for owner, alias in aliases:
+            index.add_names(owner, [alias])
+        return index
+
+    def add(self, handle: Handle, uid: str | None, names: Iterable[str], *, detail: str) -> None:
+        """Register a record (stored, or being created by this write)."""
+        names = list(names)
+        if uid:
+            self.by_uid[uid] = handle
+        if names:
+            self.names.setdefault(handle, names[0])
+        self.details[handle] = detail
+        self.add_names(handle, names)
+
+    def add_names(self, handle: Handle, names: Iterable[str]) -> None:
+        for name in names:
+            key = name_key(name)
+            holders = self.by_key.setdefault(key, [])
+            if handle not in holders:
+                holders.append(handle)
+            for word in key.split():
+                self.by_word.setdefault(word, set()).add(handle)
+            shape = skeleton(name)
+            shaped = self.by_skeleton.setdefault(shape, [])
+            if handle not in shaped:
+                shaped.append(handle)
+        self._memo.clear()
+
+    def replace(self, old: Handle, new: Handle) -> None:
+        """A record created by this write now has its id: find it by that too."""
+        for mapping in (self.by_key, self.by_skeleton):
+            for holders in mapping.values():
+                if old in holders:
+                    holders[holders.index(old)] = new
+        for words in self.by_word.values():
+            if old in words:
+                words.discard(old)
+                words.add(new)
+        for uid, handle in list(self.by_uid.items()):
+            if handle == old:
+                self.by_uid[uid] = new
+        self.names[new] = self.names.pop(old, "")
+        self.details[new] = self.details.pop(old, "")
+        self._memo.clear()
+
+    # Resolving ------------------------------------------------------------------------
+
+    def resolve(self, name: str) -> Resolution:
+        """What ``name`` finds (remembered: files repeat their names)."""
+        known = self._memo.get(name)
+        if known is None:
+            known = self._memo[name] = self._resolve(name)
+        return known
+
+    def _resolve(self, name: str) -> Resolution:
+        text = name.strip()
+        result = Resolution(name)
+        handle = self.by_uid.get(text)
+        if handle is not None:
+            result.found = [handle]
+            return result
+        key = name_key(text)
+        exact = self.by_key.get(key)
+        if exact:
+            result.found = list(exact)
+            return result
+        words = key.split()
+        if words:
+            result.found = self._order(self._all_words(words))
+            if not result.found:
+                result.found = self._order(self._all_stems(words))
+        if result.found:
+            return result
+        alike = [h for h in self.by_skeleton.get(skeleton(text), [])]
+        result.look_alike = bool(alike)
+        result.suggestions = list(dict.fromkeys(self.names[h] for h in alike))
+        for suggestion in self._nearest(key):
+            if suggestion not in result.suggestions:
+                result.suggestions.append(suggestion)
+        result.suggestions = result.suggestions[:3]
+        return result
+
+    def _all_words(self, words: Sequence[str]) -> set[Handle]:
+        found: set[Handle] | None = None
+        for word in words:
+            holders = self.by_word.get(word, set())
+            found = set(holders) if found is None else found & holders
+            if not found:
+                return set()
+        return found or set()
+
+    def _all_stems(self, words: Sequence[str]) -> set[Handle]:
+        found: set[Handle] | None = None
+        for word in words:
+            holders: set[Handle] = set()
+            for cut in range(1, STEM_ENDING + 1):
+                stem = word[:-cut]
+                if len(stem) >= STEM_MIN:
+                    holders |= self.by_word.get(stem, set())
+            found = holders if found is None else found & holders
+            if not found:
+                return set()
+        return found or set()
+
+    def _order(self, handles: set[Handle]) -> list[Handle]:
+        return sorted(handles, key=lambda h: (isinstance(h, int), h if isinstance(h, int) else 0))
+
+    def _nearest(self, key: str, limit: int = 3) -> list[str]:
+        """The names nearest to ``key`` (rapidfuzz over names and aliases)."""
+        if not key or not self.by_key:
+            return []
+        from rapidfuzz import fuzz, process, utils
+
+        best = process.extract(
+            key,
+            list(self.by_key),
+            scorer=fuzz.WRatio,
+            processor=utils.default_process,
+            limit=limit * 3,
+            score_cutoff=70,
+        )
+        seen: list[str] = []
+        for choice, _score, _index in best:
+            for handle in self.by_key[choice]:
+                label = self.names.get(handle, choice)
+                if label not in seen:
+                    seen.append(label)
+            if len(seen) >= limit:
+                break
+        return seen[:limit]
+
+    def one(self, name: str, field: str) -> Handle:
+        """The one record ``name`` finds; raise Ambiguous or NotFound naming ``field``."""
+        result = self.resolve(name)
+        if len(result.found) == 1:
+            return result.found[0]
+        if result.found:
+            raise Ambiguous(self.kind, name, [self.describe(h) for h in result.found], field=field)
+        raise NotFound(self.kind, name, result.suggestions, field=field)
+
+    def describe(self, handle: Handle) -> str:
+        """A short line telling records with one name apart."""
+        uid = next((u for u, h in self.by_uid.items() if h == handle), None)
+        return f"{self.names.get(handle, '?')} ({self.details.get(handle, '')}; uid {uid})"
+
+
+def creatable(result: Resolution, field: str) -> None:
+    """Refuse to create a record for a look-alike of a known name, even when asked."""
+    if result.look_alike:
+        raise InvalidInput(
+            field,
+            "a name that is not a look-alike of a known one (it mixes letters that look"
+            f" the same); did you mean {', '.join(repr(s) for s in result.suggestions)}?",
+            result.name,
+        )
+
+
+def handles_of(records: Iterable[Any]) -> list[Handle]:
+    return [record.id for record in records]
