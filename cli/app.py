@@ -200,6 +200,7 @@ class TrackerGroup(click.Group):
         except TrackerError as exc:
             if debug:
                 raise
+            as_flags(exc)
             _fail(messages.ERROR.format(message=one_line(str(exc))), exc.exit_code)
         except BrokenPipeError:
             sys.exit(1)
@@ -230,6 +231,30 @@ def _keep_warning_quiet(
     """Where Python would print a warning: a library's warnings are for developers
     (``--debug`` shows them), never on the user's stderr. A warning filter set to
     ``error`` (as the test suite sets for SQLAlchemy's) still raises."""
+
+
+FLAGS: dict[str, str] = {}
+"""The running command's fields and the options that fill them (``envoy`` ->
+``--envoy``), as the command declared them with :func:`fields_are`."""
+
+
+def fields_are(flags: dict[str, str]) -> None:
+    """Declare which option fills each field the domain may name in an error."""
+    FLAGS.clear()
+    FLAGS.update(flags)
+
+
+def as_flags(exc: TrackerError) -> None:
+    """Name the option instead of the field (``--with role`` for ``counterpart role``)."""
+    field = exc.field
+    if not field:
+        return
+    if field in FLAGS:
+        exc.field = FLAGS[field]
+        return
+    first, _, rest = field.partition(" ")
+    if first in FLAGS:
+        exc.field = f"{FLAGS[first]} {rest}".strip()
 
 
 def one_line(text: str) -> str:

@@ -30,6 +30,11 @@ BEFORE = "Before:"
 AFTER = "After:"
 DELETE_PROMPT = "Delete {what} {label!r} ({uid})?"
 DELETED = "Deleted {visits} visit(s), {meetings} meeting(s), {statements} statement(s)."
+DELETED_EMPTY = (
+    "Deleted {visits} visit(s), {meetings} meeting(s), {statements} statement(s)"
+    " (visit {uid} had no other meeting)."
+)
+DUPLICATE_HINT = "; add to it with 'tracker edit {ref}', or log it anyway with --duplicate"
 
 NO_ENVOYS = "No visits recorded (load some with 'tracker seed' or 'tracker log')."
 NO_VISITS = "No visits of {name} match."

@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING
 import click
 
 from cli import messages
-from cli.app import CONTEXT_SETTINGS, main
+from cli.app import CONTEXT_SETTINGS, fields_are, main
 from cli.context import App
 from tracker.errors import InvalidInput
 
 if TYPE_CHECKING:
     from tracker.models import Visit
-    from tracker.records import LogRequest
 from tracker.vocab import MeetingKind, MeetingStatus, Outcome
 
 pass_app = click.make_pass_decorator(App)
@@ -104,6 +103,11 @@ def _interactive() -> bool:
 @click.option("--country", metavar="CC", help="Country code for a place created by --create.")
 @click.option("--no-visit", is_flag=True, help="Not part of a trip (calls never are).")
 @click.option("--create", is_flag=True, help="Create unknown people and places without asking.")
+@click.option(
+    "--duplicate",
+    is_flag=True,
+    help="Log it even if it probably repeats a recorded meeting.",
+)
 @pass_app
 def log_command(
     app: App,
@@ -126,6 +130,7 @@ def log_command(
     country: str | None,
     no_visit: bool,
     create: bool,
+    duplicate: bool,
 ) -> None:
     """Log a meeting, and its visit: a meeting in a city where the envoy has a visit
     on that date joins it; otherwise a new visit is made.
@@ -133,12 +138,16 @@ def log_command(
     On a terminal it asks for what is missing and offers the known names; otherwise a
     missing required field (--envoy, --date, --title, --source, and --place unless it
     is a call) exits 2 naming it. An unknown name gets "did you mean" and is created
-    only when you confirm, or with --create.
+    only when you confirm, or with --create. A meeting that probably repeats a recorded
+    one (same kind, overlapping dates, same venue or city, a shared envoy and a shared
+    counterpart) is refused, naming it; --duplicate logs it anyway.
 
     Example: tracker log -e Witkoff -w Putin -d 2025-12-02 -p Kreml -t Talks -s Reuters
     """
     from tracker.records import Counterpart, LogRequest, SaidLine, log_meeting, unknown_names
+    from tracker.write.writer import ProbableDuplicate
 
+    fields_are(LOG_FLAGS)
     interactive = _interactive()
     envoy_list = list(envoys) or _ask(interactive, "--envoy", "Envoy", known_envoys(app))
     when = when or _ask(interactive, "--date", "Date (EDTF, e.g. 2025-12-02)")[0]
@@ -165,6 +174,7 @@ def log_command(
         notes=notes,
         country=country,
         no_visit=no_visit,
+        duplicate=duplicate,
     )
     database = app.database()
     with database.writing() as session:
@@ -179,7 +189,7 @@ def log_command(
             )
             if not interactive:
                 raise InvalidInput(
-                    _option_of(unknown.name, request),
+                    unknown.field,
                     f"a known {unknown.kind} (or --create to add {unknown.name!r}){hint}",
                     unknown.name,
                 )
@@ -189,22 +199,43 @@ def log_command(
             ):
                 raise click.Abort()
             to_create.append(unknown.name)
-        meeting = log_meeting(session, request, create=to_create)
+        try:
+            meeting = log_meeting(session, request, create=to_create)
+        except ProbableDuplicate as exc:
+            exc.hint = messages.DUPLICATE_HINT.format(ref=exc.refs[0])
+            raise
         from cli.render import render_meeting
 
         app.err.print(messages.LOGGED.format(uid=meeting.uid))
         render_meeting(app.out, meeting)
 
 
-def _option_of(name: str, request: LogRequest) -> str:
-    """The option an unknown name came from."""
-    if name in request.envoys:
-        return "--envoy"
-    if any(c.name == name for c in request.counterparts):
-        return "--with"
-    if any(s.speaker == name for s in request.statements):
-        return "--statement"
-    return "--place"
+LOG_FLAGS = {
+    "envoy": "--envoy",
+    "counterpart": "--with",
+    "date": "--date",
+    "place": "--place",
+    "title": "--title",
+    "kind": "--kind",
+    "topic": "--topic",
+    "duration": "--duration",
+    "outcome": "--outcome",
+    "summary": "--summary",
+    "status": "--status",
+    "statement": "--statement",
+    "source": "--source",
+    "publisher": "--publisher",
+    "source title": "--source-title",
+    "notes": "--notes",
+    "country": "--country",
+}
+EDIT_FLAGS = {
+    **LOG_FLAGS,
+    "purpose": "--purpose",
+    "topic": "--add-topic",
+    "source": "--add-source",
+    "edit": "REF",
+}
 
 
 def known_envoys(app: App) -> list[str]:
@@ -293,6 +324,8 @@ def edit_command(
         add_sources=list(add_sources),
     )
 
+    fields_are(EDIT_FLAGS)
+
     def fields(record: Meeting | Visit) -> list[tuple[str, list[str]]]:
         if isinstance(record, Meeting):
             return meeting_fields(meeting_detail(record))
@@ -302,13 +335,15 @@ def edit_command(
         record = find_record(session, ref)
         # Taken before, shown after: bad input prints nothing on stdout.
         before = fields(record)
-        edit_record(session, record, changes)
+        moved = edit_record(session, record, changes)
         session.refresh(record)
         app.out.print(messages.BEFORE)
         print_fields(app.out, before)
         app.out.print()
         app.out.print(messages.AFTER)
         print_fields(app.out, fields(record))
+    for line in moved:
+        app.err.print(line)
 
 
 @main.command("delete", context_settings=CONTEXT_SETTINGS)
@@ -334,5 +369,13 @@ def delete_command(app: App, ref: str, yes: bool) -> None:
             prompt = messages.DELETE_PROMPT.format(what=what, label=label, uid=record.uid)
             if not click.confirm(prompt, default=False, err=True):
                 raise click.Abort()
-        counts = delete_record(session, record)
-    app.out.print(messages.DELETED.format(**counts))
+        deleted = delete_record(session, record)
+    counts = {
+        "visits": deleted.visits,
+        "meetings": deleted.meetings,
+        "statements": deleted.statements,
+    }
+    if deleted.emptied is not None:
+        app.out.print(messages.DELETED_EMPTY.format(uid=deleted.emptied.uid, **counts))
+    else:
+        app.out.print(messages.DELETED.format(**counts))

@@ -1,4 +1,10 @@
-"""The domain's exceptions. The command line turns them into exit codes in one place."""
+"""The domain's exceptions. The command line turns them into exit codes in one place.
+
+Errors name the field at fault (``envoy``, ``date``, ``meetings[3].title``), never a
+command-line option: the command line knows which option fills which field, and shows
+that (``--envoy``) instead, through ``field``, which it may change before the message
+is read.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,13 @@ class TrackerError(Exception):
     """
 
     exit_code = 2
+    field: str | None = None
+
+    def __str__(self) -> str:
+        return self.message()
+
+    def message(self) -> str:
+        return super().__str__()
 
 
 class InvalidInput(TrackerError):
@@ -23,10 +36,13 @@ class InvalidInput(TrackerError):
         self.field = field
         self.expected = expected
         self.got = got
-        message = f"{field}: expected {expected}"
-        if got is not None:
-            message += f", got {_quote(got)}"
-        super().__init__(message)
+        super().__init__(field, expected)
+
+    def message(self) -> str:
+        text = f"{self.field}: expected {self.expected}"
+        if self.got is not None:
+            text += f", got {_quote(self.got)}"
+        return text
 
 
 class NotFound(TrackerError):
@@ -39,10 +55,24 @@ class NotFound(TrackerError):
         self.name = name
         self.suggestions = list(suggestions)
         self.field = field or kind
-        message = f"{self.field}: no {kind} named {_quote(name)}"
+        super().__init__(kind, name)
+
+    def message(self) -> str:
+        text = f"{self.field}: no {self.kind} named {_quote(self.name)}"
         if self.suggestions:
-            message += "; did you mean " + ", ".join(_quote(s) for s in self.suggestions) + "?"
-        super().__init__(message)
+            text += "; did you mean " + ", ".join(_quote(s) for s in self.suggestions) + "?"
+        return text
+
+
+class Deleted(NotFound):
+    """A reference to a record that was deleted (its id or uid is never reused)."""
+
+    def __init__(self, kind: str, ref: str, label: str, *, field: str | None = None) -> None:
+        self.label = label
+        super().__init__(kind, ref, field=field)
+
+    def message(self) -> str:
+        return f"{self.field}: {self.kind} {self.name} ({self.label}) was deleted"
 
 
 class Ambiguous(TrackerError):
@@ -55,9 +85,13 @@ class Ambiguous(TrackerError):
         self.name = name
         self.candidates = list(candidates)
         self.field = field or kind
+        super().__init__(kind, name)
+
+    def message(self) -> str:
         listed = "; ".join(self.candidates)
-        super().__init__(
-            f"{self.field}: {_quote(name)} matches {len(self.candidates)} {kind} records: {listed}"
+        return (
+            f"{self.field}: {_quote(self.name)} matches {len(self.candidates)}"
+            f" {self.kind} records: {listed}"
         )
 
 

@@ -31,9 +31,7 @@ _URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
 _WIKIDATA = re.compile(r"Q[1-9][0-9]{0,11}")
 
 
-def text(
-    value: object, field: str, *, required: bool = False, limit: int = MAX_TEXT
-) -> str | None:
+def text(value: object, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str | None:
     """Free text, stripped; empty is ``None`` (or an error when ``required``)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:

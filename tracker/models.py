@@ -466,8 +466,6 @@ class Statement(Record, Base):
         return f"<Statement {self.id} {self.edtf}>"
 
 
-
-
 # -- bookkeeping ----------------------------------------------------------------------
 
 

@@ -41,7 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.dates import When, parse_when
-from tracker.errors import InvalidInput, NotFound
+from tracker.errors import Deleted, InvalidInput, NotFound
 from tracker.models import (
     Meeting,
     MeetingSource,
@@ -954,7 +954,7 @@ def envoy_visits(session: Session, envoy: str, filters: Filters) -> list[Row]:
 
 def find_record(session: Session, ref: str) -> Meeting | Visit:
     """The meeting or visit ``ref`` names: a uid, ``m:ID``, ``v:ID`` or a bare id
-    (a meeting first, then a visit)."""
+    (a meeting first, then a visit). A reference to a deleted record says so."""
     text = ref.strip()
     if not text or len(text) > 200 or not text.isprintable():
         raise InvalidInput("REF", "a uid, m:ID, v:ID or a number", ref)
@@ -964,11 +964,11 @@ def find_record(session: Session, ref: str) -> Meeting | Visit:
         if lowered[0] == "m":
             meeting = session.get(Meeting, number) if number is not None else None
             if meeting is None:
-                raise NotFound("meeting", text)
+                raise _missing(session, ["meeting"], text, number=number)
             return meeting
         visit = session.get(Visit, number) if number is not None else None
         if visit is None:
-            raise NotFound("visit", text)
+            raise _missing(session, ["visit"], text, number=number)
         return visit
     if text.isascii() and text.isdigit():
         number = _record_id(text, ref)
@@ -979,14 +979,38 @@ def find_record(session: Session, ref: str) -> Meeting | Visit:
             visit = session.get(Visit, number)
             if visit is not None:
                 return visit
-        raise NotFound("record", text)
+        raise _missing(session, ["meeting", "visit"], text, number=number, kind="record")
     meeting = session.scalars(select(Meeting).where(Meeting.uid == text)).first()
     if meeting is not None:
         return meeting
     visit = session.scalars(select(Visit).where(Visit.uid == text)).first()
     if visit is not None:
         return visit
-    raise NotFound("record", text, _similar_uids(session, text))
+    missing = _missing(session, ["meeting", "visit"], text, uid=text, kind="record")
+    if not isinstance(missing, Deleted):
+        missing.suggestions = _similar_uids(session, text)
+    raise missing
+
+
+def _missing(
+    session: Session,
+    kinds: list[str],
+    text: str,
+    *,
+    number: int | None = None,
+    uid: str | None = None,
+    kind: str | None = None,
+) -> NotFound:
+    """NotFound for ``text``, or Deleted when it names a deleted record."""
+    from tracker.write.writer import deleted_reference
+
+    for each in kinds:
+        if number is None and uid is None:
+            break
+        label = deleted_reference(session, each, record_id=number, uid=uid)
+        if label is not None:
+            return Deleted(each, text, label, field="REF")
+    return NotFound(kind or kinds[0], text)
 
 
 def _record_id(number: str, ref: str) -> int | None:

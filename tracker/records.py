@@ -1,20 +1,24 @@
-"""Writing records: log a meeting (and its visit), edit a meeting or visit, delete one.
+"""Writing records from the command line: log a meeting (and its visit), edit a meeting
+or visit, delete one. Every write goes through :class:`tracker.write.writer.Writer`.
+
+Errors name fields (``envoy``, ``counterpart``, ``place``, ``date``...); the command
+line says which option fills each.
 
 Services take a Session and leave the transaction to the caller.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.dates import When, parse_when
+from tracker import fields
+from tracker.dates import parse_when
 from tracker.durations import parse_duration
-from tracker.errors import Ambiguous, InvalidInput, NotFound
+from tracker.errors import InvalidInput
 from tracker.models import (
     Meeting,
     MeetingSource,
@@ -22,34 +26,22 @@ from tracker.models import (
     Participant,
     Person,
     Place,
-    Source,
     Statement,
     StatementSource,
     Visit,
     VisitSource,
-    VisitTraveller,
 )
-from tracker.names import (
-    clean_name,
-    describe,
-    find_people,
-    find_places,
-    name_key,
-    resolve_person,
-    resolve_place,
-    suggest,
-)
+from tracker.names import clean_name, name_key
 from tracker.vocab import (
     MeetingKind,
     MeetingStatus,
     Outcome,
     ParticipantRole,
-    PlaceKind,
     StatementKind,
     choose,
 )
-
-_URL_PREFIXES = ("http://", "https://")
+from tracker.write.report import ChangeReport
+from tracker.write.writer import Creating, Writer, day_part
 
 
 @dataclass(frozen=True)
@@ -64,11 +56,13 @@ class Counterpart:
     def parse(cls, text: str) -> Counterpart:
         name, _, rest = text.partition(":")
         role, _, side = rest.partition(":")
-        role_value = choose(ParticipantRole, role, "--with role").value if role.strip() else None
-        side_value = clean_name(side, "--with side") if side.strip() else None
+        role_value = (
+            choose(ParticipantRole, role, "counterpart role").value if role.strip() else None
+        )
+        side_value = clean_name(side, "counterpart side") if side.strip() else None
         if side_value is not None and len(side_value) > 100:
-            raise InvalidInput("--with side", "a side of at most 100 characters, such as RU")
-        return cls(clean_name(name, "--with"), role_value, side_value)
+            raise InvalidInput("counterpart side", "a side of at most 100 characters, such as RU")
+        return cls(clean_name(name, "counterpart"), role_value, side_value)
 
 
 @dataclass(frozen=True)
@@ -82,8 +76,8 @@ class SaidLine:
     def parse(cls, text: str) -> SaidLine:
         speaker, colon, said = text.partition(":")
         if not colon or not speaker.strip() or not said.strip():
-            raise InvalidInput("--statement", '"SPEAKER: what they said"', text)
-        return cls(clean_name(speaker, "--statement speaker"), said.strip())
+            raise InvalidInput("statement", '"SPEAKER: what they said"', text)
+        return cls(clean_name(speaker, "statement speaker"), said.strip())
 
 
 @dataclass
@@ -108,6 +102,7 @@ class LogRequest:
     notes: str | None = None
     country: str | None = None
     no_visit: bool = False
+    duplicate: bool = False  # write it even if it probably repeats a meeting
 
 
 @dataclass(frozen=True)
@@ -117,82 +112,74 @@ class Unknown:
     kind: str  # "person" or "place"
     name: str
     suggestions: Sequence[str]
+    field: str = "envoy"
 
 
 def unknown_names(session: Session, request: LogRequest) -> list[Unknown]:
     """The people and places the request names that do not exist yet (ambiguous names
     raise at once: creating another record would only add to the confusion)."""
-    for envoy in request.envoys:
-        clean_name(envoy, "--envoy")
-    if request.place is not None:
-        clean_name(request.place, "--place")
-    named = [("--envoy", n) for n in request.envoys]
-    named += [("--with", c.name) for c in request.counterparts]
-    named += [("--statement", s.speaker) for s in request.statements]
+    writer = Writer(session)
+    named = [("envoy", n) for n in request.envoys]
+    named += [("counterpart", c.name) for c in request.counterparts]
+    named += [("statement speaker", s.speaker) for s in request.statements]
     unknown: list[Unknown] = []
     seen: set[str] = set()
-    for option, name in named:
-        if name_key(name) in seen:
-            continue
-        seen.add(name_key(name))
-        if not _exists(session, Person, name, option):
-            unknown.append(Unknown("person", name, _suggest(session, Person, name)))
-    if request.place and not _exists(session, Place, request.place, "--place"):
-        unknown.append(Unknown("place", request.place, _suggest(session, Place, request.place)))
+    for field_name, name in named:
+        new = writer.unknown("person", name, field_name)
+        if new is not None and name_key(name) not in seen:
+            seen.add(name_key(name))
+            unknown.append(Unknown("person", name, new.suggestions, field_name))
+    if request.place is not None:
+        new = writer.unknown("place", request.place, "place")
+        if new is not None:
+            unknown.append(Unknown("place", request.place, new.suggestions, "place"))
     return unknown
-
-
-def _exists(session: Session, model: type[Person] | type[Place], name: str, option: str) -> bool:
-    found: Sequence[Person | Place]
-    if model is Person:
-        found = find_people(session, name, option)
-    else:
-        found = find_places(session, name, option)
-    if len(found) > 1:
-        kind = "person" if model is Person else "place"
-        raise Ambiguous(kind, name, [describe(r) for r in found], field=option)
-    return bool(found)
-
-
-def _suggest(session: Session, model: type[Person] | type[Place], name: str) -> Sequence[str]:
-    from tracker.models import PersonAlias, PlaceAlias
-
-    if model is Person:
-        return suggest(session, Person, PersonAlias, PersonAlias.person_id, name)
-    return suggest(session, Place, PlaceAlias, PlaceAlias.place_id, name)
 
 
 def log_meeting(
     session: Session,
     request: LogRequest,
     *,
-    create: Iterable[str] = (),
+    create: Creating | Sequence[str] = (),
     today: date | None = None,
+    report: ChangeReport | None = None,
 ) -> Meeting:
-    """Record a meeting, joining the envoy's overlapping visit to the same city or
-    starting a new one. Names in ``create`` that are unknown are created; any other
-    unknown name raises NotFound with suggestions."""
-    allowed = {name_key(n) for n in create}
-    when = parse_when(request.date, field="--date", today=today)
-    kind = choose(MeetingKind, request.kind, "--kind").value
-    outcome = choose(Outcome, request.outcome, "--outcome").value
-    status = choose(MeetingStatus, request.status, "--status").value
-    title = _text(request.title, "--title", required=True, limit=500)
-    minutes, qualifier = parse_duration(request.duration) if request.duration else (None, None)
+    """Record a meeting: its envoys as participants in the role ``envoy``; in the
+    visit of its envoys that it falls in (the visit rule), or a new one. A meeting that
+    probably repeats a recorded one raises ProbableDuplicate unless
+    ``request.duplicate``. Unknown names are created only as ``create`` allows; any
+    other raises NotFound with suggestions."""
+    allowed = create if isinstance(create, Creating) else Creating.names(create)
+    writer = Writer(session, create=allowed, report=report)
+    when = parse_when(request.date, field="date", today=today)
+    kind = choose(MeetingKind, request.kind, "kind").value
+    outcome = choose(Outcome, request.outcome, "outcome").value
+    status = choose(MeetingStatus, request.status, "status").value
+    title = fields.text(request.title, "title", required=True, limit=fields.TITLE_LIMIT)
+    minutes, qualifier = (
+        parse_duration(request.duration, "duration") if request.duration else (None, None)
+    )
     if not request.envoys:
-        raise InvalidInput("--envoy", "at least one envoy")
+        raise InvalidInput("envoy", "at least one envoy")
     for envoy in request.envoys:
-        clean_name(envoy, "--envoy")
+        clean_name(envoy, "envoy")
     if request.place is not None:
-        clean_name(request.place, "--place")
-    country = _country(request.country)
+        clean_name(request.place, "place")
+    country = fields.country(request.country, "country")
+    source_specs = _source_specs(request.sources, request.publisher, request.source_title)
+    if not source_specs:
+        raise InvalidInput("source", "at least one source (a URL, or a publisher's name)")
+    summary = fields.text(request.summary, "summary")
+    notes = fields.text(request.notes, "notes")
+    topics = list(dict.fromkeys(clean_name(t, "topic") for t in request.topics))
+    statements = [(s, fields.text(s.text, "statement", required=True)) for s in request.statements]
 
-    envoys = [_person(session, n, allowed, "--envoy") for n in dict.fromkeys(request.envoys)]
-    counterparts = [(_person(session, c.name, allowed, "--with"), c) for c in request.counterparts]
-    place = _place(session, request.place, allowed, country) if request.place else None
-    sources = _sources(session, request)
-    if not sources:
-        raise InvalidInput("--source", "at least one source (a URL, or a publisher's name)")
+    envoys = _unique_people(
+        [writer.person(n, "envoy", country=None) for n in dict.fromkeys(request.envoys)]
+    )
+    counterparts = [(writer.person(c.name, "counterpart"), c) for c in request.counterparts]
+    place = writer.place(request.place, "place", country=country) if request.place else None
+    sources = [writer.source(*spec) for spec in source_specs]
 
     meeting = Meeting(
         kind=kind,
@@ -204,52 +191,56 @@ def log_meeting(
         duration_minutes=minutes,
         duration_qualifier=qualifier.value if qualifier else None,
         outcome=outcome,
-        outcome_summary=_text(request.summary, "--summary"),
+        outcome_summary=summary,
         status=status,
-        notes=_text(request.notes, "--notes"),
+        notes=notes,
     )
-    seen: set[int] = set()
-    participants = []
-    for person in envoys:
-        seen.add(id(person))
-        participants.append(
-            Participant(person=person, side=person.country, role=ParticipantRole.ENVOY.value)
-        )
+    seen = {person.id for person in envoys}
+    participants = [
+        Participant(person=person, side=person.country, role=ParticipantRole.ENVOY.value)
+        for person in envoys
+    ]
     for person, counterpart in counterparts:
-        if id(person) in seen:
-            raise InvalidInput("--with", "each person once", counterpart.name)
-        seen.add(id(person))
-        role = counterpart.role or _default_role(person, place)
+        if person.id in seen:
+            raise InvalidInput("counterpart", "each person once", counterpart.name)
+        seen.add(person.id)
+        role = counterpart.role or _default_role(writer, person, place)
         participants.append(
             Participant(person=person, side=counterpart.side or person.country, role=role)
         )
     meeting.participants = [_positioned(p, i) for i, p in enumerate(participants)]
-    topics = list(dict.fromkeys(clean_name(t, "--topic") for t in request.topics))
     meeting.topics = [
         MeetingTopic(topic=t, key=name_key(t), position=i) for i, t in enumerate(topics)
     ]
     meeting.source_links = [MeetingSource(source=s, position=i) for i, s in enumerate(sources)]
-
+    if not request.duplicate:
+        writer.check_new_meeting(meeting)
     if not request.no_visit and kind != MeetingKind.CALL.value and place is not None:
-        meeting.visit = _visit_for(session, envoys, place, when, sources)
+        meeting.visit, _created = writer.visit_for(envoys, place, when, sources)
     session.add(meeting)
-    for said in request.statements:
-        speaker = _person(session, said.speaker, allowed, "--statement speaker")
+    for said, text in statements:
+        speaker = writer.person(said.speaker, "statement speaker")
         statement = Statement(
             meeting=meeting,
             speaker=speaker,
             kind=StatementKind.QUOTE.value,
-            edtf=_day_part(when).edtf,
+            edtf=day_part(when).edtf,
             earliest=when.earliest,
             latest=when.latest,
-            text=_text(said.text, "--statement", required=True) or "",
+            text=text or "",
         )
         statement.source_links = [
             StatementSource(source=s, position=i) for i, s in enumerate(sources)
         ]
         session.add(statement)
+        writer.report.count("added", "statements")
     session.flush()
+    writer.report.count("added", "meetings")
     return meeting
+
+
+def _unique_people(people: list[Person]) -> list[Person]:
+    return list({person.id: person for person in people}.values())
 
 
 def _positioned(participant: Participant, position: int) -> Participant:
@@ -257,160 +248,54 @@ def _positioned(participant: Participant, position: int) -> Participant:
     return participant
 
 
-def _default_role(person: Person, place: Place | None) -> str | None:
+def _default_role(writer: Writer, person: Person, place: Place | None) -> str | None:
     """A counterpart from the country the meeting is in is its host."""
-    if place is not None and person.country and person.country == _country_of(place):
+    if place is None or not person.country:
+        return None
+    if place.id is None:
+        writer.session.flush()
+    if person.country == writer.tree.country_of(place.id):
         return ParticipantRole.HOST.value
     return None
 
 
-def _country_of(place: Place | None) -> str | None:
-    while place is not None:
-        if place.country:
-            return place.country
-        place = place.parent
-    return None
+SourceSpec = tuple[str | None, str | None, str | None]
 
 
-def _city_of(place: Place) -> Place:
-    """The city a venue is in (the place itself when it is a city or has none)."""
-    current: Place | None = place
-    while current is not None:
-        if current.kind == PlaceKind.CITY.value:
-            return current
-        current = current.parent
-    return place
-
-
-def _visit_for(
-    session: Session, envoys: list[Person], place: Place, when: When, sources: list[Source]
-) -> Visit:
-    """The envoy's visit to the same city overlapping ``when``, or a new one."""
-    city = _city_of(place)
-    day = _day_part(when)
-    query = (
-        select(Visit)
-        .join(VisitTraveller, VisitTraveller.visit_id == Visit.id)
-        .where(
-            VisitTraveller.person_id.in_([p.id for p in envoys if p.id is not None]),
-            Visit.destination_id == city.id,
-            Visit.earliest <= day.latest,
-            Visit.latest >= day.earliest,
-        )
-        .order_by(Visit.earliest, Visit.id)
-    )
-    existing = session.scalars(query).first() if city.id is not None else None
-    if existing is not None:
-        return existing
-    visit = Visit(destination=city, edtf=day.edtf, earliest=day.earliest, latest=day.latest)
-    visit.travellers = [
-        VisitTraveller(person=p, role=ParticipantRole.ENVOY.value, position=i)
-        for i, p in enumerate(envoys)
-    ]
-    visit.source_links = [VisitSource(source=s, position=i) for i, s in enumerate(sources)]
-    session.add(visit)
-    return visit
-
-
-def _day_part(when: When) -> When:
-    """A date-time's day (a visit or statement is dated by days)."""
-    if when.time is None:
-        return when
-    return parse_when(when.edtf.split("T", 1)[0])
-
-
-def _person(session: Session, name: str, allowed: set[str], field_name: str) -> Person:
-    found = find_people(session, name)
-    if len(found) == 1:
-        return found[0]
-    if found:
-        return resolve_person(session, name)  # raises Ambiguous
-    if name_key(name) not in allowed:
-        raise NotFound("person", name, _suggest(session, Person, name), field=field_name)
-    for pending in session.new:
-        if isinstance(pending, Person) and pending.key == name_key(name):
-            return pending
-    person = Person(name=clean_name(name, field_name), key=name_key(name))
-    session.add(person)
-    session.flush()
-    return person
-
-
-def _place(session: Session, name: str, allowed: set[str], country: str | None) -> Place:
-    found = find_places(session, name)
-    if len(found) == 1:
-        return found[0]
-    if found:
-        return resolve_place(session, name)  # raises Ambiguous
-    if name_key(name) not in allowed:
-        raise NotFound("place", name, _suggest(session, Place, name), field="--place")
-    place = Place(
-        name=clean_name(name, "--place"),
-        key=name_key(name),
-        kind=PlaceKind.CITY.value,
-        country=country,
-    )
-    session.add(place)
-    session.flush()
-    return place
-
-
-def _sources(session: Session, request: LogRequest) -> list[Source]:
-    sources: list[Source] = []
-    for index, value in enumerate(dict.fromkeys(s.strip() for s in request.sources if s.strip())):
-        publisher = request.publisher if index == 0 else None
-        title = request.source_title if index == 0 else None
-        if value.lower().startswith(_URL_PREFIXES):
-            if any(ch.isspace() or ord(ch) < 32 for ch in value) or len(value) > 2000:
-                raise InvalidInput("--source", "a URL without spaces or control characters", value)
-            existing = session.scalars(select(Source).where(Source.url == value)).first()
-            if existing is not None:
-                sources.append(existing)
-                continue
-            sources.append(
-                Source(
-                    url=value,
-                    publisher=_text(publisher, "--publisher", limit=300),
-                    title=_text(title, "--source-title", limit=1000),
+def _source_specs(
+    values: Sequence[str], publisher: str | None, title: str | None
+) -> list[SourceSpec]:
+    """``(url, publisher, title)`` of each ``--source`` (a URL, or a publisher's name);
+    ``publisher`` and ``title`` describe the first."""
+    specs: list[SourceSpec] = []
+    for index, value in enumerate(dict.fromkeys(v.strip() for v in values if v.strip())):
+        first_publisher = publisher if index == 0 else None
+        first_title = title if index == 0 else None
+        if fields.is_url(value):
+            specs.append(
+                (
+                    fields.url(value, "source"),
+                    fields.text(first_publisher, "publisher", limit=fields.PUBLISHER_LIMIT),
+                    fields.text(first_title, "source title", limit=fields.SOURCE_TITLE_LIMIT),
                 )
             )
         else:
-            name = _text(value, "--source", required=True, limit=300)
-            sources.append(Source(publisher=name, title=_text(title, "--source-title", limit=1000)))
-    if not sources and request.publisher:
-        sources.append(
-            Source(
-                publisher=_text(request.publisher, "--publisher", limit=300),
-                title=_text(request.source_title, "--source-title", limit=1000),
+            specs.append(
+                (
+                    None,
+                    fields.text(value, "source", required=True, limit=fields.PUBLISHER_LIMIT),
+                    fields.text(first_title, "source title", limit=fields.SOURCE_TITLE_LIMIT),
+                )
+            )
+    if not specs and publisher:
+        specs.append(
+            (
+                None,
+                fields.text(publisher, "publisher", limit=fields.PUBLISHER_LIMIT),
+                fields.text(title, "source title", limit=fields.SOURCE_TITLE_LIMIT),
             )
         )
-    for source in sources:
-        if source.id is None:
-            session.add(source)
-    return sources
-
-
-def _text(
-    value: str | None, field_name: str, *, required: bool = False, limit: int = 100_000
-) -> str | None:
-    if value is None or not value.strip():
-        if required:
-            raise InvalidInput(field_name, "a value (it is required)")
-        return None
-    if "\x00" in value:
-        raise InvalidInput(field_name, "text without NUL characters")
-    if len(value) > limit:
-        raise InvalidInput(field_name, f"at most {limit} characters")
-    return value.strip()
-
-
-def _country(value: str | None) -> str | None:
-    if value is None or not value.strip():
-        return None
-    code = value.strip().upper()
-    if len(code) != 2 or not code.isascii() or not code.isalpha():
-        raise InvalidInput("--country", "an ISO 3166-1 alpha-2 code such as RU", value)
-    return code
+    return specs
 
 
 # -- edit and delete ------------------------------------------------------------------
@@ -438,86 +323,105 @@ class Changes:
 
 
 MEETING_ONLY = ("title", "kind", "duration", "outcome", "summary", "status", "add_topics")
+FIELD_OF = {"add_topics": "topic", "add_sources": "source"}
 
 
-def edit_record(session: Session, record: Meeting | Visit, changes: Changes) -> None:
-    """Apply ``changes`` to a meeting or a visit (fields that do not apply are an error)."""
+def edit_record(
+    session: Session, record: Meeting | Visit, changes: Changes, report: ChangeReport | None = None
+) -> list[str]:
+    """Apply ``changes`` to a meeting or a visit (fields that do not apply are an error).
+
+    A meeting whose new date or place falls outside its visit moves to the visit of
+    its envoys that it falls in, or to a new one. Returns sentences saying what moved.
+    """
+    writer = Writer(session, report=report)
     if changes.empty():
-        raise InvalidInput("edit", "at least one field to change, such as --title or --date")
+        raise InvalidInput("edit", "at least one field to change, such as title or date")
     if isinstance(record, Visit):
         for name in MEETING_ONLY:
             if getattr(changes, name) not in (None, []):
-                raise InvalidInput(f"--{name.replace('_', '-')}", "a change that a visit has")
+                raise InvalidInput(FIELD_OF.get(name, name), "a change that a visit has")
     if changes.date is not None:
-        when = parse_when(changes.date, field="--date")
+        when = parse_when(changes.date, field="date")
         if isinstance(record, Visit):
-            when = _day_part(when)
+            when = day_part(when)
         record.edtf, record.earliest, record.latest = when.edtf, when.earliest, when.latest
     if changes.notes is not None:
-        record.notes = _text(changes.notes, "--notes")
+        record.notes = fields.text(changes.notes, "notes")
     if changes.add_sources:
         links = record.source_links
         have = {link.source.uid for link in links}
-        for source in _sources(
-            session, LogRequest(envoys=[], date="", title="", sources=changes.add_sources)
-        ):
+        for spec in _source_specs(changes.add_sources, None, None):
+            source = writer.source(*spec)
+            session.flush()
             if source.uid not in have:
+                have.add(source.uid)
                 link_type = VisitSource if isinstance(record, Visit) else MeetingSource
                 links.append(link_type(source=source, position=len(links)))  # type: ignore[arg-type]
     if isinstance(record, Visit):
         if changes.purpose is not None:
-            record.purpose = _text(changes.purpose, "--purpose")
+            record.purpose = fields.text(changes.purpose, "purpose")
         if changes.place is not None:
-            record.destination = resolve_place(session, changes.place)
+            record.destination = writer.place(changes.place, "place")
         session.flush()
-        return
+        return []
     if changes.purpose is not None:
-        raise InvalidInput("--purpose", "a change that a meeting has (a visit has a purpose)")
+        raise InvalidInput("purpose", "a change that a meeting has (a visit has a purpose)")
     if changes.title is not None:
-        record.title = _text(changes.title, "--title", required=True, limit=500) or record.title
+        record.title = (
+            fields.text(changes.title, "title", required=True, limit=fields.TITLE_LIMIT)
+            or record.title
+        )
     if changes.kind is not None:
-        record.kind = choose(MeetingKind, changes.kind, "--kind").value
+        record.kind = choose(MeetingKind, changes.kind, "kind").value
     if changes.place is not None:
-        record.venue = resolve_place(session, changes.place)
+        record.venue = writer.place(changes.place, "place")
     if changes.duration is not None:
         if changes.duration.strip().lower() in ("", "none", "unknown"):
             record.duration_minutes = record.duration_qualifier = None
         else:
-            minutes, qualifier = parse_duration(changes.duration)
+            minutes, qualifier = parse_duration(changes.duration, "duration")
             record.duration_minutes, record.duration_qualifier = minutes, qualifier.value
     if changes.outcome is not None:
-        record.outcome = choose(Outcome, changes.outcome, "--outcome").value
+        record.outcome = choose(Outcome, changes.outcome, "outcome").value
     if changes.summary is not None:
-        record.outcome_summary = _text(changes.summary, "--summary")
+        record.outcome_summary = fields.text(changes.summary, "summary")
     if changes.status is not None:
-        record.status = choose(MeetingStatus, changes.status, "--status").value
+        record.status = choose(MeetingStatus, changes.status, "status").value
     if changes.add_topics:
         have_keys = {t.key for t in record.topics}
         for topic in changes.add_topics:
-            text = clean_name(topic, "--add-topic")
+            text = clean_name(topic, "topic")
             if name_key(text) not in have_keys:
                 have_keys.add(name_key(text))
                 record.topics.append(
                     MeetingTopic(topic=text, key=name_key(text), position=len(record.topics))
                 )
     session.flush()
+    moved = writer.keep_in_its_visit(record) if (changes.date or changes.place) else None
+    return [moved] if moved else []
 
 
-def delete_record(session: Session, record: Meeting | Visit) -> dict[str, int]:
-    """Delete a meeting (with its statements) or a visit (with its meetings and their
-    statements); return how many of each went."""
-    meetings = [record] if isinstance(record, Meeting) else list(record.meetings)
-    statements = [s for m in meetings for s in m.statements]
-    counts = {
-        "visits": int(isinstance(record, Visit)),
-        "meetings": len(meetings),
-        "statements": len(statements),
-    }
-    for statement in statements:
-        session.delete(statement)
-    for meeting in meetings:
-        session.delete(meeting)
-    if isinstance(record, Visit):
-        session.delete(record)
-    session.flush()
-    return counts
+@dataclass(frozen=True)
+class Deleted:
+    """What ``delete_record`` removed."""
+
+    visits: int
+    meetings: int
+    statements: int
+    emptied: Visit | None  # a visit removed because its last meeting went
+
+
+def delete_record(session: Session, record: Meeting | Visit) -> Deleted:
+    """Delete a meeting (with its statements, and its visit when it was the visit's
+    last meeting) or a visit (with its meetings and their statements)."""
+    report = ChangeReport()
+    writer = Writer(session, report=report)
+    emptied = None
+    if isinstance(record, Meeting):
+        emptied = writer.delete_meeting(record)
+    else:
+        writer.delete_visit(record)
+    return Deleted(
+        report.deleted["visits"], report.deleted["meetings"], report.deleted["statements"], emptied
+    )

@@ -154,7 +154,7 @@ class NameIndex:
                 result.found = self._order(self._all_stems(words))
         if result.found:
             return result
-        alike = [h for h in self.by_skeleton.get(skeleton(text), [])]
+        alike = list(self.by_skeleton.get(skeleton(text), []))
         result.look_alike = bool(alike)
         result.suggestions = list(dict.fromkeys(self.names[h] for h in alike))
         for suggestion in self._nearest(key):

@@ -225,7 +225,7 @@ def test_deleting_a_visits_last_meeting_removes_the_visit(seeded: Invoke) -> Non
     result = seeded("delete", "meeting-2025-08-15-trump-putin-anchorage", "--yes")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "Deleted 1 visit(s), 1 meeting(s), 0 statement(s)"
+        "Deleted 1 visit(s), 1 meeting(s), 1 statement(s)"
         " (visit visit-2025-08-putin-anchorage had no other meeting).\n"
     )
     uids = [v["uid"] for v in _document(seeded)["visits"]]
@@ -243,7 +243,11 @@ def test_editing_a_meeting_out_of_its_visit_moves_it(seeded: Invoke) -> None:
     visit = next(v for v in document["visits"] if v["uid"] == meeting["visit"])
     assert visit["date"] == "2030-01-05"
     assert visit["destination"] == "place-moscow"
-    assert [t["person"] for t in visit["travellers"]] == ["person-steve-witkoff"]
+    # Its envoys travelled; its other participants did not.
+    assert [t["person"] for t in visit["travellers"]] == [
+        "person-steve-witkoff",
+        "person-kirill-dmitriev",
+    ]
     # The visit it left had no other meeting: it is gone.
     assert "visit-2025-04-25-witkoff-moscow" not in [v["uid"] for v in document["visits"]]
 

@@ -57,10 +57,10 @@ class SourceBook:
                 if key in titles:
                     self.known.setdefault(key, sid)
         if any(i[0] == "publisher" and not i[1] for i in wanted):
-            query = select(Source.id, Source.title).where(
+            untitled = select(Source.id, Source.title).where(
                 Source.url.is_(None), Source.publisher.is_(None)
             )
-            for sid, title in self.session.execute(query):
+            for sid, title in self.session.execute(untitled):
                 key = identity(None, None, title)
                 if key in titles:
                     self.known.setdefault(key, sid)

@@ -142,7 +142,9 @@ def _sqlite_autoincrement(on: bool) -> None:
     bind = op.get_bind()
     if on:
         # sqlite_sequence exists once any AUTOINCREMENT table has been created.
-        bind.exec_driver_sql("CREATE TABLE _tracker_sequence (id INTEGER PRIMARY KEY AUTOINCREMENT)")
+        bind.exec_driver_sql(
+            "CREATE TABLE _tracker_sequence (id INTEGER PRIMARY KEY AUTOINCREMENT)"
+        )
         bind.exec_driver_sql("DROP TABLE _tracker_sequence")
     version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
     bind.exec_driver_sql("PRAGMA writable_schema = ON")
