@@ -26,19 +26,25 @@ STREAM_CHUNK = 1024 * 1024
 def seed(app: App) -> None:
     """Load the bundled seed data: the 2025 Ukraine peace-process diplomacy, sourced.
 
-    Running it again changes nothing; a newer tracker updates the records it corrects.
+    Running it again changes nothing; a newer tracker updates the records it corrects,
+    but never a field you changed since it was seeded: it keeps yours and says so.
 
     Example: tracker seed
     """
-    from tracker.document import LoadReport, load_document, seed_documents
+    from tracker.loader import SINGULAR
+    from tracker.seeding import seed as load_seeds
 
-    total = LoadReport()
     with app.database().writing() as session:
-        for name, document in seed_documents():
-            report = load_document(session, document, origin=f"seeds/{name}")
-            for outcome in ("added", "updated", "unchanged"):
-                getattr(total, outcome).update(getattr(report, outcome))
-    app.out.print(messages.LOADED.format(what="Seed data", **total.totals))
+        report = load_seeds(session)
+    app.out.print(messages.LOADED.format(what="Seed data", **report.totals))
+    for kept in report.kept:
+        app.out.print(
+            messages.KEPT_LINE.format(
+                kind=SINGULAR[kept.section],
+                uid=kept.uid,
+                fields=", ".join(kept.fields),
+            )
+        )
 
 
 def read_bytes(path: Path, limit: int) -> bytes:

@@ -18,6 +18,8 @@ DRY_RUN = (
     " nothing written."
 )
 SECTION_LINE = "  {section}: {added} added, {updated} updated, {unchanged} unchanged"
+MATCHED = ", {matched} matched"
+KEPT_LINE = "  kept local changes: {kind} {uid} ({fields})"
 WROTE = "Wrote {what} to {path}."
 FILE_MISSING = "{path}: no such file"
 FILE_UNREADABLE = "{path}: cannot read it ({reason})"

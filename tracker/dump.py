@@ -1,0 +1,116 @@
+"""Writing the record as a tracker/1 document: ordered by what records hold (names,
+dates), never by row ids, so an export imported into an empty database exports the
+same again."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.canonical import (
+    LOAD_OPTIONS,
+    meeting_to_doc,
+    person_to_doc,
+    place_to_doc,
+    source_to_doc,
+    statement_to_doc,
+    visit_to_doc,
+)
+from tracker.models import Meeting, Person, Place, Source, Statement, Visit
+from tracker.vocab import PlaceKind
+
+FORMAT = "tracker/1"
+
+Doc = dict[str, Any]
+
+
+def dump_document(session: Session, meeting_uids: Iterable[str] | None = None) -> Doc:
+    """The database (or the meetings named, with what they refer to) as a document.
+
+    Records are ordered by what they hold (names, dates), never by row ids, so an
+    export imported into an empty database exports the same again.
+    """
+    meetings_query = select(Meeting).options(*LOAD_OPTIONS["meetings"])
+    visits_query = select(Visit).options(*LOAD_OPTIONS["visits"])
+    statements_query = select(Statement).options(*LOAD_OPTIONS["statements"])
+    if meeting_uids is None:
+        meetings = list(session.scalars(meetings_query))
+        visits = list(session.scalars(visits_query))
+        statements = list(session.scalars(statements_query))
+        people = list(session.scalars(select(Person).options(*LOAD_OPTIONS["people"])))
+        places = list(session.scalars(select(Place).options(*LOAD_OPTIONS["places"])))
+        sources = list(session.scalars(select(Source)))
+    else:
+        wanted = list(meeting_uids)
+        meetings = list(session.scalars(meetings_query.where(Meeting.uid.in_(wanted))))
+        meeting_ids = [m.id for m in meetings]
+        visit_ids = {m.visit_id for m in meetings if m.visit_id is not None}
+        visits = list(session.scalars(visits_query.where(Visit.id.in_(visit_ids))))
+        statements = list(
+            session.scalars(statements_query.where(Statement.meeting_id.in_(meeting_ids)))
+        )
+        people, places, sources = _referenced(meetings, visits, statements)
+    return {
+        "format": FORMAT,
+        "people": [person_to_doc(p) for p in sorted(people, key=lambda p: (p.name, p.uid))],
+        "places": [place_to_doc(p) for p in _places_in_order(places)],
+        "sources": [
+            source_to_doc(s)
+            for s in sorted(sources, key=lambda s: (s.published or "", s.publisher or "", s.uid))
+        ],
+        "visits": [visit_to_doc(v) for v in sorted(visits, key=_chronological)],
+        "meetings": [meeting_to_doc(m) for m in sorted(meetings, key=_chronological)],
+        "statements": [statement_to_doc(s) for s in sorted(statements, key=_chronological)],
+    }
+
+
+def _chronological(record: Visit | Meeting | Statement) -> tuple[Any, ...]:
+    return (record.earliest, record.latest, record.uid)
+
+
+def _places_in_order(places: Iterable[Place]) -> list[Place]:
+    """Countries first, then the places under them, each level by name."""
+    order = {kind.value: i for i, kind in enumerate(PlaceKind)}
+    return sorted(places, key=lambda p: (order.get(p.kind, 99), p.name, p.uid))
+
+
+def _referenced(
+    meetings: list[Meeting], visits: list[Visit], statements: list[Statement]
+) -> tuple[list[Person], list[Place], list[Source]]:
+    people: dict[str, Person] = {}
+    places: dict[str, Place] = {}
+    sources: dict[str, Source] = {}
+
+    def add_place(place: Place | None) -> None:
+        while place is not None and place.uid not in places:
+            places[place.uid] = place
+            place = place.parent
+
+    for visit in visits:
+        add_place(visit.destination)
+        people.update((t.person.uid, t.person) for t in visit.travellers)
+        sources.update((link.source.uid, link.source) for link in visit.source_links)
+    for meeting in meetings:
+        add_place(meeting.venue)
+        people.update((p.person.uid, p.person) for p in meeting.participants)
+        sources.update((link.source.uid, link.source) for link in meeting.source_links)
+    for statement in statements:
+        people[statement.speaker.uid] = statement.speaker
+        sources.update((link.source.uid, link.source) for link in statement.source_links)
+    return list(people.values()), list(places.values()), list(sources.values())
+
+
+def document_json(document: Doc) -> str:
+    """The canonical JSON text of a document (stable: export, import, export is identical)."""
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def document_yaml(document: Doc) -> str:
+    """The document as YAML (block style, keys in document order, Unicode kept)."""
+    from tracker.structured import yaml_text
+
+    return yaml_text(document)

@@ -1,0 +1,652 @@
+"""Loading a tracker/1 document through the write layer.
+
+Each record is read into its canonical form (:mod:`tracker.record_reader`) and matched
+to a stored record: by its uid, or, without one, by the rules every path uses (a person
+or place by the name resolver, a source by its identity, a visit by the visit rule, a
+meeting by the duplicate rule, a statement by its speaker, meeting and text). A matched
+record is updated in the keys the document gives and nothing else (an absent
+``aliases:`` keeps the aliases; a present list adds and removes what differs); an
+unchanged one is not written at all. References by name go through the resolver,
+which knows the records of this document too. Loading the same file twice changes
+nothing the second time.
+
+The first invalid record raises ``InvalidInput`` naming its path in the document; the
+caller's transaction then writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.canonical import LOAD_OPTIONS, MODELS, canonical
+from tracker.dates import parse_when
+from tracker.errors import Ambiguous, InvalidInput, NotFound
+from tracker.models import (
+    Meeting,
+    MeetingSource,
+    MeetingTopic,
+    Participant,
+    Person,
+    PersonAlias,
+    PersonRole,
+    Place,
+    PlaceAlias,
+    Source,
+    Statement,
+    StatementSource,
+    Visit,
+    VisitSource,
+    VisitTraveller,
+)
+from tracker.names import name_key
+from tracker.record_reader import Reader, alias, derived_uid, duration, role, unique
+from tracker.vocab import (
+    MeetingKind,
+    MeetingStatus,
+    Outcome,
+    ParticipantRole,
+    PlaceKind,
+    StatementKind,
+)
+from tracker.write.report import ChangeReport
+from tracker.write.rules import VisitShape, shape, visit_to_join
+from tracker.write.sources import identity
+from tracker.write.writer import ENVOY, Writer
+
+FORMAT = "tracker/1"
+SECTIONS = ("people", "places", "sources", "visits", "meetings", "statements")
+SINGULAR = {
+    "people": "person",
+    "places": "place",
+    "sources": "source",
+    "visits": "visit",
+    "meetings": "meeting",
+    "statements": "statement",
+}
+
+Doc = dict[str, Any]
+Hook = Callable[[str, Any, Doc, Doc], Doc]
+"""``seed`` decides what of a record to write: ``(section, stored record, its
+canonical form, the document's) -> the form to write``."""
+
+
+def load_document(
+    session: Session,
+    data: Mapping[str, Any],
+    *,
+    origin: str = "document",
+    report: ChangeReport | None = None,
+    decide: Hook | None = None,
+) -> ChangeReport:
+    """Load a ``tracker/1`` document into the session; return what was done.
+
+    Nothing is committed here: the caller owns the transaction (and rolls it back for
+    a dry run or on error).
+    """
+    loader = Loader(session, origin, report or ChangeReport(), decide)
+    loader.load(data)
+    return loader.report
+
+
+class Loader:
+    def __init__(
+        self, session: Session, origin: str, report: ChangeReport, decide: Hook | None
+    ) -> None:
+        self.session = session
+        self.origin = origin
+        self.report = report
+        self.decide = decide
+        self.writer = Writer(session, report=report)
+        self.objects: dict[str, dict[str, Any]] = {section: {} for section in SECTIONS}
+        self.doc_uids: dict[str, set[str]] = {section: set() for section in SECTIONS}
+        self.loaded: list[tuple[str, str]] = []  # (section, uid) of every record read
+        # The stored form of each place before the loader changed it (places are
+        # counted once their parents are set).
+        self._befores: dict[tuple[str, str], Doc | None] = {}
+
+    def load(self, data: Mapping[str, Any]) -> None:
+        if data.get("format") != FORMAT:
+            raise InvalidInput(f"{self.origin}: format", f'"{FORMAT}"', data.get("format"))
+        unknown = sorted(set(data) - {"format", *SECTIONS})
+        if unknown:
+            raise InvalidInput(
+                f"{self.origin}: {unknown[0]}", "one of the sections " + ", ".join(SECTIONS)
+            )
+        sections: dict[str, list[Any]] = {}
+        for section in SECTIONS:
+            records = data.get(section) or []
+            if not isinstance(records, list):
+                raise InvalidInput(f"{self.origin}: {section}", "a list of records")
+            sections[section] = records
+            for raw in records:
+                if isinstance(raw, dict) and isinstance(raw.get("uid"), str):
+                    self.doc_uids[section].add(raw["uid"])
+        for section in SECTIONS:
+            with self.session.no_autoflush:
+                getattr(self, f"_{section}")(sections[section])
+            self.session.flush()
+
+    # Sections -------------------------------------------------------------------------
+
+    def _people(self, records: list[Any]) -> None:
+        for path, raw, uid in self._each("people", records):
+            doc = Reader(path, raw)
+            full: Doc = {
+                "uid": uid,
+                "name": doc.name("name"),
+                "country": doc.country("country"),
+                "wikidata": doc.wikidata("wikidata"),
+                "notes": doc.text("notes"),
+                "aliases": doc.items("aliases", alias),
+                "roles": doc.items("roles", role),
+            }
+            doc.done()
+            found = self._named("people", uid, full["name"], path)
+            person = self._store("people", path, full, doc, found, Person, _apply_person)
+            self.writer.registered(person)
+
+    def _places(self, records: list[Any]) -> None:
+        pending: list[tuple[str, Doc, Reader, Any]] = []
+        for path, raw, uid in self._each("places", records):
+            doc = Reader(path, raw)
+            full: Doc = {
+                "uid": uid,
+                "name": doc.name("name"),
+                "kind": doc.choice("kind", PlaceKind, required=True),
+                "country": doc.country("country"),
+                "parent": None,
+                "lat": doc.number("lat", -90, 90),
+                "lon": doc.number("lon", -180, 180),
+                "notes": doc.text("notes"),
+                "aliases": doc.items("aliases", alias),
+            }
+            parent_ref = doc.text("parent", limit=200)
+            doc.done()
+            found = self._named("places", uid, full["name"], path)
+            # Parents may come later in the document: every place is stored (with the
+            # parent it has) first, so that a parent named by name is found.
+            full["parent"] = found.parent.uid if found is not None and found.parent else None
+            place = self._store("places", path, full, doc, found, Place, _apply_place, quiet=True)
+            self.writer.registered(place)
+            pending.append((path, full, doc, parent_ref))
+        for path, full, doc, parent_ref in pending:
+            if parent_ref is not None:
+                full["parent"] = self._ref("places", parent_ref, f"{path}.parent")
+                if full["parent"] == full["uid"]:
+                    raise InvalidInput(f"{path}.parent", "another place than the place itself")
+            place = self.objects["places"][full["uid"]]
+            before = self._befores.pop(("places", full["uid"]))
+            wanted = self._wanted("places", place, before, full, doc)
+            if before is not None and wanted == before:
+                self.report.record("places", full["uid"], before, before)
+                continue
+            _apply_place(place, wanted)
+            place.parent = self._object("places", wanted["parent"]) if wanted["parent"] else None
+            self.session.flush()
+            self.writer.registered(place)
+            self.report.record("places", full["uid"], before, canonical("places", place))
+        self._check_place_cycles(pending)
+
+    def _sources(self, records: list[Any]) -> None:
+        for path, raw, uid in self._each("sources", records):
+            doc = Reader(path, raw)
+            full: Doc = {
+                "uid": uid,
+                "url": doc.url("url"),
+                "publisher": doc.text("publisher", limit=300),
+                "title": doc.text("title", limit=1000),
+                "published": doc.date("published"),
+                "language": doc.lang("language"),
+                "notes": doc.text("notes"),
+            }
+            doc.done()
+            if not (full["url"] or full["publisher"] or full["title"]):
+                raise InvalidInput(path, "a source with a url, a publisher or a title")
+            found = None
+            if uid not in self.objects["sources"] and "uid" not in raw:
+                sid = self.writer.sources.find(
+                    identity(full["url"], full["publisher"], full["title"])
+                )
+                found = self.session.get(Source, sid) if isinstance(sid, int) else None
+            source = self._store("sources", path, full, doc, found, Source, _apply_plain)
+            key = identity(source.url, source.publisher, source.title)
+            self.writer.sources.remember(key, source)
+
+    def _visits(self, records: list[Any]) -> None:
+        for path, raw, uid in self._each("visits", records):
+            doc = Reader(path, raw)
+            full: Doc = {
+                "uid": uid,
+                "travellers": doc.items("travellers", self._traveller),
+                "destination": self._optional_ref(doc, "places", "destination"),
+                "date": doc.date("date", required=True),
+                "purpose": doc.text("purpose"),
+                "notes": doc.text("notes"),
+                "sources": self._refs(doc, "sources", "sources"),
+            }
+            doc.done()
+            if not full["travellers"]:
+                raise InvalidInput(f"{path}.travellers", "at least one traveller")
+            unique(full["travellers"], "person", f"{path}.travellers")
+            found = None
+            if uid not in self.objects["visits"] and "uid" not in raw:
+                found = self._same_visit(full)
+            self._store("visits", path, full, doc, found, Visit, self._apply_visit)
+
+    def _meetings(self, records: list[Any]) -> None:
+        for path, raw, uid in self._each("meetings", records):
+            doc = Reader(path, raw)
+            topics = doc.list_of("topics", lambda p, v: Reader.name_value(p, v))
+            full: Doc = {
+                "uid": uid,
+                "visit": self._optional_ref(doc, "visits", "visit"),
+                "kind": doc.choice("kind", MeetingKind, default=MeetingKind.MEETING),
+                "title": doc.text("title", required=True, limit=500),
+                "date": doc.date("date", required=True),
+                "venue": self._optional_ref(doc, "places", "venue"),
+                "duration": doc.nested("duration", duration),
+                "participants": doc.items("participants", self._participant),
+                "topics": list(dict.fromkeys(topics)),
+                "outcome": doc.choice("outcome", Outcome, default=Outcome.UNKNOWN),
+                "outcome_summary": doc.text("outcome_summary"),
+                "status": doc.choice("status", MeetingStatus, default=MeetingStatus.HELD),
+                "notes": doc.text("notes"),
+                "sources": self._refs(doc, "sources", "sources"),
+            }
+            doc.done()
+            unique(full["participants"], "person", f"{path}.participants")
+            found = None
+            if uid not in self.objects["meetings"] and "uid" not in raw:
+                found = self._same_meeting(full, "kind" in raw)
+            self._store("meetings", path, full, doc, found, Meeting, self._apply_meeting)
+
+    def _statements(self, records: list[Any]) -> None:
+        for path, raw, uid in self._each("statements", records):
+            doc = Reader(path, raw)
+            speaker = doc.text("speaker", required=True, limit=200)
+            full: Doc = {
+                "uid": uid,
+                "speaker": self._ref("people", speaker or "", f"{path}.speaker"),
+                "meeting": self._optional_ref(doc, "meetings", "meeting"),
+                "kind": doc.choice("kind", StatementKind, default=StatementKind.QUOTE),
+                "date": doc.date("date", required=True),
+                "language": doc.lang("language"),
+                "text": doc.text("text", required=True),
+                "notes": doc.text("notes"),
+                "sources": self._refs(doc, "sources", "sources"),
+            }
+            doc.done()
+            found = None
+            if uid not in self.objects["statements"] and "uid" not in raw:
+                found = self._same_statement(full)
+            self._store("statements", path, full, doc, found, Statement, self._apply_statement)
+
+    # Records --------------------------------------------------------------------------
+
+    def _each(self, section: str, records: list[Any]) -> Iterator[tuple[str, Any, str]]:
+        seen: set[str] = set()
+        uids = [r.get("uid") for r in records if isinstance(r, dict)]
+        self._prefetch(section, [u for u in uids if isinstance(u, str)])
+        for index, raw in enumerate(records):
+            path = f"{self.origin}: {section}[{index}]"
+            if not isinstance(raw, dict):
+                raise InvalidInput(path, f"a {SINGULAR[section]} record (a mapping)")
+            uid = raw.get("uid")
+            if uid is None:
+                uid = derived_uid(SINGULAR[section], raw)
+            elif not isinstance(uid, str) or not _valid_uid(uid):
+                raise InvalidInput(f"{path}.uid", "1-64 letters, digits, '.', '_', ':' or '-'", uid)
+            if uid in seen:
+                raise InvalidInput(f"{path}.uid", "a uid not used twice in one document", uid)
+            seen.add(uid)
+            yield path, raw, uid
+
+    def _prefetch(self, section: str, uids: list[str]) -> None:
+        model = MODELS[section]
+        options = LOAD_OPTIONS.get(section, ())
+        for start in range(0, len(uids), 500):
+            chunk = uids[start : start + 500]
+            query = select(model).where(model.uid.in_(chunk)).options(*options)
+            for record in self.session.scalars(query):
+                self.objects[section][record.uid] = record
+
+    def _store(
+        self,
+        section: str,
+        path: str,
+        full: Doc,
+        doc: Reader,
+        found: Any,
+        model: type[Any],
+        apply: Callable[[Any, Doc], None],
+        *,
+        quiet: bool = False,
+    ) -> Any:
+        """Add the record, or update the stored one in the keys the document gives.
+        ``found`` is the stored record matched without a uid (the document's record
+        then takes its uid). ``quiet``: counted later (places, after their parents)."""
+        uid = full["uid"]
+        existing = self.objects[section].get(uid)
+        if existing is None and found is not None:
+            existing = found
+            full["uid"] = uid = found.uid
+            if section in ("people", "places"):
+                # Found by its name: the name is how the record was found, not a change.
+                full["name"] = found.name
+        if existing is not None:
+            before: Doc | None = canonical(section, existing)
+            wanted = self._wanted(section, existing, before, full, doc)
+        else:
+            before = None
+            wanted = dict(full)
+            if self.decide is not None:
+                wanted = self.decide(section, None, {}, wanted)
+        self.loaded.append((section, uid))
+        if quiet:
+            self._befores[(section, uid)] = before
+        record = existing if existing is not None else model(uid=uid)
+        self.objects[section][uid] = record
+        if existing is not None and wanted == before:
+            if not quiet:
+                self.report.record(section, uid, before, before)
+            return record
+        apply(record, wanted)
+        if existing is None:
+            self.session.add(record)
+        if not quiet:
+            self.session.flush()
+            self.report.record(section, uid, before, canonical(section, record))
+        return record
+
+    def _wanted(
+        self, section: str, existing: Any, before: Doc | None, full: Doc, doc: Reader
+    ) -> Doc:
+        """What a stored record becomes: as it is, with the keys the document gives."""
+        if before is None:
+            return dict(full)
+        wanted = {**before, **doc.carried(full)}
+        wanted["uid"] = before["uid"]
+        if self.decide is not None:
+            wanted = self.decide(section, existing, before, wanted)
+        return wanted
+
+    # Matching records given without a uid ---------------------------------------------
+
+    def _named(self, section: str, uid: str, name: str, path: str) -> Any:
+        """The stored person or place a record without a uid names, if any."""
+        if uid in self.objects[section] or uid in self.doc_uids[section]:
+            return None
+        index = self.writer.people if section == "people" else self.writer.places
+        result = index.resolve(name)
+        if len(result.found) > 1:
+            index.one(name, f"{path}.name")
+        if not result.found:
+            return None
+        model = Person if section == "people" else Place
+        found = result.found[0]
+        return found if isinstance(found, model) else self.session.get(model, found)
+
+    def _same_visit(self, full: Doc) -> Visit | None:
+        if full["destination"] is None:
+            return None
+        destination = self._object("places", full["destination"])
+        when = parse_when(full["date"])
+        travellers = [self._object("people", t["person"]).id for t in full["travellers"]]
+        query = (
+            select(Visit.id, Visit.earliest, Visit.latest, VisitTraveller.person_id)
+            .join(VisitTraveller, VisitTraveller.visit_id == Visit.id)
+            .where(
+                Visit.destination_id == destination.id,
+                Visit.earliest <= when.latest,
+                Visit.latest >= when.earliest,
+            )
+        )
+        shapes: dict[int, VisitShape] = {}
+        for vid, earliest, latest, person in self.session.execute(query):
+            shapes.setdefault(
+                vid, VisitShape(vid, destination.id, earliest, latest, set(), vid)
+            ).travellers.add(person)
+        joined = visit_to_join(
+            shapes.values(), travellers, destination.id, when.earliest, when.latest
+        )
+        return self.session.get(Visit, joined.handle) if joined is not None else None
+
+    def _same_meeting(self, full: Doc, kind_stated: bool) -> Meeting | None:
+        when = parse_when(full["date"])
+        people = {p["person"]: self._object("people", p["person"]).id for p in full["participants"]}
+        envoys = [people[p["person"]] for p in full["participants"] if p["role"] == ENVOY]
+        others = [people[p["person"]] for p in full["participants"] if p["role"] != ENVOY]
+        venue = self._object("places", full["venue"]).id if full["venue"] else None
+        destination = None
+        if full["visit"]:
+            destination = self._object("visits", full["visit"]).destination_id
+        candidate = shape(
+            self.writer.tree,
+            None,
+            full["kind"] if kind_stated else None,
+            when.earliest,
+            when.latest,
+            venue,
+            destination,
+            envoys,
+            others,
+        )
+        found = self.writer.duplicates(candidate)
+        return found[0] if found else None
+
+    def _same_statement(self, full: Doc) -> Statement | None:
+        speaker = self._object("people", full["speaker"])
+        meeting = self._object("meetings", full["meeting"]) if full["meeting"] else None
+        query = select(Statement).where(
+            Statement.speaker_id == speaker.id,
+            Statement.text == full["text"],
+            Statement.meeting_id == meeting.id
+            if meeting is not None
+            else Statement.meeting_id.is_(None),
+        )
+        return self.session.scalars(query.order_by(Statement.id)).first()
+
+    # References -----------------------------------------------------------------------
+
+    def _ref(self, section: str, ref: str, path: str) -> str:
+        """The uid that ``ref`` (a uid, or a name for people and places) stands for."""
+        if not isinstance(ref, str) or not ref.strip():
+            raise InvalidInput(path, f"a {SINGULAR[section]} uid or name", ref)
+        ref = ref.strip()
+        if ref in self.objects[section] or ref in self.doc_uids[section]:
+            return ref
+        model = MODELS[section]
+        stored = self.session.scalars(
+            select(model).where(model.uid == ref).options(*LOAD_OPTIONS.get(section, ()))
+        ).first()
+        if stored is not None:
+            self.objects[section][ref] = stored
+            return ref
+        if section in ("people", "places"):
+            index = self.writer.people if section == "people" else self.writer.places
+            result = index.resolve(ref)
+            if len(result.found) > 1:
+                raise Ambiguous(
+                    SINGULAR[section], ref, [index.describe(h) for h in result.found], field=path
+                )
+            if result.found:
+                handle = result.found[0]
+                record = handle if isinstance(handle, model) else self.session.get(model, handle)
+                assert record is not None
+                self.objects[section][record.uid] = record
+                return str(record.uid)
+            raise NotFound(SINGULAR[section], ref, result.suggestions, field=path)
+        raise NotFound(SINGULAR[section], ref, field=path)
+
+    def _optional_ref(self, doc: Reader, section: str, key: str) -> str | None:
+        ref = doc.text(key, limit=200)
+        return None if ref is None else self._ref(section, ref, f"{doc.path}.{key}")
+
+    def _refs(self, doc: Reader, section: str, key: str) -> list[str]:
+        refs = doc.list_of(key, lambda p, v: self._ref(section, v, p))
+        return list(dict.fromkeys(refs))
+
+    def _object(self, section: str, uid: str) -> Any:
+        if uid not in self.objects[section]:
+            self._ref(section, uid, section)
+        return self.objects[section][uid]
+
+    def _traveller(self, reader: Reader) -> Doc:
+        person = reader.text("person", required=True, limit=200) or ""
+        return {
+            "person": self._ref("people", person, f"{reader.path}.person"),
+            "role": reader.text("role", limit=100),
+        }
+
+    def _participant(self, reader: Reader) -> Doc:
+        person = reader.text("person", required=True, limit=200) or ""
+        role_value = reader.choice("role", ParticipantRole)
+        return {
+            "person": self._ref("people", person, f"{reader.path}.person"),
+            "side": reader.text("side", limit=100),
+            "role": role_value,
+        }
+
+    def _check_place_cycles(self, pending: Sequence[tuple[str, Doc, Reader, Any]]) -> None:
+        for path, full, _doc, _parent in pending:
+            seen = {full["uid"]}
+            place = self.objects["places"][full["uid"]].parent
+            while place is not None:
+                if place.uid in seen:
+                    raise InvalidInput(f"{path}.parent", "a chain of parents without a cycle")
+                seen.add(place.uid)
+                place = place.parent
+
+    # Applying canonical forms ---------------------------------------------------------
+
+    def _apply_visit(self, visit: Visit, doc: Doc) -> None:
+        _apply_dated(visit, doc["date"])
+        visit.destination = (
+            self._object("places", doc["destination"]) if doc["destination"] else None
+        )
+        visit.purpose = doc["purpose"]
+        visit.notes = doc["notes"]
+        visit.travellers = [
+            VisitTraveller(person=self._object("people", t["person"]), role=t["role"], position=i)
+            for i, t in enumerate(doc["travellers"])
+        ]
+        visit.source_links = [
+            VisitSource(source=self._object("sources", uid), position=i)
+            for i, uid in enumerate(doc["sources"])
+        ]
+
+    def _apply_meeting(self, meeting: Meeting, doc: Doc) -> None:
+        _apply_dated(meeting, doc["date"])
+        meeting.visit = self._object("visits", doc["visit"]) if doc["visit"] else None
+        meeting.kind = doc["kind"]
+        meeting.title = doc["title"]
+        meeting.venue = self._object("places", doc["venue"]) if doc["venue"] else None
+        minutes = doc["duration"]
+        meeting.duration_minutes = minutes["minutes"] if minutes else None
+        meeting.duration_qualifier = minutes["qualifier"] if minutes else None
+        meeting.outcome = doc["outcome"]
+        meeting.outcome_summary = doc["outcome_summary"]
+        meeting.status = doc["status"]
+        meeting.notes = doc["notes"]
+        meeting.participants = [
+            Participant(
+                person=self._object("people", p["person"]),
+                side=p["side"],
+                role=p["role"],
+                position=i,
+            )
+            for i, p in enumerate(doc["participants"])
+        ]
+        meeting.topics = [
+            MeetingTopic(topic=t, key=name_key(t), position=i) for i, t in enumerate(doc["topics"])
+        ]
+        meeting.source_links = [
+            MeetingSource(source=self._object("sources", uid), position=i)
+            for i, uid in enumerate(doc["sources"])
+        ]
+
+    def _apply_statement(self, statement: Statement, doc: Doc) -> None:
+        _apply_dated(statement, doc["date"])
+        statement.speaker = self._object("people", doc["speaker"])
+        statement.meeting = self._object("meetings", doc["meeting"]) if doc["meeting"] else None
+        statement.kind = doc["kind"]
+        statement.language = doc["language"]
+        statement.text = doc["text"]
+        statement.notes = doc["notes"]
+        statement.source_links = [
+            StatementSource(source=self._object("sources", uid), position=i)
+            for i, uid in enumerate(doc["sources"])
+        ]
+
+
+def _valid_uid(uid: str) -> bool:
+    from tracker import fields
+
+    try:
+        fields.uid(uid, "uid")
+    except InvalidInput:
+        return False
+    return True
+
+
+def _apply_dated(record: Visit | Meeting | Statement, edtf: str) -> None:
+    when = parse_when(edtf)
+    record.edtf, record.earliest, record.latest = when.edtf, when.earliest, when.latest
+
+
+def _apply_person(person: Person, doc: Doc) -> None:
+    person.name = doc["name"]
+    person.key = name_key(doc["name"])
+    person.country = doc["country"]
+    person.wikidata = doc["wikidata"]
+    person.notes = doc["notes"]
+    _set_aliases(person.aliases, doc["aliases"], PersonAlias)
+    wanted_roles = [(r["title"], r["organisation"], r["from"], r["to"]) for r in doc["roles"]]
+    have_roles = [(r.title, r.organisation, r.start_edtf, r.end_edtf) for r in person.roles]
+    if wanted_roles != have_roles:
+        person.roles = [
+            PersonRole(title=t, organisation=o, start_edtf=f, end_edtf=e)
+            for t, o, f, e in wanted_roles
+        ]
+
+
+def _apply_place(place: Place, doc: Doc) -> None:
+    """Everything but the parent, which is set once every place of the document exists."""
+    place.name = doc["name"]
+    place.key = name_key(doc["name"])
+    place.kind = doc["kind"]
+    place.country = doc["country"]
+    place.lat = doc["lat"]
+    place.lon = doc["lon"]
+    place.notes = doc["notes"]
+    _set_aliases(place.aliases, doc["aliases"], PlaceAlias)
+
+
+def _set_aliases(
+    current: list[Any], wanted: list[Doc], model: type[PersonAlias] | type[PlaceAlias]
+) -> None:
+    """Make ``current`` the aliases ``wanted`` lists, in that order: the ones already
+    there are kept (never deleted and inserted again), the others added or removed."""
+    have = {(a.name, a.lang): a for a in current}
+    new: list[Any] = []
+    seen: set[tuple[str, str | None]] = set()
+    for item in wanted:
+        pair = (item["name"], item["lang"])
+        if pair in seen:
+            continue
+        seen.add(pair)
+        kept = have.get(pair)
+        new.append(
+            kept if kept is not None else model(name=pair[0], key=name_key(pair[0]), lang=pair[1])
+        )
+    if new != current:
+        current[:] = new
+
+
+def _apply_plain(source: Source, doc: Doc) -> None:
+    for key in ("url", "publisher", "title", "published", "language", "notes"):
+        setattr(source, key, doc[key])
