@@ -19,11 +19,14 @@ from tracker.limits import MAX_DOCUMENT_BYTES, MAX_TABLE_BYTES
 from tracker.text import visible
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from rich.console import Console
     from rich.progress import Progress, TaskID
 
     from db.outputs import Output
     from tracker.importers.tabular import ImportReport, Reject
+    from tracker.write.report import ChangeReport, NewName
 
 pass_app = click.make_pass_decorator(App)
 
@@ -63,6 +66,11 @@ SHOWN_REJECTS = 10
 )
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
 @click.option(
+    "--create",
+    is_flag=True,
+    help="Create the people and places the file names that are not in the registry.",
+)
+@click.option(
     "--skip-invalid",
     is_flag=True,
     help="CSV: import the good rows and write the bad ones to a reject file.",
@@ -83,6 +91,7 @@ def import_(
     mapping: Path | None,
     delimiter: str | None,
     dry_run: bool,
+    create: bool,
     skip_invalid: bool,
     rejects: str | None,
 ) -> None:
@@ -97,8 +106,11 @@ def import_(
     duration, outcome, summary, notes, source_url, source_title, publisher, uid. A
     column named like a field needs no mapping; other columns are ignored. A row with
     meeting fields (venue, title, kind, counterparts, duration, outcome, summary) is a
-    meeting and its visit, else a visit. Unknown people and places are created; rows
-    already present (same uid, or same traveller, place and date) are skipped.
+    meeting and its visit, else a visit. Names resolve as everywhere (any alias, a
+    surname, a declined form); people and places not in the registry are listed, and
+    created only with --create. A row that repeats a recorded meeting (same kind,
+    overlapping dates, same venue or city, a shared envoy and counterpart) adds what it
+    brings to it; a visit row joins its traveller's visit there on those dates.
 
     The first bad row stops the import with its row number, column and reason, and
     nothing is written; with --skip-invalid the bad rows go to a reject file instead.
@@ -119,9 +131,11 @@ def import_(
         ):
             if given:
                 raise InvalidInput(option, messages.CSV_ONLY, f"{fmt} document {file}")
+        if create:
+            raise InvalidInput("--create", messages.CSV_ONLY, f"{fmt} document {file}")
         _import_document(app, file, fmt, dry_run)
         return
-    _import_table(app, file, maps, mapping, delimiter, dry_run, skip_invalid, rejects)
+    _import_table(app, file, maps, mapping, delimiter, dry_run, create, skip_invalid, rejects)
 
 
 def _format_of(file: Path) -> str | None:
@@ -138,11 +152,7 @@ def _import_document(app: App, file: Path, fmt: str, dry_run: bool) -> None:
     with app.database().writing(dry_run=dry_run) as session:
         report = load_document(session, document, origin=str(file))
     line = messages.DRY_RUN if dry_run else messages.LOADED
-    app.out.print(line.format(what=visible(str(file)), **report.totals))
-    for section in SECTIONS:
-        counts = {o: getattr(report, o)[section] for o in ("added", "updated", "unchanged")}
-        if any(counts.values()):
-            app.out.print(messages.SECTION_LINE.format(section=section, **counts))
+    _print_counts(app, line.format(what=visible(str(file)), **report.totals), report, SECTIONS)
 
 
 def _import_table(
@@ -152,11 +162,13 @@ def _import_table(
     mapping_file: Path | None,
     delimiter: str | None,
     dry_run: bool,
+    create: bool,
     skip_invalid: bool,
     rejects: str | None,
 ) -> None:
     from db.outputs import check_output, staging
     from tracker.importers.tabular import (
+        UnknownNames,
         delimiter_option,
         import_csv,
         mapping_from_document,
@@ -194,34 +206,60 @@ def _import_table(
     # it cannot be written, nothing is imported; if the import fails, it is not left.
     # A dry run takes a write transaction all the same (new ids are counted on from the
     # largest), and rolls it back; it writes no reject file.
-    with (
-        staging(reject_target) if reject_target and not dry_run else nullcontext() as staged,
-        _ProgressBar(app.err) as progress,
-        database.writing(dry_run=dry_run) as session,
-    ):
-        report = import_csv(
-            session,
-            data_bytes,
-            origin=str(file),
-            mapping=mapping,
-            delimiter=delimiter,
-            skip_invalid=skip_invalid,
-            progress=progress,
-        )
-        if report.rejects and staged is not None:
-            staged.write(rejects_csv(report))
+    try:
+        with (
+            staging(reject_target) if reject_target and not dry_run else nullcontext() as staged,
+            _ProgressBar(app.err) as progress,
+            database.writing(dry_run=dry_run) as session,
+        ):
+            report = import_csv(
+                session,
+                data_bytes,
+                origin=str(file),
+                mapping=mapping,
+                delimiter=delimiter,
+                skip_invalid=skip_invalid,
+                progress=progress,
+                create=create,
+            )
+            if report.rejects and staged is not None:
+                staged.write(rejects_csv(report))
+    except UnknownNames as exc:
+        for new in exc.names:
+            app.out.print(_new_name_line(messages.NEW_NAME, new))
+        exc.expected += messages.CREATE_HINT
+        raise
     _print_report(app, file, report, dry_run, reject_target)
+
+
+def _new_name_line(line: str, new: NewName) -> str:
+    hint = ""
+    if new.suggestions:
+        hint = messages.DID_YOU_MEAN.format(names=", ".join(repr(s) for s in new.suggestions))
+    return line.format(kind=new.kind, name=repr(new.name), hint=hint)
+
+
+def _print_counts(app: App, first: str, report: ChangeReport, sections: Sequence[str]) -> None:
+    app.out.print(first)
+    for section in sections:
+        counts = {o: getattr(report, o)[section] for o in ("added", "updated", "unchanged")}
+        if any(counts.values()):
+            line = messages.SECTION_LINE.format(section=section, **counts)
+            if report.matched[section]:
+                line += messages.MATCHED.format(matched=report.matched[section])
+            app.out.print(line)
+    created = messages.WOULD_CREATE if first.startswith("Dry run") else messages.CREATED_NAME
+    for new in report.new_names:
+        app.out.print(_new_name_line(created, new))
 
 
 def _print_report(
     app: App, file: Path, report: ImportReport, dry_run: bool, rejects: Output | None
 ) -> None:
     line = messages.DRY_RUN if dry_run else messages.LOADED
-    app.out.print(line.format(what=visible(str(file)), **report.totals))
-    for section in report.SECTIONS:
-        counts = {o: getattr(report, o)[section] for o in ("added", "updated", "unchanged")}
-        if any(counts.values()):
-            app.out.print(messages.SECTION_LINE.format(section=section, **counts))
+    _print_counts(
+        app, line.format(what=visible(str(file)), **report.totals), report, report.SECTIONS
+    )
     app.out.print(messages.ROWS_LINE.format(rows=report.rows, rejected=len(report.rejects)))
     if report.ignored:
         app.out.print(messages.IGNORED_LINE.format(columns=visible(", ".join(report.ignored))))

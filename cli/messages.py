@@ -19,6 +19,11 @@ DRY_RUN = (
 )
 SECTION_LINE = "  {section}: {added} added, {updated} updated, {unchanged} unchanged"
 MATCHED = ", {matched} matched"
+NEW_NAME = "  new {kind}: {name}{hint}"
+CREATED_NAME = "  created {kind}: {name}"
+WOULD_CREATE = "  would create {kind}: {name}"
+DID_YOU_MEAN = " (did you mean {names}?)"
+CREATE_HINT = "; check the names listed, or give --create to add them"
 KEPT_LINE = "  kept local changes: {kind} {uid} ({fields})"
 WROTE = "Wrote {what} to {path}."
 FILE_MISSING = "{path}: no such file"

@@ -1,0 +1,370 @@
+"""Writing a planned import: new rows in batches of multi-row INSERTs, ids handed to
+the references the plan kept, secondary indexes rebuilt once for big tables."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import chain
+from typing import Any
+
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from tracker.importers.plan import (
+    MEETING_COLUMNS,
+    MEETING_SOURCE_COLUMNS,
+    PARTICIPANT_COLUMNS,
+    PERSON_COLUMNS,
+    PLACE_COLUMNS,
+    SOURCE_COLUMNS,
+    TRAVELLER_COLUMNS,
+    VISIT_COLUMNS,
+    VISIT_SOURCE_COLUMNS,
+    Plan,
+    Progress,
+    Ref,
+    ref_id,
+)
+from tracker.models import (
+    Meeting,
+    MeetingSource,
+    Participant,
+    Person,
+    Place,
+    Source,
+    Visit,
+    VisitSource,
+    VisitTraveller,
+)
+from tracker.search import bulk_meeting_insert, restored_after
+
+BATCH = 5_000
+"""Rows per bulk insert, and rows between two progress reports."""
+
+SQLITE_CACHE_KIB = -256 * 1024
+"""SQLite's page cache while an import writes (negative: KiB), 256 MiB at most."""
+
+SQLITE_ROWS_PER_INSERT = 500
+"""Rows per multi-row INSERT statement on SQLite (fewer when the columns times the
+rows would pass the driver's limit on parameters)."""
+
+SQLITE_MAX_VARIABLES = 999
+"""Parameters per SQLite statement when the driver cannot say (its oldest limit)."""
+
+SQLITE_REINDEX_FROM = 10_000
+SQLITE_REINDEX_SHARE = 4
+"""On SQLite, a table's secondary indexes are dropped before an insert of at least
+``SQLITE_REINDEX_FROM`` rows that adds at least a ``1/SQLITE_REINDEX_SHARE`` of the rows
+it holds, and created again after it: building an index from sorted entries is several
+times faster than as many inserts at scattered places (``meeting_participant`` by
+person, say)."""
+
+
+class Writer:
+    """Bulk inserts, in batches.
+
+    New ids: on PostgreSQL the sequences hand them out (``INSERT ... RETURNING id``
+    through SQLAlchemy Core, batched, in parameter order). On SQLite, where ordered
+    RETURNING falls back to one statement per row, they are counted on from the
+    largest id the table ever handed out (``AUTOINCREMENT``'s ``sqlite_sequence``, or
+    ``max(id)``): safe because the import runs in a write transaction (``BEGIN
+    IMMEDIATE``), so no other writer can take them in between, and never an id of a
+    deleted row.
+
+    On SQLite the rows go to the driver as multi-row ``INSERT ... VALUES (...), (...)``
+    statements of a few hundred rows: SQLite builds the lookup table of a CHECK's ``IN
+    (...)`` list (``kind``, ``outcome``, ``role``...) once per statement it runs, so one
+    statement per row (``executemany``) spends most of its time rebuilding them. Each
+    value is first converted by its column type's bind processor for the dialect, as a
+    Core insert would (once per distinct value: dates and timestamps repeat).
+    """
+
+    def __init__(self, session: Session, now: datetime, progress: Progress | None) -> None:
+        self.session = session
+        self.now = now
+        self.progress = progress
+        self.done = 0
+        self.total = 0
+        self.shown = 0
+        self.count_ids = session.get_bind().dialect.name == "sqlite"
+
+    def insert_records(self, table: Table, items: _Records) -> None:
+        """Insert rows of a table with an id, uid and timestamps; fill in their refs."""
+        if not items.rows:
+            return
+        connection = self.session.connection()
+        columns = items.columns
+        if self.count_ids:
+            first = _next_id(connection, table)
+            numbers = range(first, first + len(items.refs))
+            for ref, new_id in zip(items.refs, numbers, strict=True):
+                ref.id = new_id
+            now = self.now
+            rows = [
+                (new_id, *row, now, now) for new_id, row in zip(numbers, items.rows, strict=True)
+            ]
+            self.insert_rows(table, ("id", *columns, "created_at", "updated_at"), rows)
+            return
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        stamps = {"created_at": self.now, "updated_at": self.now}
+        for start in range(0, len(items.rows), BATCH):
+            chunk = items.rows[start : start + BATCH]
+            ids = connection.execute(
+                statement, [{**dict(zip(columns, row, strict=True)), **stamps} for row in chunk]
+            ).scalars()
+            for ref, new_id in zip(items.refs[start : start + BATCH], ids, strict=True):
+                ref.id = new_id
+            self._advance(len(chunk))
+
+    def insert_rows(
+        self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        """Insert ``rows``, tuples of values for ``columns`` (resolved: no refs)."""
+        if not rows:
+            return
+        if self.count_ids and self._insert_sqlite(table, columns, rows):
+            return
+        connection = self.session.connection()
+        statement = insert(table)
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            connection.execute(statement, [dict(zip(columns, row, strict=True)) for row in chunk])
+            self._advance(len(chunk))
+
+    def _insert_sqlite(
+        self, table: Table, keys: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> bool:
+        """SQLite: the rows as multi-row INSERTs through the driver (see the class).
+        ``False`` (nothing done) when a column left out has a Python-side default: the
+        Core insert then fills it in."""
+        if any(c.default is not None for c in table.columns if c.key not in keys):
+            return False
+        connection = self.session.connection()
+        dialect = connection.dialect
+        columns = [table.columns[key] for key in keys]
+        processors = [
+            (position, processor)
+            for position, c in enumerate(columns)
+            if (processor := c.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        ]
+        if processors:
+            values = list(zip(*rows, strict=True))
+            for position, processor in processors:
+                column = values[position]
+                stored = {v: processor(v) for v in set(column) if v is not None}
+                values[position] = tuple(map(stored.get, column, column))
+            rows = list(zip(*values, strict=True))
+        width = len(columns)
+        driver = connection.connection.driver_connection
+        limit = SQLITE_MAX_VARIABLES
+        with suppress(AttributeError, sqlite3.Error):
+            limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # type: ignore[union-attr]
+        per = max(1, min(SQLITE_ROWS_PER_INSERT, limit // width))
+        quote = dialect.identifier_preparer.quote
+        head = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) VALUES "
+        )
+        one = "(" + ", ".join("?" * width) + ")"
+        full = head + ", ".join([one] * per)
+        cursor = driver.cursor()  # type: ignore[union-attr]
+        flat = chain.from_iterable
+        try:
+            with _indexes_deferred(connection, table.name, len(rows)):
+                for start in range(0, len(rows), per):
+                    chunk = rows[start : start + per]
+                    sql = full if len(chunk) == per else head + ", ".join([one] * len(chunk))
+                    cursor.execute(sql, list(flat(chunk)))
+                    self._advance(len(chunk))
+        finally:
+            cursor.close()
+        return True
+
+    def update_rows(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        statement = update(table).where(table.c.id == bindparam("b_id"))
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            self.session.connection().execute(statement, chunk)
+            self._advance(len(chunk))
+
+    def _advance(self, count: int) -> None:
+        self.done += count
+        if self.progress is not None and self.done - self.shown >= BATCH:
+            self.shown = self.done
+            self.progress("writing", min(self.done, self.total), self.total)
+
+    def write(self, plan: Plan) -> None:
+        if not self.count_ids:
+            self._write(plan)
+            return
+        # SQLite: a page cache large enough for the indexes a big import touches (the
+        # default 2 MiB makes every index insert a read), for this import only.
+        connection = self.session.connection()
+        before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        connection.exec_driver_sql(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
+        try:
+            self._write(plan)
+        finally:
+            connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
+
+    def _write(self, plan: Plan) -> None:
+        self.total = sum(
+            len(items)
+            for items in (
+                plan.people,
+                plan.places,
+                plan.sources,
+                plan.visits,
+                plan.travellers,
+                plan.visit_sources,
+                plan.meetings,
+                plan.participants,
+                plan.meeting_sources,
+                plan.meeting_updates,
+                plan.meeting_merges,
+                plan.visit_updates,
+            )
+        )
+        self.insert_records(
+            Person.__table__,  # type: ignore[arg-type]
+            _Records(PERSON_COLUMNS, [p[0] for p in plan.people], [p[1] for p in plan.people]),
+        )
+        # Places: parents before children (a parent is always planned before its child).
+        pending = list(plan.places)
+        while pending:
+            ready = [p for p in pending if p[2] is None or ref_id(p[2]) is not None]
+            self.insert_records(
+                Place.__table__,  # type: ignore[arg-type]
+                _Records(
+                    PLACE_COLUMNS,
+                    [ref for ref, _values, _parent in ready],
+                    [(*values, ref_id(parent)) for _ref, values, parent in ready],
+                ),
+            )
+            pending = [p for p in pending if p[0].id is None]
+        self.insert_records(
+            Source.__table__,  # type: ignore[arg-type]
+            _Records(SOURCE_COLUMNS, [s[0] for s in plan.sources], [s[1] for s in plan.sources]),
+        )
+        self.insert_records(
+            Visit.__table__,  # type: ignore[arg-type]
+            _Records(
+                VISIT_COLUMNS,
+                [v[0] for v in plan.visits],
+                [(*values, ref_id(d)) for _ref, values, d in plan.visits],
+            ),
+        )
+        self.insert_rows(
+            VisitTraveller.__table__,  # type: ignore[arg-type]
+            TRAVELLER_COLUMNS,
+            [(ref_id(v), ref_id(p), role, pos) for v, p, role, pos in plan.travellers],
+        )
+        self.insert_rows(
+            VisitSource.__table__,  # type: ignore[arg-type]
+            VISIT_SOURCE_COLUMNS,
+            [(ref_id(v), ref_id(s), pos) for v, s, pos in plan.visit_sources],
+        )
+        with bulk_meeting_insert(self.session.connection(), len(plan.meetings)):
+            self.insert_records(
+                Meeting.__table__,  # type: ignore[arg-type]
+                _Records(
+                    MEETING_COLUMNS,
+                    [m[0] for m in plan.meetings],
+                    [
+                        (
+                            *values,
+                            visit.id if visit.__class__ is Ref else visit,
+                            venue.id if venue.__class__ is Ref else venue,
+                        )
+                        for _ref, values, visit, venue in plan.meetings
+                    ],
+                ),
+            )
+        self.insert_rows(
+            Participant.__table__,  # type: ignore[arg-type]
+            PARTICIPANT_COLUMNS,
+            [
+                (
+                    m.id if m.__class__ is Ref else m,
+                    p.id if p.__class__ is Ref else p,
+                    side,
+                    role,
+                    position,
+                )
+                for m, p, side, role, position in plan.participants
+            ],
+        )
+        self.insert_rows(
+            MeetingSource.__table__,  # type: ignore[arg-type]
+            MEETING_SOURCE_COLUMNS,
+            [
+                (m.id if m.__class__ is Ref else m, s.id if s.__class__ is Ref else s, position)
+                for m, s, position in plan.meeting_sources
+            ],
+        )
+        self.update_rows(Meeting.__table__, plan.meeting_updates)  # type: ignore[arg-type]
+        merges: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for meeting, change in plan.meeting_merges:
+            values = {"b_id": meeting, **change, "updated_at": self.now}
+            merges.setdefault(tuple(sorted(values)), []).append(values)
+        for rows in merges.values():
+            self.update_rows(Meeting.__table__, rows)  # type: ignore[arg-type]
+        self.update_rows(Visit.__table__, plan.visit_updates)  # type: ignore[arg-type]
+
+
+@contextmanager
+def _indexes_deferred(connection: Connection, table: str, count: int) -> Iterator[None]:
+    """SQLite: around an insert of ``count`` rows into ``table``, its secondary indexes
+    (not the unique ones, which check the rows as they come) dropped, and created again
+    after from the text SQLite stored for them, when the insert is large enough (see
+    ``SQLITE_REINDEX_SHARE``). All in the caller's transaction: a rollback restores them
+    with everything else, and no other connection ever sees the table without them."""
+    if count < SQLITE_REINDEX_FROM:
+        yield
+        return
+    quote = connection.dialect.identifier_preparer.quote
+    stored = connection.exec_driver_sql(f"SELECT count(*) FROM {quote(table)}").scalar() or 0
+    if count * SQLITE_REINDEX_SHARE < stored:
+        yield
+        return
+    found = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master"
+        " WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (table,),
+    ).all()
+    indexes = [
+        (name, sql) for name, sql in found if not sql.lstrip().upper().startswith("CREATE UNIQUE")
+    ]
+    for name, _sql in indexes:
+        connection.exec_driver_sql(f"DROP INDEX {quote(name)}")
+
+    def restore() -> None:
+        for _name, sql in indexes:
+            connection.exec_driver_sql(sql)
+
+    with restored_after(restore):
+        yield
+
+
+def _next_id(connection: Connection, table: Table) -> int:
+    """SQLite: the id after the largest the table ever had (deleted ones included)."""
+    largest = connection.execute(select(func.max(table.c.id))).scalar() or 0
+    handed = connection.execute(
+        text("SELECT seq FROM sqlite_sequence WHERE name = :name"), {"name": table.name}
+    ).scalar()
+    return max(int(largest), int(handed or 0)) + 1
+
+
+@dataclass
+class _Records:
+    """New records of one table for ``_Writer.insert_records``: the columns their
+    values fill, their refs (to receive their ids) and their values (refs resolved)."""
+
+    columns: tuple[str, ...]
+    refs: list[Ref]
+    rows: list[tuple[Any, ...]]

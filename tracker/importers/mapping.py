@@ -1,0 +1,152 @@
+"""Which field each column of a CSV file fills: the timeline table's own layout, or a
+foreign table's columns mapped with ``--map COLUMN=FIELD`` (a column named like a field
+needs no mapping)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from tracker.errors import InvalidInput
+from tracker.vocab import MeetingKind, Outcome
+
+FIELDS: dict[str, str] = {
+    "traveller": "the envoy's name (several separated by ';'); created when unknown",
+    "traveller_role": "the traveller's role on this visit (envoy, president, ...)",
+    "start": "the visit's first day (EDTF or ISO)",
+    "end": "the visit's last day (EDTF or ISO; may be empty)",
+    "date": "a single EDTF date or interval, instead of start and end",
+    "country": "destination country: a name or an ISO 3166-1 alpha-2 code",
+    "city": "destination city (several separated by ';')",
+    "venue": "the meeting's venue",
+    "title": "the meeting's title",
+    "kind": "the meeting's kind (" + ", ".join(m.value for m in MeetingKind) + ")",
+    "counterparts": "the people met (separated by ';'); created when unknown",
+    "duration": "the meeting's duration, such as 5h, ~3h or 5h+",
+    "duration_minutes": "the meeting's duration in whole minutes",
+    "duration_qualifier": "exact, about, at-least or at-most (with duration_minutes)",
+    "outcome": "the meeting's outcome (" + ", ".join(o.value for o in Outcome) + ")",
+    "summary": "the outcome's summary",
+    "notes": "free text kept on the record",
+    "source_url": "the row's source: its URL",
+    "source_title": "the row's source: its title",
+    "publisher": "the row's source: its publisher",
+    "sources": "several sources separated by ';' (URLs, or publishers' names)",
+    "uid": "a stable id from the other system (deduplication)",
+}
+"""Every field a column can map to, with what it fills."""
+
+MEETING_FIELDS = (
+    "venue",
+    "title",
+    "kind",
+    "counterparts",
+    "duration",
+    "duration_minutes",
+    "duration_qualifier",
+    "outcome",
+    "summary",
+)
+"""A row with any of these filled is a meeting (and its visit); without, a visit."""
+
+TIMELINE_MAPPING: dict[str, str] = {
+    "edtf": "date",
+    "kind": "kind",
+    "title": "title",
+    "envoys": "traveller",
+    "counterparts": "counterparts",
+    "venue": "venue",
+    "city": "city",
+    "country": "country",
+    "duration_minutes": "duration_minutes",
+    "duration_qualifier": "duration_qualifier",
+    "outcome": "outcome",
+    "outcome_summary": "summary",
+    "sources": "sources",
+    "uid": "uid",
+}
+"""How the timeline table's columns map onto the fields (``date``, ``earliest`` and
+``latest`` are derived from ``edtf`` and not read)."""
+
+TIMELINE_DERIVED = ("date", "earliest", "latest")
+
+
+def parse_map_options(items: Iterable[str]) -> dict[str, str]:
+    """``COLUMN=FIELD`` pairs (``--map``) as a mapping."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        column, sep, target = item.rpartition("=")
+        if not sep or not column.strip() or not target.strip():
+            raise InvalidInput("--map", "COLUMN=FIELD, such as 'start date=start'", item)
+        mapping[column.strip()] = _field_name(target, "--map")
+    return mapping
+
+
+def mapping_from_document(data: Mapping[str, Any], origin: str) -> dict[str, str]:
+    """A mapping file's content (``COLUMN: FIELD`` pairs) as a mapping."""
+    mapping: dict[str, str] = {}
+    for column, target in data.items():
+        if not isinstance(column, str) or not column.strip() or not isinstance(target, str):
+            raise InvalidInput(f"{origin}: {column}", "COLUMN: FIELD pairs (text)", target)
+        mapping[column.strip()] = _field_name(target, f"{origin}: {column}")
+    return mapping
+
+
+def _field_name(value: str, where: str) -> str:
+    name = value.strip().casefold().replace(" ", "_").replace("-", "_")
+    if name not in FIELDS:
+        raise InvalidInput(where, "a field: " + ", ".join(FIELDS), value)
+    return name
+
+
+def _plain(column: str) -> str:
+    return column.strip().casefold()
+
+
+def column_fields(
+    header: Sequence[str], mapping: Mapping[str, str], origin: str
+) -> tuple[str, dict[int, str], list[str]]:
+    """The layout, the field each column index fills, and the columns ignored."""
+    plain = [_plain(c) for c in header]
+    if not mapping and {"edtf", "title", "envoys", "uid"} <= set(plain):
+        fields = {i: TIMELINE_MAPPING[c] for i, c in enumerate(plain) if c in TIMELINE_MAPPING}
+        ignored = [
+            header[i]
+            for i, c in enumerate(plain)
+            if c not in TIMELINE_MAPPING and c not in TIMELINE_DERIVED
+        ]
+        return "timeline", fields, ignored
+    by_plain = {c: i for i, c in reversed(list(enumerate(plain)))}
+    fields = {}
+    for column, target in mapping.items():
+        index = by_plain.get(_plain(column))
+        if index is None:
+            shown = ", ".join(repr(c) for c in header)
+            raise InvalidInput("--map", f"a column of {origin} ({shown})", column)
+        fields[index] = target
+    for index, column in enumerate(plain):
+        if index not in fields and column.replace(" ", "_") in FIELDS:
+            fields[index] = column.replace(" ", "_")
+    seen: dict[str, int] = {}
+    for index, target in sorted(fields.items()):
+        if target in seen:
+            raise InvalidInput(
+                "--map",
+                f"one column per field; {header[seen[target]]!r} and {header[index]!r}"
+                f" both fill {target}",
+            )
+        seen[target] = index
+    if "date" in seen and ("start" in seen or "end" in seen):
+        raise InvalidInput("--map", "either a date column or start and end columns, not both")
+    if "end" in seen and "start" not in seen:
+        raise InvalidInput("--map", "a start column to go with the end column")
+    if "date" not in seen and "start" not in seen:
+        raise InvalidInput(
+            "--map", f"a column for start or date in {origin} (map one: --map 'COLUMN=start')"
+        )
+    if "traveller" not in seen and "counterparts" not in seen:
+        raise InvalidInput(
+            "--map", f"a column for traveller in {origin} (map one: --map 'COLUMN=traveller')"
+        )
+    ignored = [header[i] for i in range(len(header)) if i not in fields and header[i]]
+    return "mapped", fields, ignored

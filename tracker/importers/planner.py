@@ -1,0 +1,558 @@
+"""Planning an import: each parsed row decided against what is stored and what earlier
+rows planned, by the rules every path uses.
+
+- Names go through the one resolver (a surname, a declined form, an alias in any
+  script); a name that finds nothing is a new person or place, created only when the
+  import may create (and never when it is a look-alike of a known name).
+- Sources are found by their identity (URL, or publisher and title).
+- A meeting row that probably repeats a recorded meeting (the duplicate rule) adds what
+  it brings to it (participants, sources, a missing duration, notes) instead of making a
+  twin; a visit row, or a meeting row's trip, joins the visit of one of its travellers
+  that it falls in (the visit rule), adding its travellers to it.
+- A row whose uid is known updates that record.
+
+Nothing is written here: :mod:`tracker.importers.bulk` writes the plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from tracker.dates import When, parse_when
+from tracker.importers.countries import code_for_name, country_name, is_code
+from tracker.importers.existing import Existing, MeetingState, VisitState
+from tracker.importers.plan import Id, Plan, Ref, new_uid
+from tracker.importers.rows import Parsed, RowError, name_key
+from tracker.vocab import MeetingKind, MeetingStatus, ParticipantRole, PlaceKind
+from tracker.write.report import ChangeReport, NewName
+from tracker.write.rules import (
+    MeetingShape,
+    PlaceInfo,
+    VisitShape,
+    first_duplicate,
+    shape,
+    visit_to_join,
+)
+from tracker.write.sources import identity
+
+_CALL_KIND = MeetingKind.CALL.value
+_HELD = MeetingStatus.HELD.value
+_ENVOY = ParticipantRole.ENVOY.value
+_HOST = ParticipantRole.HOST.value
+_COUNTRY = PlaceKind.COUNTRY.value
+_CITY = PlaceKind.CITY.value
+_REGION = PlaceKind.REGION.value
+_VENUE = PlaceKind.VENUE.value
+_CITY_KINDS = (_CITY, _REGION)
+_ALL_KINDS = tuple(kind.value for kind in PlaceKind)
+
+Source3 = tuple[str | None, str | None, str | None]
+
+
+class Planner:
+    """Turns parsed rows into a plan against what is stored; new records go into both."""
+
+    def __init__(self, existing: Existing, report: ChangeReport, now: datetime) -> None:
+        self.existing = existing
+        self.report = report
+        self.now = now
+        self.plan = Plan()
+        self.file_uids: set[str] = set()
+        self.codes: dict[str, str] = {}
+        self.named_countries: dict[tuple[str, str, Id | None], bool] = {}
+        self.new_people: dict[Id, NewName] = {}
+        self.new_places: dict[Id, NewName] = {}
+
+    # People and places (lookups first, creation after the row is known to be good) ------
+
+    def person(self, name: str, field_name: str) -> Id | None:
+        """The one person ``name`` finds; ``None`` when it finds nobody."""
+        result = self.existing.people.resolve(name)
+        if len(result.found) > 1:
+            listed = "; ".join(self.existing.people.describe(h) for h in result.found)
+            raise RowError(field_name, f"one person, found {listed}", name)
+        if result.found:
+            return result.found[0]
+        if result.look_alike:
+            raise RowError(
+                field_name,
+                "a name that is not a look-alike of a known one; did you mean "
+                + ", ".join(repr(s) for s in result.suggestions)
+                + "?",
+                name,
+            )
+        return None
+
+    def new_person(self, name: str) -> Id:
+        found = self.existing.people.resolve(name).found
+        if found:
+            return found[0]  # created by an earlier row of this file
+        suggestions = tuple(self.existing.people.resolve(name).suggestions)
+        ref = Ref()
+        self.plan.people.append((ref, (new_uid(), name, name_key(name), None)))
+        self.existing.people.add(ref, None, [name], detail="no country")
+        self.existing.person_country[ref] = None
+        self.new_people[ref] = NewName("person", name, suggestions)
+        self.report.added["people"] += 1
+        return ref
+
+    def country(self, text: str) -> tuple[str, Id | None]:
+        """The ISO code ``text`` names and the existing country place, if any."""
+        code = self.codes.get(text)
+        if code is not None:
+            return code, self.existing.countries.get(code)
+        value = text.strip()
+        if len(value) == 2 and value.isascii() and value.isalpha() and is_code(value):
+            code = self.codes[text] = value.upper()
+        else:
+            places = self.existing.tree.places
+            known = [
+                p
+                for p in self.existing.places.resolve(value).found
+                if p in places and places[p].kind == _COUNTRY and places[p].country
+            ]
+            codes = {places[p].country for p in known}
+            if len(codes) == 1:
+                code = codes.pop()
+            elif not codes:
+                code = code_for_name(value)
+            if code is None:
+                raise RowError(
+                    "country", "a country's name or ISO 3166-1 alpha-2 code such as RU", text
+                )
+        return code, self.existing.countries.get(code)
+
+    def place(
+        self, name: str, kinds: tuple[str, ...], country: str | None, parent: Id | None
+    ) -> Id | None:
+        """The existing place named ``name`` of one of ``kinds``, preferring those in
+        ``country`` or under ``parent``; ``None`` when there is none."""
+        tree = self.existing.tree
+        result = self.existing.places.resolve(name)
+        found = [p for p in result.found if p in tree.places and tree.places[p].kind in kinds]
+        if country is not None:
+            found = [p for p in found if tree.country_of(p) in (None, country)]
+        if len(found) > 1 and parent is not None:
+            under = [p for p in found if parent in tree.chain(p)]
+            found = under or found
+        if len(found) > 1 and country is not None:
+            same = [p for p in found if tree.country_of(p) == country]
+            found = same or found
+        field_name = "city" if "city" in kinds else "venue"
+        if len(found) > 1:
+            names = "; ".join(
+                f"{tree.places[p].name} ({tree.country_of(p) or 'no country'})" for p in found
+            )
+            raise RowError(field_name, f"one place, found {names}", name)
+        if not found and not result.found and result.look_alike:
+            raise RowError(
+                field_name,
+                "a name that is not a look-alike of a known one; did you mean "
+                + ", ".join(repr(s) for s in result.suggestions)
+                + "?",
+                name,
+            )
+        return found[0] if found else None
+
+    def new_place(self, name: str, kind: str, country: str | None, parent: Id | None) -> Ref:
+        suggestions = tuple(self.existing.places.resolve(name).suggestions)
+        ref = Ref()
+        self.plan.places.append((ref, (new_uid(), name, name_key(name), kind, country), parent))
+        self.existing.places.add(ref, None, [name], detail=f"{kind}, {country or 'no country'}")
+        self.existing.tree.add(ref, PlaceInfo(kind, parent, country, name))
+        if kind == _COUNTRY and country:
+            self.existing.countries.setdefault(country, ref)
+        self.new_places[ref] = NewName("place", name, suggestions)
+        self.report.added["places"] += 1
+        return ref
+
+    def source(self, spec: Source3) -> Id:
+        key = identity(*spec)
+        found = self.existing.sources.find(key)
+        if found is not None:
+            return found
+        url, publisher, title = spec
+        ref = Ref()
+        self.plan.sources.append((ref, (new_uid(), url, publisher, title)))
+        self.existing.sources.remember(key, ref)
+        self.report.added["sources"] += 1
+        return ref
+
+    # One row --------------------------------------------------------------------------
+
+    def _people(self, names: Sequence[str], field_name: str) -> list[Id | None]:
+        return [self.person(name, field_name) for name in names]
+
+    def add(self, row: Parsed) -> None:
+        if row.uid in self.file_uids:
+            raise RowError("uid", "a uid not used twice in one file", row.uid)
+        # Look everything up first: a row that fails must leave nothing behind.
+        travellers = self._people(row.travellers, "traveller")
+        counterparts = self._people(row.counterparts, "counterparts")
+        code, country = self.country(row.country) if row.country else (None, None)
+        multi = len(row.cities) > 1
+        city_name = row.cities[0] if len(row.cities) == 1 else None
+        city = self.place(city_name, _CITY_KINDS, code, country) if city_name else None
+        venue: Id | None = None
+        venue_is = None
+        if row.venue is not None:
+            vkey = row.venue_key
+            if city_name is not None and vkey == row.city_keys[0]:
+                venue_is = "city"
+            elif code is not None and self._names_country(row.venue, vkey, code, country):
+                venue_is = "country"
+            else:
+                venue = self.place(row.venue, _ALL_KINDS, code, city or country)
+
+        if row.is_meeting:
+            stored_meeting = self.existing.meetings_by_uid.get(row.uid)
+            if stored_meeting is not None:
+                self.file_uids.add(row.uid)
+                self._update_meeting(stored_meeting, row)
+                return
+        else:
+            stored_visit = self.existing.visits_by_uid.get(row.uid)
+            if stored_visit is not None:
+                self.file_uids.add(row.uid)
+                self._update_visit(stored_visit, row)
+                return
+
+        # Create what is missing, parents first.
+        if code is not None and country is None:
+            country = self.new_place(country_name(code) or code, _COUNTRY, code, None)
+        if city_name is not None and city is None:
+            city = self.new_place(city_name, _CITY, code, country)
+        if venue_is == "city":
+            venue = city
+        elif venue_is == "country":
+            venue = country
+        elif row.venue is not None and venue is None:
+            venue = self.new_place(row.venue, _VENUE, code, city or country)
+        people = list(
+            dict.fromkeys(
+                t if t is not None else self.new_person(n)
+                for t, n in zip(travellers, row.travellers, strict=True)
+            )
+        )
+        others = [
+            c if c is not None else self.new_person(n)
+            for c, n in zip(counterparts, row.counterparts, strict=True)
+        ]
+        destination = city if city is not None else country
+        if destination is None and venue is not None:
+            destination = self.existing.tree.city_of(venue)
+        notes = row.notes
+        if multi:
+            notes = "; ".join(filter(None, ["Cities: " + "; ".join(row.cities), notes]))
+        self.file_uids.add(row.uid)
+        if row.is_meeting:
+            place = venue if venue is not None else destination
+            self._meeting(row, people, others, place, destination, code, notes)
+        else:
+            self._visit(row, people, destination, notes)
+
+    def _names_country(self, name: str, key: str, code: str, country: Id | None) -> bool:
+        memo = (key, code, country)
+        found = self.named_countries.get(memo)
+        if found is None:
+            places = self.existing.tree.places
+            found = code_for_name(name) == code or (
+                country is not None and name_key(places[country].name) == key
+            )
+            self.named_countries[memo] = found
+        return found
+
+    # Visits ---------------------------------------------------------------------------
+
+    def _visit(
+        self, row: Parsed, people: list[Id], destination: Id | None, notes: str | None
+    ) -> None:
+        day = row.day
+        joined = visit_to_join(
+            self.existing.visits_at.get(destination, ()),
+            people,
+            destination,
+            day.earliest,
+            day.latest,
+        )
+        if joined is not None:
+            self.report.matched["visits"] += 1
+            added = self._join(joined, people, row.role, row.sources)
+            outcome = "updated" if added and not isinstance(joined.handle, Ref) else "unchanged"
+            self.report.count(outcome, "visits")
+            return
+        self._plan_visit(row, people, destination, uid=row.uid, notes=notes, role=row.role)
+
+    def _join(
+        self,
+        visit: VisitShape,
+        people: Sequence[Id],
+        role: str | None,
+        sources: Sequence[Source3] = (),
+    ) -> bool:
+        """Add to ``visit`` the travellers (and sources) it does not have yet."""
+        state = self.existing.visit_state[visit.handle]
+        added = False
+        for person in people:
+            if person not in visit.travellers:
+                visit.travellers.add(person)
+                self.plan.travellers.append(
+                    (visit.handle, person, role or _ENVOY, state.next_traveller)
+                )
+                state.next_traveller += 1
+                added = True
+        for spec in dict.fromkeys(sources):
+            source = self.source(spec)
+            if source not in state.sources:
+                state.sources.add(source)
+                self.plan.visit_sources.append((visit.handle, source, state.next_source))
+                state.next_source += 1
+                added = True
+        return added
+
+    def _plan_visit(
+        self,
+        row: Parsed,
+        people: list[Id],
+        destination: Id | None,
+        *,
+        uid: str,
+        notes: str | None,
+        role: str | None,
+    ) -> Ref:
+        """Plan a new visit of ``people`` to ``destination`` on the row's days."""
+        ref = Ref()
+        day = row.day
+        plan = self.plan
+        plan.visits.append(
+            (ref, (uid, day.edtf, day.earliest, day.latest, notes, None), destination)
+        )
+        state = VisitState(next_traveller=len(people))
+        self.existing.add_visit(
+            VisitShape(ref, destination, day.earliest, day.latest, set(people)), state
+        )
+        travellers = plan.travellers
+        for position, person in enumerate(people):
+            travellers.append((ref, person, role, position))
+        if row.sources:
+            links = plan.visit_sources
+            for position, spec in enumerate(dict.fromkeys(row.sources)):
+                source = self.source(spec)
+                state.sources.add(source)
+                links.append((ref, source, position))
+            state.next_source = len(state.sources)
+        self.report.added["visits"] += 1
+        return ref
+
+    # Meetings -------------------------------------------------------------------------
+
+    def _shape(
+        self,
+        row: Parsed,
+        handle: Id | None,
+        people: list[Id],
+        others: list[Id],
+        place: Id | None,
+        destination: Id | None,
+    ) -> MeetingShape:
+        when = row.when
+        return shape(
+            self.existing.tree,
+            handle,
+            row.kind if "kind" in row.given else None,
+            when.earliest,
+            when.latest,
+            place,
+            destination,
+            people,
+            others,
+        )
+
+    def _meeting(
+        self,
+        row: Parsed,
+        people: list[Id],
+        others: list[Id],
+        place: Id | None,
+        destination: Id | None,
+        code: str | None,
+        notes: str | None,
+    ) -> None:
+        assert row.title is not None
+        candidate = self._shape(row, None, people, others, place, destination)
+        led = self.existing.meetings_led
+        known = [m for envoy in people for m in led.get(envoy, ())]
+        repeated = first_duplicate(candidate, known)
+        if repeated is not None:
+            self._merge(repeated, row, people, others, code)
+            return
+        visit: Id | None = None
+        if people and destination is not None and row.kind != _CALL_KIND:
+            joined = visit_to_join(
+                self.existing.visits_at.get(destination, ()),
+                people,
+                destination,
+                row.day.earliest,
+                row.day.latest,
+            )
+            if joined is not None:
+                self._join(joined, people, row.role)
+                visit = joined.handle
+            else:
+                visit = self._plan_visit(
+                    row, people, destination, uid=new_uid(), notes=None, role=row.role or _ENVOY
+                )
+        ref = Ref()
+        when = row.when
+        values = (
+            row.uid,
+            row.kind,
+            row.title,
+            when.edtf,
+            when.earliest,
+            when.latest,
+            row.minutes,
+            row.qualifier,
+            row.outcome,
+            row.summary,
+            _HELD,
+            notes,
+        )
+        # Without a visit, the meeting keeps its place itself.
+        venue = place if row.venue is not None or visit is None else None
+        self.plan.meetings.append((ref, values, visit, venue))
+        state = MeetingState(has_duration=row.minutes is not None, notes=notes)
+        self._participants(ref, state, people, others, code)
+        for spec in dict.fromkeys(row.sources):
+            source = self.source(spec)
+            if source not in state.sources:
+                state.sources.add(source)
+                self.plan.meeting_sources.append((ref, source, state.next_source))
+                state.next_source += 1
+        self.existing.add_meeting(self._shape(row, ref, people, others, place, destination), state)
+        self.report.added["meetings"] += 1
+
+    def _participants(
+        self,
+        meeting: Id,
+        state: MeetingState,
+        people: Sequence[Id],
+        others: Sequence[Id],
+        code: str | None,
+    ) -> bool:
+        """Add the envoys and counterparts ``meeting`` does not have yet."""
+        sides = self.existing.person_country
+        added = False
+        for person in people:
+            if person not in state.participants:
+                state.participants.add(person)
+                self.plan.participants.append(
+                    (meeting, person, sides.get(person), _ENVOY, state.next_participant)
+                )
+                state.next_participant += 1
+                added = True
+        for person in others:
+            if person not in state.participants:
+                state.participants.add(person)
+                side = sides.get(person)
+                role = _HOST if side and side == code else None
+                self.plan.participants.append((meeting, person, side, role, state.next_participant))
+                state.next_participant += 1
+                added = True
+        return added
+
+    def _merge(
+        self,
+        meeting: MeetingShape,
+        row: Parsed,
+        people: list[Id],
+        others: list[Id],
+        code: str | None,
+    ) -> None:
+        """Add what ``row`` brings to the meeting it repeats."""
+        state = self.existing.meeting_state[meeting.handle]
+        added = self._participants(meeting.handle, state, people, others, code)
+        meeting.envoys |= frozenset(people)
+        meeting.counterparts |= frozenset(o for o in others if o not in meeting.envoys)
+        for spec in dict.fromkeys(row.sources):
+            source = self.source(spec)
+            if source not in state.sources:
+                state.sources.add(source)
+                self.plan.meeting_sources.append((meeting.handle, source, state.next_source))
+                state.next_source += 1
+                added = True
+        if isinstance(meeting.handle, int):
+            change: dict[str, Any] = {}
+            if not state.has_duration and row.minutes is not None:
+                change["duration_minutes"] = row.minutes
+                change["duration_qualifier"] = row.qualifier
+                state.has_duration = True
+            if row.notes and row.notes not in (state.notes or ""):
+                state.notes = "; ".join(filter(None, [state.notes, row.notes]))
+                change["notes"] = state.notes
+            if change:
+                self.plan.meeting_merges.append((meeting.handle, change))
+                added = True
+        self.report.matched["meetings"] += 1
+        stored = isinstance(meeting.handle, int)
+        self.report.count("updated" if added and stored else "unchanged", "meetings")
+
+    # Rows naming a stored uid ---------------------------------------------------------
+
+    def _update_meeting(self, stored: dict[str, Any], row: Parsed) -> None:
+        wanted: dict[str, Any] = {"edtf": row.when.edtf}
+        if "kind" in row.given:
+            wanted["kind"] = row.kind
+        if "title" in row.given and row.title:
+            wanted["title"] = row.title
+        if row.given & {"duration", "duration_minutes"}:
+            wanted["duration_minutes"] = row.minutes
+            wanted["duration_qualifier"] = row.qualifier
+        if "outcome" in row.given:
+            wanted["outcome"] = row.outcome
+        if "summary" in row.given:
+            wanted["outcome_summary"] = row.summary
+        if "notes" in row.given:
+            wanted["notes"] = row.notes
+        changed = {k: v for k, v in wanted.items() if stored[k] != v}
+        if not changed:
+            self.report.unchanged["meetings"] += 1
+            return
+        values = {
+            "b_id": stored["id"],
+            "kind": stored["kind"],
+            "title": stored["title"],
+            "edtf": stored["edtf"],
+            "duration_minutes": stored["duration_minutes"],
+            "duration_qualifier": stored["duration_qualifier"],
+            "outcome": stored["outcome"],
+            "outcome_summary": stored["outcome_summary"],
+            "notes": stored["notes"],
+            **changed,
+        }
+        when = _when(values["edtf"])
+        values["earliest"], values["latest"] = when.earliest, when.latest
+        values["updated_at"] = self.now
+        self.plan.meeting_updates.append(values)
+        self.report.updated["meetings"] += 1
+
+    def _update_visit(self, stored: dict[str, Any], row: Parsed) -> None:
+        wanted: dict[str, Any] = {"edtf": row.day.edtf}
+        if "notes" in row.given:
+            wanted["notes"] = row.notes
+        changed = {k: v for k, v in wanted.items() if stored[k] != v}
+        if not changed:
+            self.report.unchanged["visits"] += 1
+            return
+        values = {"b_id": stored["id"], "edtf": stored["edtf"], "notes": stored["notes"], **changed}
+        when = _when(values["edtf"])
+        values["earliest"], values["latest"] = when.earliest, when.latest
+        values["updated_at"] = self.now
+        self.plan.visit_updates.append(values)
+        self.report.updated["visits"] += 1
+
+
+def _when(edtf: str) -> When:
+    return parse_when(edtf)

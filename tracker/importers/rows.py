@@ -1,0 +1,413 @@
+"""One CSV row turned into checked values, before any database lookup: each value by
+the field rules every path uses (names, dates, durations, URLs, text limits), an error
+naming the field at fault."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
+
+from tracker import fields
+from tracker.dates import EXAMPLES, When, parse_when
+from tracker.durations import parse_duration
+from tracker.errors import InvalidInput
+from tracker.importers.mapping import MEETING_FIELDS
+from tracker.names import clean_name
+from tracker.names import name_key as _name_key
+from tracker.vocab import (
+    DurationQualifier,
+    MeetingKind,
+    MeetingStatus,
+    Outcome,
+    ParticipantRole,
+    PlaceKind,
+    choose,
+)
+
+_MAX_TEXT = fields.MAX_TEXT
+_ROLE_LIMIT = fields.ROLE_LIMIT
+
+_KEYS: dict[str, str] = {}
+
+
+def name_key(name: str) -> str:
+    """``tracker.names.name_key``, remembered (a file repeats its names a lot)."""
+    key = _KEYS.get(name)
+    if key is None:
+        if len(_KEYS) > 200_000:
+            _KEYS.clear()
+        key = _KEYS[name] = _name_key(name)
+    return key
+
+
+class RowError(Exception):
+    """A row's value that does not fit its field (internal; becomes InvalidInput or a
+    Reject)."""
+
+    def __init__(self, field_name: str, expected: str, got: str | None = None) -> None:
+        super().__init__(expected)
+        self.field = field_name
+        self.expected = expected
+        self.got = got
+
+
+@dataclass(slots=True)
+class Parsed:
+    """A row turned into checked values (no database needed yet)."""
+
+    number: int
+    is_meeting: bool
+    travellers: list[str]
+    traveller_keys: list[str]
+    role: str | None
+    when: When
+    day: When
+    country: str | None  # as given
+    cities: list[str]
+    city_keys: list[str]
+    venue: str | None
+    venue_key: str
+    title: str | None
+    kind: str
+    counterparts: list[str]
+    counterpart_keys: list[str]
+    minutes: int | None
+    qualifier: str | None
+    outcome: str
+    summary: str | None
+    notes: str | None
+    sources: Sequence[tuple[str | None, str | None, str | None]]  # (url, publisher, title)
+    uid: str
+    given: frozenset[str]  # the fields the file has columns for
+
+
+_MEETING_KIND = MeetingKind.MEETING.value
+_CALL_KIND = MeetingKind.CALL.value
+_UNKNOWN_OUTCOME = Outcome.UNKNOWN.value
+_EXACT = DurationQualifier.EXACT.value
+_HELD = MeetingStatus.HELD.value
+_ENVOY = ParticipantRole.ENVOY.value
+_HOST = ParticipantRole.HOST.value
+_COUNTRY = PlaceKind.COUNTRY.value
+_CITY = PlaceKind.CITY.value
+_REGION = PlaceKind.REGION.value
+_VENUE = PlaceKind.VENUE.value
+_CITY_KINDS = (_CITY, _REGION)
+
+_MEMO_LIMIT = 200_000
+"""Entries a parser's cache holds before it starts again (bounds memory on huge files)."""
+
+Source3 = tuple[str | None, str | None, str | None]
+
+
+class Parsers:
+    """Parsers for single values, with caches (files repeat names and dates a lot), and
+    what every row of one file shares: which column fills which field."""
+
+    def __init__(self, fields: Mapping[int, str] | None = None) -> None:
+        self.dates: dict[str, When] = {}
+        self.days: dict[str, When] = {}
+        self.names: dict[str, tuple[str, str]] = {}
+        self.sources: dict[str, tuple[Source3, ...]] = {}
+        self.set_fields(fields or {})
+
+    def set_fields(self, fields: Mapping[int, str]) -> None:
+        self.pairs = tuple(fields.items())
+        self.width = max(fields) + 1 if fields else 0
+        self.targets = tuple(fields.values())
+        indexes = tuple(fields)
+        self.cells: Callable[[list[str]], tuple[str, ...]]
+        if len(indexes) > 1:
+            self.cells = itemgetter(*indexes)
+        else:  # itemgetter of one index gives the value itself, not a tuple of one
+            self.cells = lambda record: tuple(record[i] for i in indexes)
+        self.given = frozenset(fields.values())
+        self.meeting_fields = tuple(f for f in MEETING_FIELDS if f in self.given)
+
+    def when(self, text: str, field_name: str) -> When:
+        found = self.dates.get(text)
+        if found is None:
+            if text.casefold() in ("today", "yesterday"):
+                raise RowError(field_name, EXAMPLES, text)
+            try:
+                found = parse_when(text, field=field_name)
+            except InvalidInput as exc:
+                raise RowError(field_name, exc.expected, text) from None
+            if len(self.dates) > _MEMO_LIMIT:
+                self.dates.clear()
+            self.dates[text] = found
+        return found
+
+    def day(self, when: When) -> When:
+        """``when`` without its time of day (the days a visit covers)."""
+        if when.time is None:
+            return when
+        found = self.days.get(when.edtf)
+        if found is None:
+            found = self.days[when.edtf] = _day(when)
+        return found
+
+    def name(self, text: str, field_name: str) -> tuple[str, str]:
+        """The display name and key of a person or place (the name rule of every path)."""
+        found = self.names.get(text)
+        if found is None:
+            try:
+                clean = clean_name(text, field_name)
+            except InvalidInput as exc:
+                raise RowError(field_name, exc.expected, text) from None
+            found = (clean, name_key(clean))
+            if len(self.names) > _MEMO_LIMIT:
+                self.names.clear()
+            self.names[text] = found
+        return found
+
+    def source_list(self, text: str) -> tuple[Source3, ...]:
+        """The sources a ``sources`` cell lists (URLs, or publishers' names)."""
+        found = self.sources.get(text)
+        if found is None:
+            items: list[Source3] = []
+            for item in _split(text):
+                if item.lower().startswith(("http://", "https://")):
+                    items.append((_url(item, "sources"), None, None))
+                else:
+                    items.append((None, _text(item, "sources", 300), None))
+            found = tuple(items)
+            if len(self.sources) > _MEMO_LIMIT:
+                self.sources.clear()
+            self.sources[text] = found
+        return found
+
+
+def _text(value: str, field_name: str, limit: int = _MAX_TEXT) -> str | None:
+    if not value:
+        return None
+    if "\x00" in value:
+        raise RowError(field_name, "text without NUL characters")
+    if len(value) > limit:
+        raise RowError(field_name, f"at most {limit} characters")
+    return value
+
+
+def _split(value: str) -> list[str]:
+    if ";" not in value:
+        value = value.strip()
+        return [value] if value else []
+    return [part for item in value.split(";") if (part := item.strip())]
+
+
+def _day(when: When) -> When:
+    if when.time is None:
+        return when
+    return parse_when(when.edtf.split("T", 1)[0])
+
+
+def _url(value: str, field_name: str) -> str:
+    try:
+        return fields.url(value, field_name) or ""
+    except InvalidInput as exc:
+        raise RowError(field_name, exc.expected, value) from None
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.casefold().split())
+
+
+def derived_uid(kind: str, *parts: object) -> str:
+    """A stable uid for a row without one, from what identifies it."""
+    text = "\x1f".join(str(p) for p in parts)
+    return f"{kind}-{hashlib.sha1(text.encode()).hexdigest()[:20]}"
+
+
+def parse_row(number: int, record: list[str], parsers: Parsers) -> Parsed:
+    """Check one record's values (its columns as ``parsers.set_fields`` was told); raise
+    RowError naming the field at fault."""
+    if len(record) >= parsers.width:
+        get = dict(zip(parsers.targets, map(str.strip, parsers.cells(record)), strict=True))
+    else:
+        size = len(record)
+        get = {t: record[i].strip() if i < size else "" for i, t in parsers.pairs}
+    value = get.get
+    is_meeting = False
+    for name in parsers.meeting_fields:
+        if get[name]:
+            is_meeting = True
+            break
+    names = parsers.names
+
+    travellers: list[str] = []
+    keys: list[str] = []
+    text = value("traveller")
+    if text:
+        for name in _split(text):
+            display, key = names.get(name) or parsers.name(name, "traveller")
+            if key not in keys:
+                travellers.append(display)
+                keys.append(key)
+    counterparts: list[str] = []
+    counterpart_keys: list[str] = []
+    text = value("counterparts")
+    if text:
+        for name in _split(text):
+            display, key = names.get(name) or parsers.name(name, "counterparts")
+            if key not in keys and display not in counterparts:
+                counterparts.append(display)
+                counterpart_keys.append(key)
+    if not travellers and not (is_meeting and counterparts):
+        raise RowError("traveller", "a traveller's name")
+    text = value("traveller_role")
+    role = _text(text, "traveller_role", _ROLE_LIMIT) if text else None
+
+    text = value("date")
+    if text is not None:
+        if not text:
+            raise RowError("date", EXAMPLES)
+        when = parsers.dates.get(text) or parsers.when(text, "date")
+    else:
+        start_text, end_text = value("start", ""), value("end", "")
+        if not start_text:
+            raise RowError("start", EXAMPLES)
+        start = parsers.when(start_text, "start")
+        when = start
+        if end_text:
+            end = parsers.when(end_text, "end")
+            first, last = parsers.day(start), parsers.day(end)
+            if "/" in first.edtf or "/" in last.edtf:
+                raise RowError("end", "single dates in start and end", end_text)
+            if last.edtf != first.edtf:
+                if last.latest < first.earliest:
+                    raise RowError("end", f"a date on or after the start ({start_text})", end_text)
+                when = parsers.when(f"{first.edtf}/{last.edtf}", "end")
+    day = when if when.time is None else parsers.day(when)
+
+    country = value("country") or None
+    if country is not None and country not in names:
+        parsers.name(country, "country")
+    text = value("city")
+    cities: list[str] = []
+    city_keys: list[str] = []
+    if text:
+        for name in _split(text):
+            display, key = names.get(name) or parsers.name(name, "city")
+            cities.append(display)
+            city_keys.append(key)
+    text = value("venue")
+    venue: str | None = None
+    venue_key = ""
+    if text:
+        venue, venue_key = names.get(text) or parsers.name(text, "venue")
+
+    kind = _MEETING_KIND
+    text = value("kind")
+    if text:
+        kind = _CHOICES.get((MeetingKind, text)) or _choice(MeetingKind, text, "kind")
+    outcome = _UNKNOWN_OUTCOME
+    text = value("outcome")
+    if text:
+        outcome = _CHOICES.get((Outcome, text)) or _choice(Outcome, text, "outcome")
+    minutes: int | None = None
+    qualifier: str | None = None
+    text = value("duration")
+    if text:
+        try:
+            amount, how = parse_duration(text, "duration")
+        except InvalidInput as exc:
+            raise RowError("duration", exc.expected, text) from None
+        minutes, qualifier = amount, how.value
+    text = value("duration_minutes")
+    if text:
+        if not (text.isascii() and text.isdigit()) or int(text) > 100_000:
+            raise RowError("duration_minutes", "a whole number of minutes", text)
+        minutes = int(text)
+        qualifier = _EXACT
+    text = value("duration_qualifier")
+    if text:
+        if minutes is None:
+            raise RowError("duration_qualifier", "a duration to qualify (duration_minutes)")
+        qualifier = _choice(DurationQualifier, text, "duration_qualifier")
+    text = value("title")
+    title = _text(text, "title", 500) if text else None
+    if is_meeting and title is None:
+        title = _derived_title(kind, counterparts, venue or (cities[0] if cities else country))
+
+    text = value("sources")
+    sources: Sequence[Source3] = (
+        parsers.sources.get(text) or parsers.source_list(text) if text else ()
+    )
+    text = value("source_url")
+    url = _url(text, "source_url") if text else None
+    text = value("publisher")
+    publisher = _text(text, "publisher", 300) if text else None
+    text = value("source_title")
+    source_title = _text(text, "source_title", 1000) if text else None
+    if url or publisher or source_title:
+        sources = [*sources, (url, publisher, source_title)]
+
+    uid = value("uid", "")
+    if uid:
+        try:
+            fields.uid(uid, "uid")
+        except InvalidInput as exc:
+            raise RowError("uid", exc.expected, uid) from None
+    else:
+        place = (country or "").casefold(), list(city_keys)
+        if is_meeting:
+            uid = derived_uid("meeting", keys, place, venue, when.edtf, _title_key(title or ""))
+        else:
+            uid = derived_uid("visit", keys, place, day.edtf)
+
+    text = value("summary")
+    summary = _text(text, "summary") if text else None
+    text = value("notes")
+    notes = _text(text, "notes") if text else None
+    return Parsed(
+        number,
+        is_meeting,
+        travellers,
+        keys,
+        role,
+        when,
+        day,
+        country,
+        cities,
+        city_keys,
+        venue,
+        venue_key,
+        title,
+        kind,
+        counterparts,
+        counterpart_keys,
+        minutes,
+        qualifier,
+        outcome,
+        summary,
+        notes,
+        sources,
+        uid,
+        parsers.given,
+    )
+
+
+_CHOICES: dict[tuple[Any, str], str] = {}
+
+
+def _choice(enum: Any, text: str, field_name: str) -> str:
+    found = _CHOICES.get((enum, text))
+    if found is None:
+        try:
+            found = str(choose(enum, text, field_name).value)
+        except InvalidInput as exc:
+            raise RowError(field_name, exc.expected, text) from None
+        _CHOICES[(enum, text)] = found
+    return found
+
+
+def _derived_title(kind: str, counterparts: list[str], where: str | None) -> str:
+    label = kind.replace("-", " ").capitalize()
+    if counterparts:
+        return f"{label} with {', '.join(counterparts)}"[:500]
+    if where:
+        return f"{label} in {where}"[:500]
+    raise RowError("title", "a title (a row with meeting fields is a meeting)")

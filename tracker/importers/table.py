@@ -1,0 +1,84 @@
+"""Reading a CSV file: its text (UTF-8, with or without a byte-order mark), its
+delimiter, its header and its records, one by one."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from tracker.errors import InvalidInput
+
+
+def decode(data: bytes, origin: str) -> str:
+    """The text of a CSV file: UTF-8, with or without a byte-order mark."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InvalidInput(origin, "UTF-8 text, not UTF-16 (save the file as CSV UTF-8)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InvalidInput(
+            origin,
+            f"UTF-8 text; byte 0x{data[exc.start]:02x} on line {line} is not UTF-8"
+            " (convert it, e.g. iconv -f WINDOWS-1252 -t UTF-8)",
+        ) from None
+
+
+def sniff_delimiter(text: str) -> str:
+    """Comma, unless the header line has no comma but semicolons, tabs or bars."""
+    first = text.split("\n", 1)[0]
+    if "," in first:
+        return ","
+    counts = {mark: first.count(mark) for mark in (";", "\t", "|")}
+    best = max(counts, key=lambda mark: counts[mark])
+    return best if counts[best] else ","
+
+
+def delimiter_option(value: str) -> str:
+    """The delimiter ``--delimiter`` names: one character, or ``tab``/``\\t``."""
+    if value.casefold() in ("tab", "\\t"):
+        return "\t"
+    if len(value) != 1 or value in '"\r\n' or value.isalnum():
+        raise InvalidInput("--delimiter", "one character such as , ; | or 'tab'", value)
+    return value
+
+
+def read_table(text: str, origin: str, delimiter: str | None) -> tuple[list[str], list[list[str]]]:
+    """The header and the records of CSV ``text`` (RFC 4180, quotes doubled)."""
+    header, records = iter_table(text, origin, delimiter)
+    return header, list(records)
+
+
+def iter_table(
+    text: str, origin: str, delimiter: str | None
+) -> tuple[list[str], Iterator[list[str]]]:
+    """The header of CSV ``text``, and its records one by one (so that a big file is
+    never all in memory as lists of cells). The iterator raises InvalidInput at the
+    first record that is not well-formed CSV or not as wide as the header."""
+    sep = delimiter or sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise InvalidInput(f"{origin}: row 1", f"well-formed CSV ({exc})") from None
+    if header is None or not any(cell.strip() for cell in header):
+        raise InvalidInput(origin, "a CSV file with a header row")
+    width = len(header)
+
+    def records() -> Iterator[list[str]]:
+        row = 2
+        try:
+            for record in reader:
+                if record and len(record) != width:
+                    raise InvalidInput(
+                        f"{origin}: row {row}",
+                        f"{width} columns as in the header, got {len(record)}"
+                        + ("" if delimiter else f" (delimiter {sep!r}; give --delimiter)"),
+                    )
+                yield record
+                row += 1
+        except csv.Error as exc:
+            raise InvalidInput(f"{origin}: row {row}", f"well-formed CSV ({exc})") from None
+
+    return [cell.strip() for cell in header], records()
