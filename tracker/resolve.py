@@ -43,13 +43,21 @@ at most ``STEM_ENDING`` letters (``Witkoff`` + ``owi``, ``Uszakow`` + ``a``)."""
 
 @dataclass
 class Resolution:
-    """What a name found: ``found`` (one or more handles), else ``suggestions``;
-    ``look_alike`` when the name has the skeleton of a known name but is not it."""
+    """What a name found: ``found`` (one or more handles), else ``suggestions`` (the
+    nearest known names, worked out when asked for); ``look_alike`` when the name has
+    the skeleton of a known name but is not it."""
 
     name: str
     found: list[Handle] = field(default_factory=list)
-    suggestions: list[str] = field(default_factory=list)
-    look_alike: bool = False
+    look_alike: list[Handle] = field(default_factory=list)
+    index: NameIndex | None = None
+    _suggestions: list[str] | None = None
+
+    @property
+    def suggestions(self) -> list[str]:
+        if self._suggestions is None:
+            self._suggestions = self.index.suggest(self) if self.index is not None else []
+        return self._suggestions
 
 
 class NameIndex:
@@ -63,6 +71,7 @@ class NameIndex:
         self.by_skeleton: dict[str, list[Handle]] = {}
         self.names: dict[Handle, str] = {}
         self.details: dict[Handle, str] = {}
+        self.pending: set[Handle] = set()  # being created by this write: never suggested
         self._memo: dict[str, Resolution] = {}
 
     @classmethod
@@ -85,9 +94,20 @@ class NameIndex:
             index.add_names(owner, [alias])
         return index
 
-    def add(self, handle: Handle, uid: str | None, names: Iterable[str], *, detail: str) -> None:
-        """Register a record (stored, or being created by this write)."""
+    def add(
+        self,
+        handle: Handle,
+        uid: str | None,
+        names: Iterable[str],
+        *,
+        detail: str,
+        pending: bool = False,
+    ) -> None:
+        """Register a record (stored, or ``pending``: planned by a bulk write that has
+        not written it yet, which later names find but suggestions never offer)."""
         names = list(names)
+        if pending:
+            self.pending.add(handle)
         if uid:
             self.by_uid[uid] = handle
         if names:
@@ -154,14 +174,19 @@ class NameIndex:
                 result.found = self._order(self._all_stems(words))
         if result.found:
             return result
-        alike = list(self.by_skeleton.get(skeleton(text), []))
-        result.look_alike = bool(alike)
-        result.suggestions = list(dict.fromkeys(self.names[h] for h in alike))
-        for suggestion in self._nearest(key):
-            if suggestion not in result.suggestions:
-                result.suggestions.append(suggestion)
-        result.suggestions = result.suggestions[:3]
+        shape = skeleton(text)
+        result.look_alike = [h for h in self.by_skeleton.get(shape, []) if h not in self.pending]
+        result.index = self
         return result
+
+    def suggest(self, result: Resolution) -> list[str]:
+        """The names nearest to an unknown name: look-alikes first, then the closest
+        spellings (never a record this write has yet to create)."""
+        found = list(dict.fromkeys(self.names[h] for h in result.look_alike))
+        for suggestion in self._nearest(name_key(result.name)):
+            if suggestion not in found:
+                found.append(suggestion)
+        return found[:3]
 
     def _all_words(self, words: Sequence[str]) -> set[Handle]:
         found: set[Handle] | None = None
@@ -205,6 +230,8 @@ class NameIndex:
         seen: list[str] = []
         for choice, _score, _index in best:
             for handle in self.by_key[choice]:
+                if handle in self.pending:
+                    continue
                 label = self.names.get(handle, choice)
                 if label not in seen:
                     seen.append(label)

@@ -30,12 +30,25 @@ TRIPS_REPORT = (
     "  places: 9 added, 0 updated, 0 unchanged\n"
     "  sources: 7 added, 0 updated, 0 unchanged\n"
     "  visits: 7 added, 0 updated, 0 unchanged\n"
+    "  created place: 'Russia'\n"
+    "  created place: 'Moscow'\n"
+    "  created place: 'St Petersburg'\n"
+    "  created place: 'Saudi Arabia'\n"
+    "  created place: 'Riyadh'\n"
+    "  created place: 'Switzerland'\n"
+    "  created place: 'Geneva'\n"
+    "  created place: 'United Arab Emirates'\n"
+    "  created place: 'Abu Dhabi'\n"
+    "  created person: 'Steve Witkoff'\n"
+    "  created person: 'Marco Rubio'\n"
+    "  created person: 'Jared Kushner'\n"
+    "  created person: 'Dan Driscoll'\n"
     "  rows: 7 read, 0 rejected\n"
 )
 
 
 def test_the_foreign_fixture_imports_with_a_mapping_file(run: Invoke) -> None:
-    result = run("import", str(TRIPS), "--mapping", str(MAPPING))
+    result = run("import", "--create", str(TRIPS), "--mapping", str(MAPPING))
     assert result.exit_code == 0, result.output
     assert result.stdout == TRIPS_REPORT
     assert result.stderr == ""
@@ -45,13 +58,21 @@ def test_the_foreign_fixture_imports_with_a_mapping_file(run: Invoke) -> None:
 
 
 def test_the_foreign_fixture_imports_with_map_options(run: Invoke) -> None:
-    result = run("import", str(TRIPS), *TRIPS_MAPS)
+    result = run("import", "--create", str(TRIPS), *TRIPS_MAPS)
     assert result.exit_code == 0, result.output
     assert result.stdout == TRIPS_REPORT
 
 
 def test_unmapped_columns_are_reported_once(run: Invoke) -> None:
-    result = run("import", str(TRIPS), "--map", "Traveller=traveller", "--map", "Start Date=start")
+    result = run(
+        "import",
+        "--create",
+        str(TRIPS),
+        "--map",
+        "Traveller=traveller",
+        "--map",
+        "Start Date=start",
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == (
         "  ignored columns: Trip ID, Title held, End Date, Remarks, Source link, Reported by"
@@ -59,9 +80,9 @@ def test_unmapped_columns_are_reported_once(run: Invoke) -> None:
 
 
 def test_importing_twice_adds_nothing(run: Invoke) -> None:
-    run("import", str(TRIPS), "--mapping", str(MAPPING))
+    run("import", "--create", str(TRIPS), "--mapping", str(MAPPING))
     before = run("export").stdout
-    again = run("import", str(TRIPS), "--mapping", str(MAPPING))
+    again = run("import", "--create", str(TRIPS), "--mapping", str(MAPPING))
     assert again.stdout.splitlines()[0] == f"{TRIPS}: 0 added, 0 updated, 7 unchanged."
     assert run("export").stdout == before
 
@@ -72,13 +93,13 @@ def test_timeline_csv_round_trips(run: Invoke, tmp_path: Path) -> None:
     assert run("export", "--format", "csv", "-o", str(exported)).exit_code == 0
     other = ["--db", str(tmp_path / "other.db")]
     runner = CliRunner()
-    imported = runner.invoke(main, [*other, "import", str(exported)])
+    imported = runner.invoke(main, [*other, "import", "--create", str(exported)])
     assert imported.exit_code == 0, imported.output
-    assert imported.stdout.splitlines()[-2] == "  meetings: 22 added, 0 updated, 0 unchanged"
+    assert "  meetings: 22 added, 0 updated, 0 unchanged" in imported.stdout.splitlines()
     again = runner.invoke(main, [*other, "export", "--format", "csv"])
     assert again.stdout == exported.read_text(encoding="utf-8")
     # ... and into the database it came from: nothing new.
-    same = run("import", str(exported))
+    same = run("import", "--create", str(exported))
     assert same.stdout.splitlines()[0] == f"{exported}: 0 added, 0 updated, 22 unchanged."
 
 
@@ -107,7 +128,9 @@ def test_a_bad_row_in_10000_leaves_the_database_unchanged(run: Invoke, tmp_path:
     run("seed")
     before = run("export").stdout
     path = _big(tmp_path / "trips.csv", bad_row=7777)
-    result = run("import", str(path), "--map", "start date=start", "--map", "end date=end")
+    result = run(
+        "import", "--create", str(path), "--map", "start date=start", "--map", "end date=end"
+    )
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
@@ -121,7 +144,14 @@ def test_a_bad_row_in_10000_leaves_the_database_unchanged(run: Invoke, tmp_path:
 def test_skip_invalid_imports_9999_and_rejects_one(run: Invoke, tmp_path: Path) -> None:
     path = _big(tmp_path / "trips.csv", bad_row=7777)
     result = run(
-        "import", str(path), "--map", "start date=start", "--map", "end date=end", "--skip-invalid"
+        "import",
+        "--create",
+        str(path),
+        "--map",
+        "start date=start",
+        "--map",
+        "end date=end",
+        "--skip-invalid",
     )
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -146,7 +176,7 @@ def test_rejects_go_where_asked(run: Invoke, tmp_path: Path) -> None:
     path.write_text("traveller,date\nA B,2025-13\nC D,2025\n", encoding="utf-8")
     target = tmp_path / "out" / "bad.csv"
     target.parent.mkdir()
-    result = run("import", str(path), "--skip-invalid", "--rejects", str(target))
+    result = run("import", "--create", str(path), "--skip-invalid", "--rejects", str(target))
     assert result.exit_code == 0, result.output
     assert target.read_text(encoding="utf-8").splitlines()[1].startswith("A B,2025-13,2,date,")
 
@@ -154,15 +184,16 @@ def test_rejects_go_where_asked(run: Invoke, tmp_path: Path) -> None:
 def test_dry_run_writes_nothing(run: Invoke, tmp_path: Path) -> None:
     run("seed")
     before = run("export").stdout
-    dry = run("import", "--dry-run", str(TRIPS), "--mapping", str(MAPPING))
+    dry = run("import", "--create", "--dry-run", str(TRIPS), "--mapping", str(MAPPING))
     assert dry.exit_code == 0, dry.output
     assert dry.stdout.splitlines()[0] == (
-        f"Dry run of {TRIPS}: would add 4, update 0, leave 5 unchanged; nothing written."
+        # Every trip is a seeded visit: each row adds its source to it.
+        f"Dry run of {TRIPS}: would add 7, update 7, leave 0 unchanged; nothing written."
     )
     assert run("export").stdout == before
     path = tmp_path / "t.csv"
     path.write_text("traveller,date\nA B,2025-13\n", encoding="utf-8")
-    dry = run("import", "--dry-run", "--skip-invalid", str(path))
+    dry = run("import", "--create", "--dry-run", "--skip-invalid", str(path))
     assert dry.stdout.splitlines()[-2:] == [
         f"  row 2: column \"date\": expected {_EDTF}, got '2025-13'",
         "  (a dry run writes no reject file)",
@@ -184,7 +215,7 @@ def test_bad_files_are_one_line_and_exit_2(run: Invoke, tmp_path: Path) -> None:
     for name, (data, message) in cases.items():
         path = tmp_path / name
         path.write_bytes(data)
-        result = run("import", str(path))
+        result = run("import", "--create", str(path))
         assert result.exit_code == 2, name
         assert result.stdout == ""
         assert result.stderr.startswith(f"error: {path}")
@@ -192,21 +223,21 @@ def test_bad_files_are_one_line_and_exit_2(run: Invoke, tmp_path: Path) -> None:
         assert result.stderr.count("\n") == 1
     bom = tmp_path / "bom.csv"
     bom.write_bytes("\ufefftraveller,date\nA B,2025\n".encode())
-    assert run("import", str(bom)).exit_code == 0
+    assert run("import", "--create", str(bom)).exit_code == 0
 
 
 def test_options_are_checked(run: Invoke, tmp_path: Path) -> None:
-    result = run("import", str(TRIPS), "--map", "Traveller=who")
+    result = run("import", "--create", str(TRIPS), "--map", "Traveller=who")
     assert result.exit_code == 2
     assert result.stderr.startswith("error: --map: expected a field: traveller, traveller_role")
-    result = run("import", str(TRIPS), "--delimiter", "ab")
+    result = run("import", "--create", str(TRIPS), "--delimiter", "ab")
     assert result.stderr.startswith("error: --delimiter: expected one character")
     doc = tmp_path / "d.json"
     doc.write_text('{"format": "tracker/1"}', encoding="utf-8")
-    result = run("import", str(doc), "--map", "a=uid")
+    result = run("import", "--create", str(doc), "--map", "a=uid")
     assert result.exit_code == 2
     assert "--map: expected a csv file" in result.stderr
-    missing = run("import", str(tmp_path / "nope.csv"))
+    missing = run("import", "--create", str(tmp_path / "nope.csv"))
     assert (missing.exit_code, missing.stderr) == (
         1,
         f"error: {tmp_path / 'nope.csv'}: no such file\n",
@@ -216,6 +247,6 @@ def test_options_are_checked(run: Invoke, tmp_path: Path) -> None:
 def test_tab_separated_by_extension(run: Invoke, tmp_path: Path) -> None:
     path = tmp_path / "trips.tsv"
     path.write_text("traveller\tdate\tcountry\nA B\t2025-05\tCH\n", encoding="utf-8")
-    result = run("import", str(path))
+    result = run("import", "--create", str(path))
     assert result.exit_code == 0, result.output
     assert "  visits: 1 added, 0 updated, 0 unchanged" in result.stdout.splitlines()

@@ -40,7 +40,9 @@ def _timeline(run: Invoke, *args: str) -> list[dict[str, Any]]:
 
 
 def _counts(run: Invoke) -> dict[str, int]:
-    return {section: len(records) for section, records in _document(run).items() if section != "format"}
+    return {
+        section: len(records) for section, records in _document(run).items() if section != "format"
+    }
 
 
 # -- names resolve the same everywhere --------------------------------------------------
@@ -60,9 +62,7 @@ def test_an_imported_surname_is_the_known_person_not_a_new_one(
     assert len(_timeline(seeded, "--envoy", "Witkoff")) == witkoff
 
 
-def test_a_declined_polish_form_imports_as_the_known_person(
-    seeded: Invoke, tmp_path: Path
-) -> None:
+def test_a_declined_polish_form_imports_as_the_known_person(seeded: Invoke, tmp_path: Path) -> None:
     before = _counts(seeded)
     path = _csv(tmp_path, "traveller,date,city,country\nWitkoffowi,2025-09-01,Moscow,RU\n")
     result = seeded("import", path)
@@ -196,7 +196,11 @@ def test_a_row_for_one_traveller_joins_the_delegations_visit(
     result = seeded("import", path)
     assert result.exit_code == 0, result.output
     assert _counts(seeded)["visits"] == before["visits"] + 1
-    both = _csv(tmp_path, "traveller,date,city,country\nMarco Rubio; Dan Driscoll,2025-11-23,Geneva,CH\n", "y.csv")
+    both = _csv(
+        tmp_path,
+        "traveller,date,city,country\nMarco Rubio; Dan Driscoll,2025-11-23,Geneva,CH\n",
+        "y.csv",
+    )
     assert seeded("import", both).exit_code == 0
     geneva = next(
         v for v in _document(seeded)["visits"] if v["uid"] == "visit-2025-11-us-delegation-geneva"
@@ -260,7 +264,9 @@ def test_a_deleted_id_is_never_reused_and_is_reported_as_deleted(seeded: Invoke)
         "log", "-e", "Witkoff", "-w", "Lavrov", "-d", "2025-09-01", "-p", "Riyadh", "-t", "A",
         "-s", "Reuters",
     )  # fmt: skip
-    shown = json.loads(seeded("show", "--format", "json", logged.stderr.split()[2].rstrip(".")).stdout)
+    shown = json.loads(
+        seeded("show", "--format", "json", logged.stderr.split()[2].rstrip(".")).stdout
+    )
     number = shown["id"]
     assert seeded("delete", f"m:{number}", "--yes").exit_code == 0
     again = seeded(

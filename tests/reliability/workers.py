@@ -34,7 +34,8 @@ def log_args(db: str, worker: int, index: int) -> list[str]:
     """``tracker --db DB log ...`` for meeting ``index`` of ``worker``.
 
     Every worker names the same envoy, counterpart and city, so the first meetings race
-    to create them (``--create``), and they share one source URL.
+    to create them (``--create``), and they share one source URL. Their days collide,
+    so each is logged although it may look like another (``--duplicate``).
     """
     month = 1 + index % 12
     day = 1 + (worker * 3 + index) % 28
@@ -43,6 +44,7 @@ def log_args(db: str, worker: int, index: int) -> list[str]:
         db,
         "log",
         "--create",
+        "--duplicate",  # the same envoy, counterpart and city, on colliding days
         "--envoy",
         "Steve Witkoff",
         "--with",

@@ -24,6 +24,7 @@ from tracker.document import (
 )
 from tracker.errors import Ambiguous, InvalidInput, NotFound, TrackerError
 from tracker.models import Meeting, Person
+from tracker.names import is_invisible
 
 SEEDS = dict(seed_documents())
 SEED = SEEDS["ukraine-2025.yaml"]
@@ -192,7 +193,14 @@ names = st.text(
     st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Co", "Cf", "Zl", "Zp")),
     min_size=1,
     max_size=20,
-).filter(lambda s: any(ch.isalnum() for ch in s) and s.strip() == s and "  " not in s)
+).filter(
+    lambda s: (
+        any(ch.isalnum() for ch in s)
+        and s.strip() == s
+        and "  " not in s
+        and not any(is_invisible(ch) for ch in s)
+    )  # names must show: see tracker.names
+)
 texts = st.none() | st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=40)
 dates = st.sampled_from(["2025", "2025-04", "2025-04-11", "2025-04~", "2025-12-02/2025-12-03"])
 

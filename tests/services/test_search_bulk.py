@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 import tracker.search
 from db.engine import Database
-from tracker.importers import tabular
+from tracker.importers import bulk
 from tracker.importers.tabular import import_csv
 from tracker.models import Meeting
 from tracker.search import BULK_FROM, matching_meeting_ids
@@ -77,10 +77,10 @@ def _found(session: Session, query: str, prefix: str) -> set[str]:
 
 def _import_both(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     with database.writing() as session:
-        import_csv(session, _csv("bulk"), origin="bulk.csv")
+        import_csv(session, _csv("bulk"), create=True, origin="bulk.csv")
     monkeypatch.setattr(tracker.search, "BULK_FROM", 10**9)
     with database.writing() as session:
-        import_csv(session, _csv("rows"), origin="rows.csv")
+        import_csv(session, _csv("rows"), create=True, origin="rows.csv")
     monkeypatch.undo()
 
 
@@ -115,6 +115,7 @@ def test_the_index_follows_edits_after_a_bulk_import(
         import_csv(
             session,
             b"edtf,title,envoys,city,country,uid\n2025-01-02,Walk by the lake,X Y,Geneva,CH,late\n",
+            create=True,
             origin="one.csv",
         )
     with database.reading() as session:
@@ -128,16 +129,16 @@ def test_the_index_follows_edits_after_a_bulk_import(
 def test_a_failed_bulk_import_leaves_search_as_it_was(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    insert_records = tabular._Writer.insert_records
+    insert_records = bulk.Writer.insert_records
 
     def fail_after_meetings(writer: Any, table: Any, items: Any) -> None:
         insert_records(writer, table, items)
         if table.name == "meeting":
             raise RuntimeError("disk full")
 
-    monkeypatch.setattr(tabular._Writer, "insert_records", fail_after_meetings)
+    monkeypatch.setattr(bulk.Writer, "insert_records", fail_after_meetings)
     with pytest.raises(RuntimeError, match="disk full"), database.writing() as session:
-        import_csv(session, _csv("bulk"), origin="bulk.csv")
+        import_csv(session, _csv("bulk"), create=True, origin="bulk.csv")
     monkeypatch.undo()
     with database.reading() as session:
         assert session.scalar(select(Meeting.id).limit(1)) is None
@@ -150,7 +151,7 @@ def test_a_failed_bulk_import_leaves_search_as_it_was(
     # Rows inserted one by one afterwards are still indexed by the trigger.
     monkeypatch.setattr(tracker.search, "BULK_FROM", 10**9)
     with database.writing() as session:
-        import_csv(session, _csv("rows"), origin="rows.csv")
+        import_csv(session, _csv("rows"), create=True, origin="rows.csv")
     with database.reading() as session:
         expected = len([n for n in range(ROWS) if n % len(WORDS) == 0])
         assert len(_found(session, "ceasefire", "rows")) == expected
@@ -169,13 +170,13 @@ def test_indexes_deferred_for_a_big_import_are_all_back(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A large import on SQLite drops a table's secondary indexes and builds them again
-    after (tracker.importers.tabular._indexes_deferred): the schema ends as it began and
+    after (tracker.importers.bulk._indexes_deferred): the schema ends as it began and
     the indexes hold every row."""
     if database.backend != "sqlite":
         pytest.skip("SQLite only: PostgreSQL's indexes are left alone")
     with database.reading() as session:
         before = _schema(session)
-    monkeypatch.setattr(tabular, "SQLITE_REINDEX_FROM", 1)
+    monkeypatch.setattr(bulk, "SQLITE_REINDEX_FROM", 1)
     _import_both(database, monkeypatch)
     with database.reading() as session:
         assert _schema(session) == before
@@ -193,7 +194,7 @@ def test_a_failed_import_with_deferred_indexes_leaves_the_schema(
         pytest.skip("SQLite only: PostgreSQL's indexes are left alone")
     with database.reading() as session:
         before = _schema(session)
-    deferred = tabular._indexes_deferred
+    deferred = bulk._indexes_deferred
 
     @contextmanager
     def failing(connection: Any, table: str, count: int) -> Iterator[None]:
@@ -202,10 +203,10 @@ def test_a_failed_import_with_deferred_indexes_leaves_the_schema(
             if table == "meeting_participant":  # inserted, its index not yet rebuilt
                 raise RuntimeError("disk full")
 
-    monkeypatch.setattr(tabular, "SQLITE_REINDEX_FROM", 1)
-    monkeypatch.setattr(tabular, "_indexes_deferred", failing)
+    monkeypatch.setattr(bulk, "SQLITE_REINDEX_FROM", 1)
+    monkeypatch.setattr(bulk, "_indexes_deferred", failing)
     with pytest.raises(RuntimeError, match="disk full"), database.writing() as session:
-        import_csv(session, _csv("bulk"), origin="bulk.csv")
+        import_csv(session, _csv("bulk"), create=True, origin="bulk.csv")
     with database.reading() as session:
         assert _schema(session) == before
         assert session.scalar(select(Meeting.id).limit(1)) is None

@@ -42,6 +42,7 @@ TRIPS_MAPPING = {
 
 
 def _import(session: Session, text: str, **options: Any) -> ImportReport:
+    options.setdefault("create", True)
     return import_csv(session, text.encode(), origin="t.csv", **options)
 
 
@@ -50,7 +51,9 @@ def _count(session: Session, model: Any) -> int:
 
 
 def test_the_foreign_fixture_imports_with_its_mapping(session: Session) -> None:
-    report = import_csv(session, TRIPS.read_bytes(), origin="trips.csv", mapping=TRIPS_MAPPING)
+    report = import_csv(
+        session, TRIPS.read_bytes(), create=True, origin="trips.csv", mapping=TRIPS_MAPPING
+    )
     assert report.layout == "mapped"
     assert report.rows == 7
     assert report.added["visits"] == 7
@@ -79,9 +82,9 @@ def test_the_foreign_fixture_imports_with_its_mapping(session: Session) -> None:
 
 def test_importing_the_same_file_twice_adds_nothing(session: Session) -> None:
     data = TRIPS.read_bytes()
-    import_csv(session, data, origin="trips.csv", mapping=TRIPS_MAPPING)
+    import_csv(session, data, create=True, origin="trips.csv", mapping=TRIPS_MAPPING)
     counts = [_count(session, m) for m in (Person, Place, Source, Visit)]
-    again = import_csv(session, data, origin="trips.csv", mapping=TRIPS_MAPPING)
+    again = import_csv(session, data, create=True, origin="trips.csv", mapping=TRIPS_MAPPING)
     assert again.totals == {"added": 0, "updated": 0, "unchanged": 7}
     assert [_count(session, m) for m in (Person, Place, Source, Visit)] == counts
 
@@ -111,7 +114,7 @@ def test_a_visit_logged_by_hand_is_not_duplicated(session: Session) -> None:
 
 def test_meeting_rows_make_meetings_and_join_their_visit(session: Session) -> None:
     report = import_csv(
-        session, (DATA / "official-meetings.csv").read_bytes(), origin="meetings.csv"
+        session, (DATA / "official-meetings.csv").read_bytes(), create=True, origin="meetings.csv"
     )
     assert report.ignored == ["desk"]
     assert report.added["meetings"] == 3
@@ -275,14 +278,14 @@ def test_files_that_are_not_good_csv_are_one_clear_error(
     session: Session, data: bytes, message: str
 ) -> None:
     with pytest.raises(InvalidInput) as caught:
-        import_csv(session, data, origin="t.csv")
+        import_csv(session, data, create=True, origin="t.csv")
     assert message in str(caught.value)
     assert "\n" not in str(caught.value)
 
 
 def test_a_byte_order_mark_and_semicolons_are_fine(session: Session) -> None:
     data = "\ufefftraveller;date;city\nSteve Witkoff;2025-04-11;Moscow\n".encode()
-    report = import_csv(session, data, origin="t.csv")
+    report = import_csv(session, data, create=True, origin="t.csv")
     assert report.added["visits"] == 1
 
 

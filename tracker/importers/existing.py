@@ -68,9 +68,9 @@ class Existing:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.people = NameIndex.load(session, "person")
-        self.person_country: dict[Id, str | None] = {
-            pid: country for pid, country in session.execute(select(Person.id, Person.country))
-        }
+        self.person_country: dict[Id, str | None] = {}
+        for pid, country in session.execute(select(Person.id, Person.country)):
+            self.person_country[pid] = country
         self.places = NameIndex.load(session, "place")
         self.tree = PlaceTree()
         rows = session.execute(

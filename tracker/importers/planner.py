@@ -25,6 +25,7 @@ from tracker.importers.countries import code_for_name, country_name, is_code
 from tracker.importers.existing import Existing, MeetingState, VisitState
 from tracker.importers.plan import Id, Plan, Ref, new_uid
 from tracker.importers.rows import Parsed, RowError, name_key
+from tracker.resolve import Resolution
 from tracker.vocab import MeetingKind, MeetingStatus, ParticipantRole, PlaceKind
 from tracker.write.report import ChangeReport, NewName
 from tracker.write.rules import (
@@ -89,12 +90,11 @@ class Planner:
         found = self.existing.people.resolve(name).found
         if found:
             return found[0]  # created by an earlier row of this file
-        suggestions = tuple(self.existing.people.resolve(name).suggestions)
         ref = Ref()
         self.plan.people.append((ref, (new_uid(), name, name_key(name), None)))
-        self.existing.people.add(ref, None, [name], detail="no country")
+        self.existing.people.add(ref, None, [name], detail="no country", pending=True)
         self.existing.person_country[ref] = None
-        self.new_people[ref] = NewName("person", name, suggestions)
+        self.new_people[ref] = NewName("person", name)
         self.report.added["people"] += 1
         return ref
 
@@ -157,14 +157,15 @@ class Planner:
         return found[0] if found else None
 
     def new_place(self, name: str, kind: str, country: str | None, parent: Id | None) -> Ref:
-        suggestions = tuple(self.existing.places.resolve(name).suggestions)
         ref = Ref()
         self.plan.places.append((ref, (new_uid(), name, name_key(name), kind, country), parent))
-        self.existing.places.add(ref, None, [name], detail=f"{kind}, {country or 'no country'}")
+        self.existing.places.add(
+            ref, None, [name], detail=f"{kind}, {country or 'no country'}", pending=True
+        )
         self.existing.tree.add(ref, PlaceInfo(kind, parent, country, name))
         if kind == _COUNTRY and country:
             self.existing.countries.setdefault(country, ref)
-        self.new_places[ref] = NewName("place", name, suggestions)
+        self.new_places[ref] = NewName("place", name)
         self.report.added["places"] += 1
         return ref
 
@@ -179,6 +180,18 @@ class Planner:
         self.existing.sources.remember(key, ref)
         self.report.added["sources"] += 1
         return ref
+
+    def refused(self) -> list[NewName]:
+        """The new people and places, each with the nearest stored names."""
+        found: list[NewName] = []
+        for index, names in (
+            (self.existing.places, self.new_places),
+            (self.existing.people, self.new_people),
+        ):
+            for new in names.values():
+                suggestions = index.suggest(Resolution(new.name))
+                found.append(NewName(new.kind, new.name, tuple(suggestions)))
+        return found
 
     # One row --------------------------------------------------------------------------
 

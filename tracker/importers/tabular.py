@@ -214,9 +214,8 @@ def _import(
     report.rejects.sort(key=lambda r: r.row)
     new = [*planner.new_places.values(), *planner.new_people.values()]
     if new and not create:
-        first = next(iter(planner.new_people.values()), None)
-        field_name = "traveller" if first is not None else "city"
-        raise UnknownNames(field_name, new, report)
+        field_name = "traveller" if planner.new_people else "city"
+        raise UnknownNames(field_name, planner.refused(), report)
     report.new_names = new
     Writer(session, now, progress).write(planner.plan)
     return report
