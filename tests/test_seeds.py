@@ -101,3 +101,16 @@ def test_dates_parse_and_are_not_more_precise_than_reported() -> None:
             parse_when(record["date"])
     month_only = [s for s in _all("statements") if s["date"] == "2025-02"]
     assert month_only, "the undated February video statement stays month-only"
+
+
+def test_every_meeting_of_a_trip_names_its_envoys() -> None:
+    """A meeting's envoys are its participants in the role envoy: a meeting on a visit
+    names at least one, and every traveller of the visit who took part is one."""
+    travellers = {v["uid"]: {t["person"] for t in v["travellers"]} for v in _all("visits")}
+    for meeting in _all("meetings"):
+        if meeting["visit"] is None:
+            continue
+        roles = {p["person"]: p["role"] for p in meeting["participants"]}
+        assert "envoy" in roles.values(), meeting["uid"]
+        for person in travellers[meeting["visit"]] & set(roles):
+            assert roles[person] == "envoy", (meeting["uid"], person)

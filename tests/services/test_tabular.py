@@ -390,3 +390,54 @@ def test_visit_travellers_keep_their_order(session: Session) -> None:
         .order_by(VisitTraveller.position)
     ).all()
     assert people == ["B Person", "A Person"]
+
+
+# -- the duplicate rules hold (each test fails when its rule is taken out) ------------
+
+
+def test_a_uid_used_twice_in_one_file_is_refused(session: Session) -> None:
+    text = (
+        "traveller,date,city,country,uid\n"
+        "Steve Witkoff,2025-02-11,Moscow,RU,trip-1\n"
+        "Marco Rubio,2025-03-01,Riyadh,SA,trip-1\n"
+    )
+    with pytest.raises(InvalidInput) as caught:
+        _import(session, text)
+    assert str(caught.value) == (
+        "t.csv: row 3, column \"uid\": expected a uid not used twice in one file, got 'trip-1'"
+    )
+
+
+def test_a_visit_row_with_a_known_uid_updates_that_visit(session: Session) -> None:
+    _import(session, "traveller,date,city,country,uid\nSteve Witkoff,2025-02-11,Moscow,RU,trip-1\n")
+    report = _import(
+        session,
+        "traveller,date,city,country,uid,notes\nMarco Rubio,2025-03-01,Riyadh,SA,trip-1,moved\n",
+    )
+    assert report.updated["visits"] == 1
+    assert report.added["visits"] == 0
+    session.flush()
+    visit = session.scalars(select(Visit).where(Visit.uid == "trip-1")).one()
+    session.refresh(visit)
+    assert (visit.edtf, visit.notes) == ("2025-03-01", "moved")
+    assert _count(session, Visit) == 1
+
+
+def test_a_meeting_row_that_repeats_one_in_the_same_file_is_one_meeting(
+    session: Session,
+) -> None:
+    text = (
+        "traveller,date,city,country,venue,counterparts,kind,source_url\n"
+        "Steve Witkoff,2025-08-06,Moscow,RU,Kremlin,Vladimir Putin,talks,https://example.org/1\n"
+        "Witkoff,2025-08-06,Moscow,RU,Kremlin,Putin; Yuri Ushakov,talks,https://example.org/2\n"
+    )
+    report = _import(session, text)
+    assert (report.added["meetings"], report.matched["meetings"]) == (1, 1)
+    session.flush()
+    meeting = session.scalars(select(Meeting)).one()
+    assert [p.person.name for p in meeting.participants] == [
+        "Steve Witkoff",
+        "Vladimir Putin",
+        "Yuri Ushakov",
+    ]
+    assert [s.url for s in meeting.sources] == ["https://example.org/1", "https://example.org/2"]

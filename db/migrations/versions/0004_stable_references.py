@@ -12,10 +12,11 @@
   statement, so that a reference to one says it was deleted.
 - ``seed_record``: the canonical form in which ``seed`` last wrote each record, so a
   later ``seed`` can tell the user's changes from its own.
-- **A meeting's envoys are its participants in the role ``envoy``.** A meeting that has
-  none, on a visit with travellers, used to show those travellers as its envoys: they
-  become its envoy participants (added, or their role set to ``envoy`` when they were
-  already listed), so nothing shown as an envoy before is lost.
+- **A meeting's envoys are its participants in the role ``envoy``.** A meeting on a
+  visit used to show the visit's travellers as its envoys. So that nothing shown as an
+  envoy is lost: a traveller who took part in the meeting (in another role) becomes an
+  envoy participant; a meeting left with no envoy participant at all gets every
+  traveller of its visit as one.
 
 Revision ID: 0004
 Revises: 0003
@@ -76,6 +77,15 @@ def downgrade() -> None:
 
 def _envoys_as_participants() -> None:
     bind = op.get_bind()
+    bind.execute(
+        sa.text(
+            "UPDATE meeting_participant SET role = 'envoy'"
+            " WHERE (role IS NULL OR role <> 'envoy') AND EXISTS ("
+            " SELECT 1 FROM meeting AS m JOIN visit_traveller AS t ON t.visit_id = m.visit_id"
+            " WHERE m.id = meeting_participant.meeting_id"
+            " AND t.person_id = meeting_participant.person_id)"
+        )
+    )
     meetings = [
         row[0]
         for row in bind.execute(
