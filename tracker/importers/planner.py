@@ -433,9 +433,8 @@ class Planner:
             _HELD,
             notes,
         )
-        # Without a visit, the meeting keeps its place itself.
-        venue = place if row.venue is not None or visit is None else None
-        self.plan.meetings.append((ref, values, visit, venue))
+        # The meeting's place is the most precise one the row gives, as in ``log``.
+        self.plan.meetings.append((ref, values, visit, place))
         state = MeetingState(has_duration=row.minutes is not None, notes=notes)
         self._participants(ref, state, people, others, code)
         for spec in dict.fromkeys(row.sources):
