@@ -406,7 +406,7 @@ def import_benchmark(workdir: Path, runs: int, count: int = IMPORT_ROWS) -> Row:
             shutil.copy(template, target)
 
     tracker = measure(
-        [tool("tracker"), "--db", str(target), "import", str(source)],
+        [tool("tracker"), "--db", str(target), "import", "--create", str(source)],
         runs,
         prepare=lambda: fresh(True),
     )
