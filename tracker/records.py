@@ -215,6 +215,7 @@ def log_meeting(
     meeting.source_links = [MeetingSource(source=s, position=i) for i, s in enumerate(sources)]
     if not request.duplicate:
         writer.check_new_meeting(meeting)
+    writer.touch(meeting, new=True)
     if not request.no_visit and kind != MeetingKind.CALL.value and place is not None:
         meeting.visit, _created = writer.visit_for(envoys, place, when, sources)
     session.add(meeting)
@@ -233,9 +234,8 @@ def log_meeting(
             StatementSource(source=s, position=i) for i, s in enumerate(sources)
         ]
         session.add(statement)
-        writer.report.count("added", "statements")
-    session.flush()
-    writer.report.count("added", "meetings")
+        writer.touch(statement, new=True)
+    writer.finish()
     return meeting
 
 
@@ -335,6 +335,7 @@ def edit_record(
     its envoys that it falls in, or to a new one. Returns sentences saying what moved.
     """
     writer = Writer(session, report=report)
+    writer.touch(record)
     if changes.empty():
         raise InvalidInput("edit", "at least one field to change, such as title or date")
     if isinstance(record, Visit):
@@ -363,7 +364,7 @@ def edit_record(
             record.purpose = fields.text(changes.purpose, "purpose")
         if changes.place is not None:
             record.destination = writer.place(changes.place, "place")
-        session.flush()
+        writer.finish()
         return []
     if changes.purpose is not None:
         raise InvalidInput("purpose", "a change that a meeting has (a visit has a purpose)")
@@ -399,6 +400,7 @@ def edit_record(
                 )
     session.flush()
     moved = writer.keep_in_its_visit(record) if (changes.date or changes.place) else None
+    writer.finish()
     return [moved] if moved else []
 
 

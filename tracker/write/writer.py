@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.canonical import canonical
 from tracker.dates import When, display, parse_when
 from tracker.errors import NotFound, TrackerError
 from tracker.models import (
@@ -24,6 +26,7 @@ from tracker.models import (
     Person,
     Place,
     Source,
+    Statement,
     Tombstone,
     Visit,
     VisitSource,
@@ -45,6 +48,15 @@ from tracker.write.rules import (
 from tracker.write.sources import SourceBook
 
 ENVOY = ParticipantRole.ENVOY.value
+Doc = dict[str, Any]
+SECTION_OF: dict[type, str] = {
+    Person: "people",
+    Place: "places",
+    Source: "sources",
+    Visit: "visits",
+    Meeting: "meetings",
+    Statement: "statements",
+}
 
 
 class ProbableDuplicate(TrackerError):
@@ -106,6 +118,31 @@ class Writer:
         self._people: NameIndex | None = None
         self._places: NameIndex | None = None
         self._tree: PlaceTree | None = None
+        self._touched: dict[int, tuple[Any, Doc | None]] = {}
+
+    # What this write touched ----------------------------------------------------------
+
+    def touch(self, record: Any, *, new: bool = False) -> None:
+        """Note a record this write adds (``new``) or is about to change: its state
+        before is taken now, its state after by :meth:`finish`."""
+        if id(record) in self._touched:
+            return
+        before = None if new else canonical(SECTION_OF[type(record)], record)
+        self._touched[id(record)] = (record, before)
+
+    def finish(self) -> ChangeReport:
+        """Flush, and report every record touched with its state before and after."""
+        self.session.flush()
+        for record, before in self._touched.values():
+            section = SECTION_OF[type(record)]
+            self.report.record(section, record.uid, before, canonical(section, record))
+        self._touched.clear()
+        return self.report
+
+    def _deleted(self, record: Any) -> None:
+        section = SECTION_OF[type(record)]
+        self.report.record(section, record.uid, canonical(section, record), None)
+        self._touched.pop(id(record), None)
 
     # The registry ---------------------------------------------------------------------
 
@@ -154,7 +191,7 @@ class Writer:
         self.session.flush()
         self.people.add(person.id, person.uid, [person.name], detail=country or "no country")
         self.report.new_names.append(NewName("person", person.name))
-        self.report.count("added", "people")
+        self.touch(person, new=True)
         return person
 
     def place(
@@ -182,7 +219,7 @@ class Writer:
         )
         self.tree.add(place.id, PlaceInfo(kind, parent.id if parent else None, country, place.name))
         self.report.new_names.append(NewName("place", place.name))
-        self.report.count("added", "places")
+        self.touch(place, new=True)
         return place
 
     def unknown(self, kind: str, name: str, field: str) -> NewName | None:
@@ -237,10 +274,9 @@ class Writer:
 
     def source(self, url: str | None, publisher: str | None, title: str | None) -> Source:
         """The one source of this identity (found or created)."""
-        before = len(self.session.new)
         found = self.sources.source(url, publisher, title)
-        if len(self.session.new) > before:
-            self.report.count("added", "sources")
+        if found.id is None:
+            self.touch(found, new=True)
         return found
 
     # Meetings -------------------------------------------------------------------------
@@ -321,7 +357,9 @@ class Writer:
         if joined is not None:
             visit = self.session.get(Visit, joined.handle)
             assert visit is not None
-            self.add_travellers(visit, envoys)
+            if {p.id for p in envoys} - {t.person_id for t in visit.travellers}:
+                self.touch(visit)
+                self.add_travellers(visit, envoys)
             return visit, False
         visit = Visit(
             destination=destination, edtf=day.edtf, earliest=day.earliest, latest=day.latest
@@ -331,7 +369,7 @@ class Writer:
         ]
         visit.source_links = [VisitSource(source=s, position=i) for i, s in enumerate(sources)]
         self.session.add(visit)
-        self.report.count("added", "visits")
+        self.touch(visit, new=True)
         return visit, True
 
     def add_travellers(self, visit: Visit, people: Iterable[Person]) -> None:
@@ -388,6 +426,7 @@ class Writer:
             envoys = [t.person for t in visit.travellers]
         sources = [link.source for link in visit.source_links]
         new_visit, created = self.visit_for(envoys, meeting.venue, day, sources, exclude=visit)
+        self.touch(meeting)
         meeting.visit = new_visit
         self.session.flush()
         said = (
@@ -410,11 +449,11 @@ class Writer:
         visit = meeting.visit
         for statement in list(meeting.statements):
             self._tombstone("statement", statement.id, statement.uid, statement.text[:200])
+            self._deleted(statement)
             self.session.delete(statement)
-            self.report.count("deleted", "statements")
         self._tombstone("meeting", meeting.id, meeting.uid, _meeting_label(meeting))
+        self._deleted(meeting)
         self.session.delete(meeting)
-        self.report.count("deleted", "meetings")
         self.session.flush()
         if empty_visit and visit is not None:
             self.session.refresh(visit)
@@ -429,8 +468,8 @@ class Writer:
             self.delete_meeting(meeting, empty_visit=False)
         destination = visit.destination.name if visit.destination is not None else "?"
         self._tombstone("visit", visit.id, visit.uid, f"{display(visit.edtf)}, {destination}")
+        self._deleted(visit)
         self.session.delete(visit)
-        self.report.count("deleted", "visits")
         self.session.flush()
 
     def _tombstone(self, kind: str, record_id: int, uid: str, label: str) -> None:
