@@ -107,6 +107,7 @@ class Loader:
         # The stored form of each place before the loader changed it (places are
         # counted once their parents are set).
         self._befores: dict[tuple[str, str], Doc | None] = {}
+        self._written: list[tuple[str, str, Doc | None, Any]] = []
 
     def load(self, data: Mapping[str, Any]) -> None:
         if data.get("format") != FORMAT:
@@ -129,6 +130,10 @@ class Loader:
             with self.session.no_autoflush:
                 getattr(self, f"_{section}")(sections[section])
             self.session.flush()
+            # Each record written, reported in its state after (ids and uids now set).
+            for name, uid, before, record in self._written:
+                self.report.record(name, uid, before, canonical(name, record))
+            self._written.clear()
 
     # Sections -------------------------------------------------------------------------
 
@@ -358,8 +363,7 @@ class Loader:
         if existing is None:
             self.session.add(record)
         if not quiet:
-            self.session.flush()
-            self.report.record(section, uid, before, canonical(section, record))
+            self._written.append((section, uid, before, record))
         return record
 
     def _wanted(
