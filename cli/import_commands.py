@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cli import messages
-from cli.app import CONTEXT_SETTINGS, main
+from cli.app import CONTEXT_SETTINGS, fields_are, main
 from cli.context import App
 from cli.data_commands import EXTENSIONS, format_from_extension, read_bytes, read_text
 from tracker.errors import InvalidInput
@@ -32,6 +32,8 @@ pass_app = click.make_pass_decorator(App)
 
 IMPORT_FORMATS = ("json", "yaml", "csv")
 TABLE_EXTENSIONS = (".csv", ".tsv", ".tab")
+
+IMPORT_FLAGS = {"mapping": "--map", "delimiter": "--delimiter"}
 
 PROGRESS_DELAY = 0.5
 """Seconds before the progress bar appears: quick imports never show one."""
@@ -117,6 +119,7 @@ def import_(
 
     Example: tracker import trips.csv --map 'start date=start' --map 'end date=end' --dry-run
     """
+    fields_are(IMPORT_FLAGS)
     fmt = fmt or _format_of(file)
     if fmt is None:
         known = ", ".join(sorted([*EXTENSIONS, *TABLE_EXTENSIONS]))
@@ -225,8 +228,7 @@ def _import_table(
             if report.rejects and staged is not None:
                 staged.write(rejects_csv(report))
     except UnknownNames as exc:
-        for new in exc.names:
-            app.out.print(_new_name_line(messages.NEW_NAME, new))
+        app.out.print("\n".join(_new_name_line(messages.NEW_NAME, new) for new in exc.names))
         exc.expected += messages.CREATE_HINT
         raise
     _print_report(app, file, report, dry_run, reject_target)
@@ -249,8 +251,9 @@ def _print_counts(app: App, first: str, report: ChangeReport, sections: Sequence
                 line += messages.MATCHED.format(matched=report.matched[section])
             app.out.print(line)
     created = messages.WOULD_CREATE if first.startswith("Dry run") else messages.CREATED_NAME
-    for new in report.new_names:
-        app.out.print(_new_name_line(created, new))
+    if report.new_names:
+        # One print for them all: a big import may name thousands.
+        app.out.print("\n".join(_new_name_line(created, new) for new in report.new_names))
 
 
 def _print_report(

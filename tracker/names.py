@@ -63,10 +63,14 @@ _INVISIBLE = (
 )  # fmt: skip
 
 
+_INVISIBLE_RE = re.compile(
+    "[" + "".join(f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in _INVISIBLE) + "]"
+)
+
+
 def is_invisible(ch: str) -> bool:
     """Whether ``ch`` shows nothing on screen (a filler, a joiner, a variation selector)."""
-    point = ord(ch)
-    return any(low <= point <= high for low, high in _INVISIBLE)
+    return _INVISIBLE_RE.match(ch) is not None
 
 
 def clean_name(name: object, field: str = "name") -> str:
@@ -77,7 +81,7 @@ def clean_name(name: object, field: str = "name") -> str:
     text = " ".join(name.split())
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in text):
         raise InvalidInput(field, "a name without control or invisible characters", name)
-    if text and any(is_invisible(ch) for ch in text):
+    if text and _INVISIBLE_RE.search(text) is not None:
         if all(is_invisible(ch) or ch.isspace() for ch in text):
             raise InvalidInput(field, "a name with a visible letter or digit", name)
         raise InvalidInput(field, "a name without control or invisible characters", name)

@@ -72,7 +72,12 @@ class NameIndex:
         self.names: dict[Handle, str] = {}
         self.details: dict[Handle, str] = {}
         self.pending: set[Handle] = set()  # being created by this write: never suggested
+        # What names found, remembered: those found by their whole key stay valid as
+        # records are added (but for a record of the same key); the others do not.
         self._memo: dict[str, Resolution] = {}
+        self._loose: set[str] = set()
+        self._by_key: dict[str, list[str]] = {}
+        self._keys: dict[str, str] = {}
 
     @classmethod
     def load(cls, session: Session, kind: Kind) -> NameIndex:
@@ -115,9 +120,19 @@ class NameIndex:
         self.details[handle] = detail
         self.add_names(handle, names)
 
+    def key(self, name: str) -> str:
+        """``name_key(name)``, remembered (a file repeats its names a lot)."""
+        found = self._keys.get(name)
+        if found is None:
+            if len(self._keys) > 200_000:
+                self._keys.clear()
+            found = self._keys[name] = name_key(name)
+        return found
+
     def add_names(self, handle: Handle, names: Iterable[str]) -> None:
         for name in names:
-            key = name_key(name)
+            key = self.key(name)
+            self._forget(key)
             holders = self.by_key.setdefault(key, [])
             if handle not in holders:
                 holders.append(handle)
@@ -127,7 +142,14 @@ class NameIndex:
             shaped = self.by_skeleton.setdefault(shape, [])
             if handle not in shaped:
                 shaped.append(handle)
-        self._memo.clear()
+
+    def _forget(self, key: str) -> None:
+        """Forget what may change once a record with ``key`` is known."""
+        for name in self._loose:
+            self._memo.pop(name, None)
+        self._loose.clear()
+        for name in self._by_key.pop(key, ()):
+            self._memo.pop(name, None)
 
     def replace(self, old: Handle, new: Handle) -> None:
         """A record created by this write now has its id: find it by that too."""
@@ -145,6 +167,8 @@ class NameIndex:
         self.names[new] = self.names.pop(old, "")
         self.details[new] = self.details.pop(old, "")
         self._memo.clear()
+        self._loose.clear()
+        self._by_key.clear()
 
     # Resolving ------------------------------------------------------------------------
 
@@ -152,7 +176,16 @@ class NameIndex:
         """What ``name`` finds (remembered: files repeat their names)."""
         known = self._memo.get(name)
         if known is None:
+            if len(self._memo) > 200_000:
+                self._memo.clear()
+                self._loose.clear()
+                self._by_key.clear()
             known = self._memo[name] = self._resolve(name)
+            key = self.key(name)
+            if known.found and self.by_key.get(key):
+                self._by_key.setdefault(key, []).append(name)
+            else:
+                self._loose.add(name)
         return known
 
     def _resolve(self, name: str) -> Resolution:
@@ -162,7 +195,7 @@ class NameIndex:
         if handle is not None:
             result.found = [handle]
             return result
-        key = name_key(text)
+        key = self.key(text)
         exact = self.by_key.get(key)
         if exact:
             result.found = list(exact)

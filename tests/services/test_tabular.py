@@ -270,8 +270,8 @@ def test_a_rejected_row_creates_nothing(session: Session) -> None:
         (b'traveller,date\n"A,2025\n', "t.csv: row 2: expected well-formed CSV"),
         (b"traveller,date\nA,2025,extra\n", "t.csv: row 2: expected 2 columns as in the header"),
         (b"", "t.csv: expected a CSV file with a header row"),
-        (b"traveller,when\nA,2025\n", "--map: expected a column for start or date"),
-        (b"who,date\nA,2025\n", "--map: expected a column for traveller"),
+        (b"traveller,when\nA,2025\n", "mapping: expected a column for start or date"),
+        (b"who,date\nA,2025\n", "mapping: expected a column for traveller"),
     ],
 )
 def test_files_that_are_not_good_csv_are_one_clear_error(

@@ -41,13 +41,12 @@ def chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any
         yield values[start : start + size]
 
 
-@dataclass
+@dataclass(slots=True)
 class MeetingState:
-    """What a matching row may add to a meeting: who took part, its sources, whether
-    it has a duration and its notes."""
+    """What a matching row may add to a meeting: its sources, whether it has a duration
+    and its notes (who took part is in its shape: its envoys and counterparts)."""
 
-    participants: set[Id] = field(default_factory=set)
-    sources: set[Id] = field(default_factory=set)
+    sources: list[Id] = field(default_factory=list)
     next_participant: int = 0
     next_source: int = 0
     has_duration: bool = False
@@ -55,10 +54,10 @@ class MeetingState:
     stored: dict[str, Any] | None = None  # the stored row, for an update
 
 
-@dataclass
+@dataclass(slots=True)
 class VisitState:
     next_traveller: int = 0
-    sources: set[Id] = field(default_factory=set)
+    sources: list[Id] = field(default_factory=list)
     next_source: int = 0
 
 
@@ -85,9 +84,11 @@ class Existing:
         self.sources = SourceBook(session)
         self.meetings_by_uid: dict[str, dict[str, Any]] = {}
         self.visits_by_uid: dict[str, dict[str, Any]] = {}
-        self.meetings_led: dict[Id, list[MeetingShape]] = {}  # by envoy
+        # Meetings by envoy and city, visits by destination and traveller: the rules
+        # only ever compare records that share both.
+        self.meetings_led: dict[tuple[Id, Id | None], list[MeetingShape]] = {}
         self.meeting_state: dict[Id, MeetingState] = {}
-        self.visits_at: dict[Id | None, list[VisitShape]] = {}
+        self.visits_at: dict[tuple[Id | None, Id], list[VisitShape]] = {}
         self.visit_state: dict[Id, VisitState] = {}
         self._order = 0
 
@@ -95,16 +96,43 @@ class Existing:
         """Register a visit (stored, or planned by this import) for the visit rule."""
         self._order += 1
         visit.order = self._order
-        self.visits_at.setdefault(visit.destination, []).append(visit)
+        for person in visit.travellers:
+            self.visits_at.setdefault((visit.destination, person), []).append(visit)
         self.visit_state[visit.handle] = state
+
+    def visits_of(self, destination: Id | None, people: Sequence[Id]) -> list[VisitShape]:
+        """The visits to ``destination`` that one of ``people`` took."""
+        if len(people) == 1:
+            return self.visits_at.get((destination, people[0]), [])
+        found: dict[int, VisitShape] = {}
+        for person in people:
+            for visit in self.visits_at.get((destination, person), ()):
+                found[id(visit)] = visit
+        return list(found.values())
+
+    def traveller_added(self, visit: VisitShape, person: Id) -> None:
+        self.visits_at.setdefault((visit.destination, person), []).append(visit)
+
+    def meetings_of(self, envoys: Sequence[Id], city: Id | None) -> list[MeetingShape]:
+        """The meetings in ``city`` that one of ``envoys`` took part in as an envoy."""
+        if len(envoys) == 1:
+            return self.meetings_led.get((envoys[0], city), [])
+        found: dict[int, MeetingShape] = {}
+        for envoy in envoys:
+            for meeting in self.meetings_led.get((envoy, city), ()):
+                found[id(meeting)] = meeting
+        return list(found.values())
 
     def add_meeting(self, meeting: MeetingShape, state: MeetingState) -> None:
         """Register a meeting (stored, or planned) for the duplicate rule."""
         self._order += 1
         meeting.order = (meeting.earliest, self._order)
         for envoy in meeting.envoys:
-            self.meetings_led.setdefault(envoy, []).append(meeting)
+            self.meetings_led.setdefault((envoy, meeting.city), []).append(meeting)
         self.meeting_state[meeting.handle] = state
+
+    def envoy_added(self, meeting: MeetingShape, envoy: Id) -> None:
+        self.meetings_led.setdefault((envoy, meeting.city), []).append(meeting)
 
     def load_for(self, rows: Sequence[Parsed]) -> None:
         """Load what the parsed rows may refer to or repeat."""
@@ -170,7 +198,7 @@ class Existing:
                 VisitSource.visit_id, VisitSource.source_id, VisitSource.position
             ).where(VisitSource.visit_id.in_(chunk))
             for vid, source, position in self.session.execute(query_sources):
-                states[vid].sources.add(source)
+                states[vid].sources.append(source)
                 states[vid].next_source = max(states[vid].next_source, position + 1)
         for vid, shape in shapes.items():
             self.add_visit(shape, states[vid])
@@ -218,8 +246,7 @@ class Existing:
         for mid, kind, earliest, latest, venue, destination, minutes, notes in found:
             taking = people.get(mid, [])
             state = MeetingState(
-                participants={p for p, _r, _pos in taking},
-                sources={s for s, _pos in sources.get(mid, [])},
+                sources=[s for s, _pos in sources.get(mid, [])],
                 next_participant=max((pos for _p, _r, pos in taking), default=-1) + 1,
                 next_source=max((pos for _s, pos in sources.get(mid, [])), default=-1) + 1,
                 has_duration=minutes is not None,

@@ -77,8 +77,8 @@ def parse_map_options(items: Iterable[str]) -> dict[str, str]:
     for item in items:
         column, sep, target = item.rpartition("=")
         if not sep or not column.strip() or not target.strip():
-            raise InvalidInput("--map", "COLUMN=FIELD, such as 'start date=start'", item)
-        mapping[column.strip()] = _field_name(target, "--map")
+            raise InvalidInput("mapping", "COLUMN=FIELD, such as 'start date=start'", item)
+        mapping[column.strip()] = _field_name(target, "mapping")
     return mapping
 
 
@@ -122,7 +122,7 @@ def column_fields(
         index = by_plain.get(_plain(column))
         if index is None:
             shown = ", ".join(repr(c) for c in header)
-            raise InvalidInput("--map", f"a column of {origin} ({shown})", column)
+            raise InvalidInput("mapping", f"a column of {origin} ({shown})", column)
         fields[index] = target
     for index, column in enumerate(plain):
         if index not in fields and column.replace(" ", "_") in FIELDS:
@@ -131,22 +131,23 @@ def column_fields(
     for index, target in sorted(fields.items()):
         if target in seen:
             raise InvalidInput(
-                "--map",
+                "mapping",
                 f"one column per field; {header[seen[target]]!r} and {header[index]!r}"
                 f" both fill {target}",
             )
         seen[target] = index
     if "date" in seen and ("start" in seen or "end" in seen):
-        raise InvalidInput("--map", "either a date column or start and end columns, not both")
+        raise InvalidInput("mapping", "either a date column or start and end columns, not both")
     if "end" in seen and "start" not in seen:
-        raise InvalidInput("--map", "a start column to go with the end column")
+        raise InvalidInput("mapping", "a start column to go with the end column")
     if "date" not in seen and "start" not in seen:
         raise InvalidInput(
-            "--map", f"a column for start or date in {origin} (map one: --map 'COLUMN=start')"
+            "mapping", f"a column for start or date in {origin} (map one: COLUMN=start)"
         )
     if "traveller" not in seen and "counterparts" not in seen:
         raise InvalidInput(
-            "--map", f"a column for traveller in {origin} (map one: --map 'COLUMN=traveller')"
+            "mapping",
+            f"a column for traveller in {origin} (map one: COLUMN=traveller)",
         )
     ignored = [header[i] for i in range(len(header)) if i not in fields and header[i]]
     return "mapped", fields, ignored

@@ -63,6 +63,12 @@ class Planner:
         self.file_uids: set[str] = set()
         self.codes: dict[str, str] = {}
         self.named_countries: dict[tuple[str, str, Id | None], bool] = {}
+        self.found_places: dict[tuple[str, tuple[str, ...], str | None, Id | None], Id] = {}
+        # Lookups that cannot change while the import runs: a name that is a person's
+        # whole name or alias (a new person never has a key a name found already), and
+        # a source's identity.
+        self.exact_people: dict[str, Id] = {}
+        self.source_of: dict[Source3, Id] = {}
         self.new_people: dict[Id, NewName] = {}
         self.new_places: dict[Id, NewName] = {}
 
@@ -129,6 +135,18 @@ class Planner:
     ) -> Id | None:
         """The existing place named ``name`` of one of ``kinds``, preferring those in
         ``country`` or under ``parent``; ``None`` when there is none."""
+        memo = (name, kinds, country, parent)
+        known = self.found_places.get(memo)
+        if known is not None:
+            return known
+        found = self._place(name, kinds, country, parent)
+        if found is not None:  # a miss is not kept: the row goes on to create the place
+            self.found_places[memo] = found
+        return found
+
+    def _place(
+        self, name: str, kinds: tuple[str, ...], country: str | None, parent: Id | None
+    ) -> Id | None:
         tree = self.existing.tree
         result = self.existing.places.resolve(name)
         found = [p for p in result.found if p in tree.places and tree.places[p].kind in kinds]
@@ -170,6 +188,13 @@ class Planner:
         return ref
 
     def source(self, spec: Source3) -> Id:
+        known = self.source_of.get(spec)
+        if known is not None:
+            return known
+        found = self.source_of[spec] = self._source(spec)
+        return found
+
+    def _source(self, spec: Source3) -> Id:
         key = identity(*spec)
         found = self.existing.sources.find(key)
         if found is not None:
@@ -196,7 +221,17 @@ class Planner:
     # One row --------------------------------------------------------------------------
 
     def _people(self, names: Sequence[str], field_name: str) -> list[Id | None]:
-        return [self.person(name, field_name) for name in names]
+        exact = self.exact_people
+        found: list[Id | None] = []
+        for name in names:
+            person = exact.get(name)
+            if person is None:
+                person = self.person(name, field_name)
+                index = self.existing.people
+                if person is not None and index.by_key.get(index.key(name)) == [person]:
+                    exact[name] = person
+            found.append(person)
+        return found
 
     def add(self, row: Parsed) -> None:
         if row.uid in self.file_uids:
@@ -243,12 +278,12 @@ class Planner:
             venue = country
         elif row.venue is not None and venue is None:
             venue = self.new_place(row.venue, _VENUE, code, city or country)
-        people = list(
-            dict.fromkeys(
-                t if t is not None else self.new_person(n)
-                for t, n in zip(travellers, row.travellers, strict=True)
-            )
-        )
+        people = [
+            t if t is not None else self.new_person(n)
+            for t, n in zip(travellers, row.travellers, strict=True)
+        ]
+        if len(people) > 1:
+            people = list(dict.fromkeys(people))
         others = [
             c if c is not None else self.new_person(n)
             for c, n in zip(counterparts, row.counterparts, strict=True)
@@ -284,7 +319,7 @@ class Planner:
     ) -> None:
         day = row.day
         joined = visit_to_join(
-            self.existing.visits_at.get(destination, ()),
+            self.existing.visits_of(destination, people),
             people,
             destination,
             day.earliest,
@@ -311,6 +346,7 @@ class Planner:
         for person in people:
             if person not in visit.travellers:
                 visit.travellers.add(person)
+                self.existing.traveller_added(visit, person)
                 self.plan.travellers.append(
                     (visit.handle, person, role or _ENVOY, state.next_traveller)
                 )
@@ -319,7 +355,7 @@ class Planner:
         for spec in dict.fromkeys(sources):
             source = self.source(spec)
             if source not in state.sources:
-                state.sources.add(source)
+                state.sources.append(source)
                 self.plan.visit_sources.append((visit.handle, source, state.next_source))
                 state.next_source += 1
                 added = True
@@ -353,7 +389,7 @@ class Planner:
             links = plan.visit_sources
             for position, spec in enumerate(dict.fromkeys(row.sources)):
                 source = self.source(spec)
-                state.sources.add(source)
+                state.sources.append(source)
                 links.append((ref, source, position))
             state.next_source = len(state.sources)
         self.report.added["visits"] += 1
@@ -395,8 +431,7 @@ class Planner:
     ) -> None:
         assert row.title is not None
         candidate = self._shape(row, None, people, others, place, destination)
-        led = self.existing.meetings_led
-        known = [m for envoy in people for m in led.get(envoy, ())]
+        known = self.existing.meetings_of(people, candidate.city)
         repeated = first_duplicate(candidate, known)
         if repeated is not None:
             self._merge(repeated, row, people, others, code)
@@ -404,7 +439,7 @@ class Planner:
         visit: Id | None = None
         if people and destination is not None and row.kind != _CALL_KIND:
             joined = visit_to_join(
-                self.existing.visits_at.get(destination, ()),
+                self.existing.visits_of(destination, people),
                 people,
                 destination,
                 row.day.earliest,
@@ -436,14 +471,16 @@ class Planner:
         # The meeting's place is the most precise one the row gives, as in ``log``.
         self.plan.meetings.append((ref, values, visit, place))
         state = MeetingState(has_duration=row.minutes is not None, notes=notes)
-        self._participants(ref, state, people, others, code)
+        self._participants(ref, state, people, others, code, set())
         for spec in dict.fromkeys(row.sources):
             source = self.source(spec)
             if source not in state.sources:
-                state.sources.add(source)
+                state.sources.append(source)
                 self.plan.meeting_sources.append((ref, source, state.next_source))
                 state.next_source += 1
-        self.existing.add_meeting(self._shape(row, ref, people, others, place, destination), state)
+        candidate.handle = ref
+        candidate.kind = row.kind  # what it now is, whether the row said so or not
+        self.existing.add_meeting(candidate, state)
         self.report.added["meetings"] += 1
 
     def _participants(
@@ -453,24 +490,26 @@ class Planner:
         people: Sequence[Id],
         others: Sequence[Id],
         code: str | None,
+        taken: set[Id],
     ) -> bool:
-        """Add the envoys and counterparts ``meeting`` does not have yet."""
+        """Add the envoys and counterparts ``meeting`` does not have yet (``taken``)."""
         sides = self.existing.person_country
+        participants = self.plan.participants
         added = False
         for person in people:
-            if person not in state.participants:
-                state.participants.add(person)
-                self.plan.participants.append(
+            if person not in taken:
+                taken.add(person)
+                participants.append(
                     (meeting, person, sides.get(person), _ENVOY, state.next_participant)
                 )
                 state.next_participant += 1
                 added = True
         for person in others:
-            if person not in state.participants:
-                state.participants.add(person)
+            if person not in taken:
+                taken.add(person)
                 side = sides.get(person)
                 role = _HOST if side and side == code else None
-                self.plan.participants.append((meeting, person, side, role, state.next_participant))
+                participants.append((meeting, person, side, role, state.next_participant))
                 state.next_participant += 1
                 added = True
         return added
@@ -485,13 +524,19 @@ class Planner:
     ) -> None:
         """Add what ``row`` brings to the meeting it repeats."""
         state = self.existing.meeting_state[meeting.handle]
-        added = self._participants(meeting.handle, state, people, others, code)
-        meeting.envoys |= frozenset(people)
-        meeting.counterparts |= frozenset(o for o in others if o not in meeting.envoys)
+        taken = {*meeting.envoys, *meeting.counterparts}
+        added = self._participants(meeting.handle, state, people, others, code, taken)
+        for envoy in people:
+            if envoy not in meeting.envoys and envoy not in meeting.counterparts:
+                self.existing.envoy_added(meeting, envoy)
+                meeting.envoys += (envoy,)
+        for other in others:
+            if other not in meeting.envoys and other not in meeting.counterparts:
+                meeting.counterparts += (other,)
         for spec in dict.fromkeys(row.sources):
             source = self.source(spec)
             if source not in state.sources:
-                state.sources.add(source)
+                state.sources.append(source)
                 self.plan.meeting_sources.append((meeting.handle, source, state.next_source))
                 state.next_source += 1
                 added = True

@@ -40,7 +40,7 @@ def delimiter_option(value: str) -> str:
     if value.casefold() in ("tab", "\\t"):
         return "\t"
     if len(value) != 1 or value in '"\r\n' or value.isalnum():
-        raise InvalidInput("--delimiter", "one character such as , ; | or 'tab'", value)
+        raise InvalidInput("delimiter", "one character such as , ; | or 'tab'", value)
     return value
 
 
@@ -74,7 +74,7 @@ def iter_table(
                     raise InvalidInput(
                         f"{origin}: row {row}",
                         f"{width} columns as in the header, got {len(record)}"
-                        + ("" if delimiter else f" (delimiter {sep!r}; give --delimiter)"),
+                        + ("" if delimiter else f" (read with the delimiter {sep!r})"),
                     )
                 yield record
                 row += 1

@@ -43,8 +43,13 @@ class PlaceTree:
 
     def __init__(self) -> None:
         self.places: dict[Id, PlaceInfo] = {}
+        self._cities: dict[Id, Id] = {}
 
     def add(self, place: Id, info: PlaceInfo) -> None:
+        """Register a place; one registered again (a new parent) forgets what was
+        worked out from it."""
+        if place in self.places:
+            self._cities.clear()
         self.places[place] = info
 
     def chain(self, place: Id) -> list[Id]:
@@ -57,10 +62,15 @@ class PlaceTree:
 
     def city_of(self, place: Id) -> Id:
         """The city ``place`` is in (itself for a city, or when it is in none)."""
-        for step in self.chain(place):
-            if self.places[step].kind == _CITY:
-                return step
-        return place
+        found = self._cities.get(place)
+        if found is None:
+            found = place
+            for step in self.chain(place):
+                if self.places[step].kind == _CITY:
+                    found = step
+                    break
+            self._cities[place] = found
+        return found
 
     def country_of(self, place: Id) -> str | None:
         for step in self.chain(place):
@@ -73,7 +83,7 @@ class PlaceTree:
         return info is not None and info.kind not in _NOT_VENUES
 
 
-@dataclass
+@dataclass(slots=True)
 class MeetingShape:
     """What the duplicate rule compares of a meeting."""
 
@@ -83,8 +93,8 @@ class MeetingShape:
     latest: date
     venue: Id | None  # a venue proper (not a city or a country), or None
     city: Id | None  # the city of the venue, else of the visit's destination
-    envoys: frozenset[Id]
-    counterparts: frozenset[Id]
+    envoys: tuple[Id, ...]  # a handful at most: tuples are smaller and faster than sets
+    counterparts: tuple[Id, ...]
     order: tuple[date, int] = (date.min, 0)
 
 
@@ -101,7 +111,7 @@ def shape(
     order: int = 0,
 ) -> MeetingShape:
     where = place if place is not None else destination
-    envoy_set = frozenset(envoys)
+    envoy_list = tuple(dict.fromkeys(envoys))
     return MeetingShape(
         handle,
         kind,
@@ -109,8 +119,8 @@ def shape(
         latest,
         place if tree.is_venue(place) else None,
         tree.city_of(where) if where is not None else None,
-        envoy_set,
-        frozenset(counterparts) - envoy_set,
+        envoy_list,
+        tuple(c for c in dict.fromkeys(counterparts) if c not in envoy_list),
         (earliest, order),
     )
 
@@ -126,7 +136,11 @@ def same_meeting(a: MeetingShape, b: MeetingShape) -> bool:
             return False
     elif a.city is None or a.city != b.city:
         return False
-    return bool(a.envoys & b.envoys) and bool(a.counterparts & b.counterparts)
+    theirs = b.envoys
+    if not any(envoy in theirs for envoy in a.envoys):
+        return False
+    theirs = b.counterparts
+    return any(other in theirs for other in a.counterparts)
 
 
 def first_duplicate(new: MeetingShape, known: Iterable[MeetingShape]) -> MeetingShape | None:
@@ -135,7 +149,7 @@ def first_duplicate(new: MeetingShape, known: Iterable[MeetingShape]) -> Meeting
     return min(found, key=lambda m: m.order) if found else None
 
 
-@dataclass
+@dataclass(slots=True)
 class VisitShape:
     """What the visit rule compares of a visit."""
 
