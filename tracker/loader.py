@@ -27,22 +27,12 @@ from tracker.dates import parse_when
 from tracker.errors import Ambiguous, InvalidInput, NotFound
 from tracker.models import (
     Meeting,
-    MeetingSource,
-    MeetingTopic,
-    Participant,
     Person,
-    PersonAlias,
-    PersonRole,
     Place,
-    PlaceAlias,
     Source,
     Statement,
-    StatementSource,
     Visit,
-    VisitSource,
-    VisitTraveller,
 )
-from tracker.names import name_key
 from tracker.record_reader import Reader, alias, derived_uid, duration, role, unique
 from tracker.vocab import (
     MeetingKind,
@@ -52,8 +42,16 @@ from tracker.vocab import (
     PlaceKind,
     StatementKind,
 )
+from tracker.write.apply import (
+    apply_meeting,
+    apply_person,
+    apply_place,
+    apply_source,
+    apply_statement,
+    apply_visit,
+)
 from tracker.write.report import ChangeReport
-from tracker.write.rules import VisitShape, shape, visit_to_join
+from tracker.write.rules import shape
 from tracker.write.sources import identity
 from tracker.write.writer import ENVOY, Writer
 
@@ -151,7 +149,7 @@ class Loader:
             }
             doc.done()
             found = self._named("people", uid, full["name"], path)
-            person = self._store("people", path, full, doc, found, Person, _apply_person)
+            person = self._store("people", path, full, doc, found, Person, apply_person)
             self.writer.registered(person)
 
     def _places(self, records: list[Any]) -> None:
@@ -175,7 +173,7 @@ class Loader:
             # Parents may come later in the document: every place is stored (with the
             # parent it has) first, so that a parent named by name is found.
             full["parent"] = found.parent.uid if found is not None and found.parent else None
-            place = self._store("places", path, full, doc, found, Place, _apply_place, quiet=True)
+            place = self._store("places", path, full, doc, found, Place, apply_place, quiet=True)
             self.writer.registered(place)
             pending.append((path, full, doc, parent_ref))
         for path, full, doc, parent_ref in pending:
@@ -189,7 +187,7 @@ class Loader:
             if before is not None and wanted == before:
                 self.report.record("places", full["uid"], before, before)
                 continue
-            _apply_place(place, wanted)
+            apply_place(place, wanted)
             place.parent = self._object("places", wanted["parent"]) if wanted["parent"] else None
             self.session.flush()
             self.writer.registered(place)
@@ -217,7 +215,7 @@ class Loader:
                     identity(full["url"], full["publisher"], full["title"])
                 )
                 found = self.session.get(Source, sid) if isinstance(sid, int) else None
-            source = self._store("sources", path, full, doc, found, Source, _apply_plain)
+            source = self._store("sources", path, full, doc, found, Source, apply_source)
             key = identity(source.url, source.publisher, source.title)
             self.writer.sources.remember(key, source)
 
@@ -240,7 +238,7 @@ class Loader:
             found = None
             if uid not in self.objects["visits"] and "uid" not in raw:
                 found = self._same_visit(full)
-            self._store("visits", path, full, doc, found, Visit, self._apply_visit)
+            self._store("visits", path, full, doc, found, Visit, self._with_refs(apply_visit))
 
     def _meetings(self, records: list[Any]) -> None:
         for path, raw, uid in self._each("meetings", records):
@@ -267,7 +265,7 @@ class Loader:
             found = None
             if uid not in self.objects["meetings"] and "uid" not in raw:
                 found = self._same_meeting(full, "kind" in raw)
-            self._store("meetings", path, full, doc, found, Meeting, self._apply_meeting)
+            self._store("meetings", path, full, doc, found, Meeting, self._with_refs(apply_meeting))
 
     def _statements(self, records: list[Any]) -> None:
         for path, raw, uid in self._each("statements", records):
@@ -288,7 +286,9 @@ class Loader:
             found = None
             if uid not in self.objects["statements"] and "uid" not in raw:
                 found = self._same_statement(full)
-            self._store("statements", path, full, doc, found, Statement, self._apply_statement)
+            self._store(
+                "statements", path, full, doc, found, Statement, self._with_refs(apply_statement)
+            )
 
     # Records --------------------------------------------------------------------------
 
@@ -397,27 +397,10 @@ class Loader:
     def _same_visit(self, full: Doc) -> Visit | None:
         if full["destination"] is None:
             return None
-        destination = self._object("places", full["destination"])
         when = parse_when(full["date"])
         travellers = [self._object("people", t["person"]).id for t in full["travellers"]]
-        query = (
-            select(Visit.id, Visit.earliest, Visit.latest, VisitTraveller.person_id)
-            .join(VisitTraveller, VisitTraveller.visit_id == Visit.id)
-            .where(
-                Visit.destination_id == destination.id,
-                Visit.earliest <= when.latest,
-                Visit.latest >= when.earliest,
-            )
-        )
-        shapes: dict[int, VisitShape] = {}
-        for vid, earliest, latest, person in self.session.execute(query):
-            shapes.setdefault(
-                vid, VisitShape(vid, destination.id, earliest, latest, set(), vid)
-            ).travellers.add(person)
-        joined = visit_to_join(
-            shapes.values(), travellers, destination.id, when.earliest, when.latest
-        )
-        return self.session.get(Visit, joined.handle) if joined is not None else None
+        destination = self._object("places", full["destination"])
+        return self.writer.visit_to_join(destination, travellers, when.earliest, when.latest)
 
     def _same_meeting(self, full: Doc, kind_stated: bool) -> Meeting | None:
         when = parse_when(full["date"])
@@ -445,14 +428,7 @@ class Loader:
     def _same_statement(self, full: Doc) -> Statement | None:
         speaker = self._object("people", full["speaker"])
         meeting = self._object("meetings", full["meeting"]) if full["meeting"] else None
-        query = select(Statement).where(
-            Statement.speaker_id == speaker.id,
-            Statement.text == full["text"],
-            Statement.meeting_id == meeting.id
-            if meeting is not None
-            else Statement.meeting_id.is_(None),
-        )
-        return self.session.scalars(query.order_by(Statement.id)).first()
+        return self.writer.same_statement(speaker, meeting, full["text"])
 
     # References -----------------------------------------------------------------------
 
@@ -515,6 +491,11 @@ class Loader:
             "role": role_value,
         }
 
+    def _with_refs(
+        self, apply: Callable[[Any, Doc, Callable[[str, str], Any]], None]
+    ) -> Callable[[Any, Doc], None]:
+        return lambda record, doc: apply(record, doc, self._object)
+
     def _check_place_cycles(self, pending: Sequence[tuple[str, Doc, Reader, Any]]) -> None:
         for path, full, _doc, _parent in pending:
             seen = {full["uid"]}
@@ -525,67 +506,6 @@ class Loader:
                 seen.add(place.uid)
                 place = place.parent
 
-    # Applying canonical forms ---------------------------------------------------------
-
-    def _apply_visit(self, visit: Visit, doc: Doc) -> None:
-        _apply_dated(visit, doc["date"])
-        visit.destination = (
-            self._object("places", doc["destination"]) if doc["destination"] else None
-        )
-        visit.purpose = doc["purpose"]
-        visit.notes = doc["notes"]
-        visit.travellers = [
-            VisitTraveller(person=self._object("people", t["person"]), role=t["role"], position=i)
-            for i, t in enumerate(doc["travellers"])
-        ]
-        visit.source_links = [
-            VisitSource(source=self._object("sources", uid), position=i)
-            for i, uid in enumerate(doc["sources"])
-        ]
-
-    def _apply_meeting(self, meeting: Meeting, doc: Doc) -> None:
-        _apply_dated(meeting, doc["date"])
-        meeting.visit = self._object("visits", doc["visit"]) if doc["visit"] else None
-        meeting.kind = doc["kind"]
-        meeting.title = doc["title"]
-        meeting.venue = self._object("places", doc["venue"]) if doc["venue"] else None
-        minutes = doc["duration"]
-        meeting.duration_minutes = minutes["minutes"] if minutes else None
-        meeting.duration_qualifier = minutes["qualifier"] if minutes else None
-        meeting.outcome = doc["outcome"]
-        meeting.outcome_summary = doc["outcome_summary"]
-        meeting.status = doc["status"]
-        meeting.notes = doc["notes"]
-        meeting.participants = [
-            Participant(
-                person=self._object("people", p["person"]),
-                side=p["side"],
-                role=p["role"],
-                position=i,
-            )
-            for i, p in enumerate(doc["participants"])
-        ]
-        meeting.topics = [
-            MeetingTopic(topic=t, key=name_key(t), position=i) for i, t in enumerate(doc["topics"])
-        ]
-        meeting.source_links = [
-            MeetingSource(source=self._object("sources", uid), position=i)
-            for i, uid in enumerate(doc["sources"])
-        ]
-
-    def _apply_statement(self, statement: Statement, doc: Doc) -> None:
-        _apply_dated(statement, doc["date"])
-        statement.speaker = self._object("people", doc["speaker"])
-        statement.meeting = self._object("meetings", doc["meeting"]) if doc["meeting"] else None
-        statement.kind = doc["kind"]
-        statement.language = doc["language"]
-        statement.text = doc["text"]
-        statement.notes = doc["notes"]
-        statement.source_links = [
-            StatementSource(source=self._object("sources", uid), position=i)
-            for i, uid in enumerate(doc["sources"])
-        ]
-
 
 def _valid_uid(uid: str) -> bool:
     from tracker import fields
@@ -595,62 +515,3 @@ def _valid_uid(uid: str) -> bool:
     except InvalidInput:
         return False
     return True
-
-
-def _apply_dated(record: Visit | Meeting | Statement, edtf: str) -> None:
-    when = parse_when(edtf)
-    record.edtf, record.earliest, record.latest = when.edtf, when.earliest, when.latest
-
-
-def _apply_person(person: Person, doc: Doc) -> None:
-    person.name = doc["name"]
-    person.key = name_key(doc["name"])
-    person.country = doc["country"]
-    person.wikidata = doc["wikidata"]
-    person.notes = doc["notes"]
-    _set_aliases(person.aliases, doc["aliases"], PersonAlias)
-    wanted_roles = [(r["title"], r["organisation"], r["from"], r["to"]) for r in doc["roles"]]
-    have_roles = [(r.title, r.organisation, r.start_edtf, r.end_edtf) for r in person.roles]
-    if wanted_roles != have_roles:
-        person.roles = [
-            PersonRole(title=t, organisation=o, start_edtf=f, end_edtf=e)
-            for t, o, f, e in wanted_roles
-        ]
-
-
-def _apply_place(place: Place, doc: Doc) -> None:
-    """Everything but the parent, which is set once every place of the document exists."""
-    place.name = doc["name"]
-    place.key = name_key(doc["name"])
-    place.kind = doc["kind"]
-    place.country = doc["country"]
-    place.lat = doc["lat"]
-    place.lon = doc["lon"]
-    place.notes = doc["notes"]
-    _set_aliases(place.aliases, doc["aliases"], PlaceAlias)
-
-
-def _set_aliases(
-    current: list[Any], wanted: list[Doc], model: type[PersonAlias] | type[PlaceAlias]
-) -> None:
-    """Make ``current`` the aliases ``wanted`` lists, in that order: the ones already
-    there are kept (never deleted and inserted again), the others added or removed."""
-    have = {(a.name, a.lang): a for a in current}
-    new: list[Any] = []
-    seen: set[tuple[str, str | None]] = set()
-    for item in wanted:
-        pair = (item["name"], item["lang"])
-        if pair in seen:
-            continue
-        seen.add(pair)
-        kept = have.get(pair)
-        new.append(
-            kept if kept is not None else model(name=pair[0], key=name_key(pair[0]), lang=pair[1])
-        )
-    if new != current:
-        current[:] = new
-
-
-def _apply_plain(source: Source, doc: Doc) -> None:
-    for key in ("url", "publisher", "title", "published", "language", "notes"):
-        setattr(source, key, doc[key])

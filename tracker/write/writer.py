@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -350,13 +351,11 @@ class Writer:
         Returns the visit and whether it is new."""
         day = day_part(when)
         destination = self.destination_of(place)
-        shapes = self._visit_shapes(destination, day, exclude)
-        joined = visit_to_join(
-            shapes, [p.id for p in envoys], destination.id, day.earliest, day.latest
+        joined = self.visit_to_join(
+            destination, [p.id for p in envoys], day.earliest, day.latest, exclude=exclude
         )
         if joined is not None:
-            visit = self.session.get(Visit, joined.handle)
-            assert visit is not None
+            visit = joined
             if {p.id for p in envoys} - {t.person_id for t in visit.travellers}:
                 self.touch(visit)
                 self.add_travellers(visit, envoys)
@@ -381,16 +380,43 @@ class Writer:
                     VisitTraveller(person=person, role=ENVOY, position=len(visit.travellers))
                 )
 
+    def visit_to_join(
+        self,
+        destination: Place,
+        travellers: Sequence[int],
+        earliest: date,
+        latest: date,
+        *,
+        exclude: Visit | None = None,
+    ) -> Visit | None:
+        """The stored visit the visit rule joins (see :mod:`tracker.write.rules`)."""
+        shapes = self._visit_shapes(destination, earliest, latest, exclude)
+        joined = visit_to_join(shapes, travellers, destination.id, earliest, latest)
+        return self.session.get(Visit, joined.handle) if joined is not None else None
+
+    def same_statement(
+        self, speaker: Person, meeting: Meeting | None, text: str
+    ) -> Statement | None:
+        """The stored statement that is this one: the same speaker, meeting and text."""
+        query = select(Statement).where(
+            Statement.speaker_id == speaker.id,
+            Statement.text == text,
+            Statement.meeting_id == meeting.id
+            if meeting is not None
+            else Statement.meeting_id.is_(None),
+        )
+        return self.session.scalars(query.order_by(Statement.id)).first()
+
     def _visit_shapes(
-        self, destination: Place, day: When, exclude: Visit | None
+        self, destination: Place, earliest: date, latest: date, exclude: Visit | None
     ) -> list[VisitShape]:
         query = (
             select(Visit.id, Visit.earliest, Visit.latest, VisitTraveller.person_id)
             .join(VisitTraveller, VisitTraveller.visit_id == Visit.id)
             .where(
                 Visit.destination_id == destination.id,
-                Visit.earliest <= day.latest,
-                Visit.latest >= day.earliest,
+                Visit.earliest <= latest,
+                Visit.latest >= earliest,
             )
             .order_by(Visit.earliest, Visit.id)
         )

@@ -1,0 +1,213 @@
+"""The lookups of an import: the people, places, countries and sources its rows name,
+found by the write layer's resolver and source identity, or planned as new (and then
+listed: an import creates them only when it may)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from tracker.importers.countries import code_for_name, is_code
+from tracker.importers.existing import Existing
+from tracker.importers.plan import Id, Plan, Ref, new_uid
+from tracker.importers.rows import RowError, name_key
+from tracker.resolve import Resolution
+from tracker.vocab import PlaceKind
+from tracker.write.report import ChangeReport, NewName
+from tracker.write.rules import PlaceInfo
+from tracker.write.sources import identity
+
+_COUNTRY = PlaceKind.COUNTRY.value
+
+Source3 = tuple[str | None, str | None, str | None]
+
+
+class Lookups:
+    """Names and sources, as the rows of one import name them."""
+
+    def __init__(self, existing: Existing, report: ChangeReport, now: datetime) -> None:
+        self.existing = existing
+        self.report = report
+        self.now = now
+        self.plan = Plan()
+        self.file_uids: set[str] = set()
+        self.codes: dict[str, str] = {}
+        self.named_countries: dict[tuple[str, str, Id | None], bool] = {}
+        self.found_places: dict[tuple[str, tuple[str, ...], str | None, Id | None], Id] = {}
+        # Lookups that cannot change while the import runs: a name that is a person's
+        # whole name or alias (a new person never has a key a name found already), and
+        # a source's identity.
+        self.exact_people: dict[str, Id] = {}
+        self.source_of: dict[Source3, Id] = {}
+        self.new_people: dict[Id, NewName] = {}
+        self.new_places: dict[Id, NewName] = {}
+
+    # People and places (lookups first, creation after the row is known to be good) ------
+
+    def person(self, name: str, field_name: str) -> Id | None:
+        """The one person ``name`` finds; ``None`` when it finds nobody."""
+        result = self.existing.people.resolve(name)
+        if len(result.found) > 1:
+            listed = "; ".join(self.existing.people.describe(h) for h in result.found)
+            raise RowError(field_name, f"one person, found {listed}", name)
+        if result.found:
+            return result.found[0]
+        if result.look_alike:
+            raise RowError(
+                field_name,
+                "a name that is not a look-alike of a known one; did you mean "
+                + ", ".join(repr(s) for s in result.suggestions)
+                + "?",
+                name,
+            )
+        return None
+
+    def new_person(self, name: str) -> Id:
+        found = self.existing.people.resolve(name).found
+        if found:
+            return found[0]  # created by an earlier row of this file
+        ref = Ref()
+        self.plan.people.append((ref, (new_uid(), name, name_key(name), None)))
+        self.existing.people.add(ref, None, [name], detail="no country", pending=True)
+        self.existing.person_country[ref] = None
+        self.new_people[ref] = NewName("person", name)
+        self.report.added["people"] += 1
+        return ref
+
+    def country(self, text: str) -> tuple[str, Id | None]:
+        """The ISO code ``text`` names and the existing country place, if any."""
+        code = self.codes.get(text)
+        if code is not None:
+            return code, self.existing.countries.get(code)
+        value = text.strip()
+        if len(value) == 2 and value.isascii() and value.isalpha() and is_code(value):
+            code = self.codes[text] = value.upper()
+        else:
+            places = self.existing.tree.places
+            known = [
+                p
+                for p in self.existing.places.resolve(value).found
+                if p in places and places[p].kind == _COUNTRY and places[p].country
+            ]
+            codes = {places[p].country for p in known}
+            if len(codes) == 1:
+                code = codes.pop()
+            elif not codes:
+                code = code_for_name(value)
+            if code is None:
+                raise RowError(
+                    "country", "a country's name or ISO 3166-1 alpha-2 code such as RU", text
+                )
+        return code, self.existing.countries.get(code)
+
+    def place(
+        self, name: str, kinds: tuple[str, ...], country: str | None, parent: Id | None
+    ) -> Id | None:
+        """The existing place named ``name`` of one of ``kinds``, preferring those in
+        ``country`` or under ``parent``; ``None`` when there is none."""
+        memo = (name, kinds, country, parent)
+        known = self.found_places.get(memo)
+        if known is not None:
+            return known
+        found = self._place(name, kinds, country, parent)
+        if found is not None:  # a miss is not kept: the row goes on to create the place
+            self.found_places[memo] = found
+        return found
+
+    def _place(
+        self, name: str, kinds: tuple[str, ...], country: str | None, parent: Id | None
+    ) -> Id | None:
+        tree = self.existing.tree
+        result = self.existing.places.resolve(name)
+        found = [p for p in result.found if p in tree.places and tree.places[p].kind in kinds]
+        if country is not None:
+            found = [p for p in found if tree.country_of(p) in (None, country)]
+        if len(found) > 1 and parent is not None:
+            under = [p for p in found if parent in tree.chain(p)]
+            found = under or found
+        if len(found) > 1 and country is not None:
+            same = [p for p in found if tree.country_of(p) == country]
+            found = same or found
+        field_name = "city" if "city" in kinds else "venue"
+        if len(found) > 1:
+            names = "; ".join(
+                f"{tree.places[p].name} ({tree.country_of(p) or 'no country'})" for p in found
+            )
+            raise RowError(field_name, f"one place, found {names}", name)
+        if not found and not result.found and result.look_alike:
+            raise RowError(
+                field_name,
+                "a name that is not a look-alike of a known one; did you mean "
+                + ", ".join(repr(s) for s in result.suggestions)
+                + "?",
+                name,
+            )
+        return found[0] if found else None
+
+    def new_place(self, name: str, kind: str, country: str | None, parent: Id | None) -> Ref:
+        ref = Ref()
+        self.plan.places.append((ref, (new_uid(), name, name_key(name), kind, country), parent))
+        self.existing.places.add(
+            ref, None, [name], detail=f"{kind}, {country or 'no country'}", pending=True
+        )
+        self.existing.tree.add(ref, PlaceInfo(kind, parent, country, name))
+        if kind == _COUNTRY and country:
+            self.existing.countries.setdefault(country, ref)
+        self.new_places[ref] = NewName("place", name)
+        self.report.added["places"] += 1
+        return ref
+
+    def source(self, spec: Source3) -> Id:
+        known = self.source_of.get(spec)
+        if known is not None:
+            return known
+        found = self.source_of[spec] = self._source(spec)
+        return found
+
+    def _source(self, spec: Source3) -> Id:
+        key = identity(*spec)
+        found = self.existing.sources.find(key)
+        if found is not None:
+            return found
+        url, publisher, title = spec
+        ref = Ref()
+        self.plan.sources.append((ref, (new_uid(), url, publisher, title)))
+        self.existing.sources.remember(key, ref)
+        self.report.added["sources"] += 1
+        return ref
+
+    def refused(self) -> list[NewName]:
+        """The new people and places, each with the nearest stored names."""
+        found: list[NewName] = []
+        for index, names in (
+            (self.existing.places, self.new_places),
+            (self.existing.people, self.new_people),
+        ):
+            for new in names.values():
+                suggestions = index.suggest(Resolution(new.name))
+                found.append(NewName(new.kind, new.name, tuple(suggestions)))
+        return found
+
+    def _people(self, names: Sequence[str], field_name: str) -> list[Id | None]:
+        exact = self.exact_people
+        found: list[Id | None] = []
+        for name in names:
+            person = exact.get(name)
+            if person is None:
+                person = self.person(name, field_name)
+                index = self.existing.people
+                if person is not None and index.by_key.get(index.key(name)) == [person]:
+                    exact[name] = person
+            found.append(person)
+        return found
+
+    def _names_country(self, name: str, key: str, code: str, country: Id | None) -> bool:
+        memo = (key, code, country)
+        found = self.named_countries.get(memo)
+        if found is None:
+            places = self.existing.tree.places
+            found = code_for_name(name) == code or (
+                country is not None and name_key(places[country].name) == key
+            )
+            self.named_countries[memo] = found
+        return found
