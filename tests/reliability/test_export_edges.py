@@ -44,7 +44,8 @@ HOSTILE_SUMMARY = "line one\nline two\x1b]0;PWNED\x07 \u2066isolate\u2069 \x7f"
 
 
 def _log(db: str, date_text: str, title: str, *extra: str, source: str = "report") -> None:
-    args = ["--db", db, "log", "--create", "--country", "RU", "-e", "Steve Witkoff"]
+    # Edge dates overlap one another (0001, 0001-01-01): each is its own meeting.
+    args = ["--db", db, "log", "--create", "--duplicate", "--country", "RU", "-e", "Steve Witkoff"]
     args += ["-w", "Vladimir Putin", "-p", "Moscow", "-d", date_text, "-t", title]
     args += ["-s", f"https://example.org/{source}", *extra]
     result = CliRunner().invoke(main, args)
