@@ -111,7 +111,7 @@ def shape(
     order: int = 0,
 ) -> MeetingShape:
     where = place if place is not None else destination
-    envoy_list = tuple(dict.fromkeys(envoys))
+    envoy_list = tuple(envoys)
     return MeetingShape(
         handle,
         kind,
@@ -120,7 +120,7 @@ def shape(
         place if tree.is_venue(place) else None,
         tree.city_of(where) if where is not None else None,
         envoy_list,
-        tuple(c for c in dict.fromkeys(counterparts) if c not in envoy_list),
+        tuple(c for c in counterparts if c not in envoy_list),
         (earliest, order),
     )
 
@@ -145,8 +145,15 @@ def same_meeting(a: MeetingShape, b: MeetingShape) -> bool:
 
 def first_duplicate(new: MeetingShape, known: Iterable[MeetingShape]) -> MeetingShape | None:
     """The earliest known meeting that ``new`` probably repeats."""
-    found = [m for m in known if m.handle != new.handle and same_meeting(new, m)]
-    return min(found, key=lambda m: m.order) if found else None
+    best: MeetingShape | None = None
+    for meeting in known:
+        if (
+            meeting.handle != new.handle
+            and same_meeting(new, meeting)
+            and (best is None or meeting.order < best.order)
+        ):
+            best = meeting
+    return best
 
 
 @dataclass(slots=True)
@@ -171,12 +178,14 @@ def visit_to_join(
     """The earliest visit to ``destination`` overlapping the dates that one of
     ``travellers`` took (see the module's docstring)."""
     people = set(travellers)
-    found = [
-        v
-        for v in visits
-        if v.destination == destination
-        and v.earliest <= latest
-        and v.latest >= earliest
-        and v.travellers & people
-    ]
-    return min(found, key=lambda v: (v.earliest, v.order)) if found else None
+    best: VisitShape | None = None
+    for visit in visits:
+        if (
+            visit.destination == destination
+            and visit.earliest <= latest
+            and visit.latest >= earliest
+            and not people.isdisjoint(visit.travellers)
+            and (best is None or (visit.earliest, visit.order) < (best.earliest, best.order))
+        ):
+            best = visit
+    return best
