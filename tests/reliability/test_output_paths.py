@@ -64,7 +64,8 @@ def big_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite database of 10,000 meetings: its json export takes a few seconds."""
     folder = tmp_path_factory.mktemp("big")
     path = folder / "big.db"
-    result = tracker("--db", str(path), "import", str(_csv_of_meetings(folder / "m.csv", 10_000)))
+    table = _csv_of_meetings(folder / "m.csv", 10_000)
+    result = tracker("--db", str(path), "import", "--create", str(table))
     assert result.exit_code == 0, result.output
     return path
 
@@ -191,7 +192,7 @@ def test_a_reject_file_that_cannot_be_written_imports_nothing(db_url: str, tmp_p
         writer.writerows([["Envoy x", "2025-13-01", "RU", "n" * 5000]] * 300)
     before = fingerprint(db_url)
     done = subprocess.run(
-        [*COMMAND, "--db", db_url, "import", str(trips), "--skip-invalid"],
+        [*COMMAND, "--db", db_url, "import", "--create", str(trips), "--skip-invalid"],
         capture_output=True,
         timeout=300,
         preexec_fn=_limit_file_size,
