@@ -41,6 +41,9 @@ class Lookups:
         self.source_of: dict[Source3, Id] = {}
         self.new_people: dict[Id, NewName] = {}
         self.new_places: dict[Id, NewName] = {}
+        # Countries found in the ISO 3166 table (by code or name): created without
+        # asking, since they cannot be a misspelling, and named in the report.
+        self.new_countries: dict[Id, NewName] = {}
 
     # People and places (lookups first, creation after the row is known to be good) ------
 
@@ -153,7 +156,11 @@ class Lookups:
         self.existing.tree.add(ref, PlaceInfo(kind, parent, country, name))
         if kind == _COUNTRY and country:
             self.existing.countries.setdefault(country, ref)
-        self.new_places[ref] = NewName("place", name)
+        new = NewName("place", name)
+        if kind == _COUNTRY:
+            self.new_countries[ref] = new
+        else:
+            self.new_places[ref] = new
         self.report.added["places"] += 1
         return ref
 

@@ -135,7 +135,8 @@ def import_csv(
     and the reason, unless ``skip_invalid``: then it is left out and listed in
     ``report.rejects``. People and places not in the registry raise UnknownNames
     (listing them all) unless ``create``; then they are created and listed in
-    ``report.new_names``. Nothing is committed here: the caller owns the transaction.
+    ``report.new_names`` (a country the ISO 3166 table knows is created without
+    asking, and listed too). Nothing is committed here: the caller owns the transaction.
     """
     with collector_paused():
         return _import(session, data, origin, mapping, delimiter, skip_invalid, progress, create)
@@ -212,8 +213,12 @@ def _import(
             if reject is not None:
                 reject.values = record
     report.rejects.sort(key=lambda r: r.row)
-    new = [*planner.new_places.values(), *planner.new_people.values()]
-    if new and not create:
+    new = [
+        *planner.new_countries.values(),
+        *planner.new_places.values(),
+        *planner.new_people.values(),
+    ]
+    if (planner.new_places or planner.new_people) and not create:
         field_name = "traveller" if planner.new_people else "city"
         raise UnknownNames(field_name, planner.refused(), report)
     report.new_names = new
