@@ -50,7 +50,7 @@ def timeline_filter_params() -> list[click.Parameter]:
     type=click.Choice(names()),
     help="Output format (default: from the -o file's extension, else json). csv, markdown, "
     "ndjson: the timeline table; json, yaml: the lossless document; html: a self-contained "
-    "page; ics: a calendar; timelinejs: TimelineJS3 JSON.",
+    "page; ics: a calendar; timelinejs: TimelineJS3 JSON; graphml, gexf: who met whom.",
 )
 @click.option(
     "--output",
@@ -78,7 +78,8 @@ def export(
     the document holds the meetings selected and what they refer to. csv, markdown and
     ndjson are the timeline table (a row per meeting); ics is a calendar (an event per
     meeting and per visit); timelinejs is TimelineJS3 JSON; html is one self-contained
-    page. Rows are written as they are read.
+    page; graphml and gexf are who met whom (people and an edge per pair who met, for
+    Gephi or networkx). Rows are written as they are read.
 
     Example: tracker export --envoy Witkoff --from 2025-04 --to 2025-08 -o witkoff.ics
     """

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from cli.app import main
 from tests.conftest import BACKENDS, fingerprint, fresh_postgres_schema, postgres_schema_url
+from tracker import exporters
 
 # -- the corpus -----------------------------------------------------------------------
 
@@ -397,7 +398,7 @@ def _input_safety_cases() -> Iterator[tuple[str, list[str], dict[str, bytes]]]:
                     [*listing, flag, value, "--format", fmt],
                     {},
                 )
-    for fmt in ("csv", "json", "ndjson", "markdown", "yaml", "html", "ics", "timelinejs"):
+    for fmt in exporters.names():
         for flag, value in (
             ("--from", "2025-13"),
             ("--envoy", "Nobody Atall"),

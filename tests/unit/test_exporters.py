@@ -38,6 +38,8 @@ def test_the_registry_has_every_format_with_its_metadata() -> None:
         "html",
         "ics",
         "timelinejs",
+        "graphml",
+        "gexf",
     ]
     for exporter in exporters.EXPORTERS:
         assert exporter.extensions
@@ -56,6 +58,8 @@ def test_the_registry_has_every_format_with_its_metadata() -> None:
         ("a.yml", "yaml"),
         ("a.htm", "html"),
         ("a.ics", "ics"),
+        ("a.graphml", "graphml"),
+        ("a.gexf", "gexf"),
         ("a.txt", None),
         ("noextension", None),
     ],

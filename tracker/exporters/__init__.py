@@ -13,6 +13,7 @@ from tracker.exporters.base import DEFAULT_TITLE, Export, Exporter, MeetingRecor
 from tracker.exporters.document import JsonExporter, YamlExporter
 from tracker.exporters.html import HtmlExporter
 from tracker.exporters.ics import IcsExporter
+from tracker.exporters.network import GexfExporter, GraphmlExporter
 from tracker.exporters.table import CsvExporter, MarkdownExporter, NdjsonExporter
 from tracker.exporters.timelinejs import TimelineJsExporter
 
@@ -36,6 +37,8 @@ for _builtin in (
     HtmlExporter,
     IcsExporter,
     TimelineJsExporter,
+    GraphmlExporter,
+    GexfExporter,
 ):
     register(_builtin)
 
@@ -76,6 +79,8 @@ __all__ = [
     "CsvExporter",
     "Export",
     "Exporter",
+    "GexfExporter",
+    "GraphmlExporter",
     "HtmlExporter",
     "IcsExporter",
     "JsonExporter",
