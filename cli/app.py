@@ -119,6 +119,10 @@ def _param_name(param: click.Parameter) -> str:
     return param.human_readable_name
 
 
+class ReaderGone(Exception):
+    """The reader of standard output closed it before the command finished writing."""
+
+
 class TrackerCommand(click.Command):
     """A command whose arguments are checked to be UTF-8 once parsed."""
 
@@ -172,6 +176,27 @@ class TrackerGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:  # --help and --version print while the arguments are parsed
+            return super().make_context(info_name, args, parent, **extra)
+        except BrokenPipeError:
+            raise ReaderGone from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        # Click would turn a broken pipe into status 1 on its own: catch it first.
+        try:
+            result = super().invoke(ctx)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise ReaderGone from None
+        return result
+
     def main(  # type: ignore[override]
         self,
         args: list[str] | None = None,
@@ -202,8 +227,8 @@ class TrackerGroup(click.Group):
                 raise
             as_flags(exc)
             _fail(messages.ERROR.format(message=one_line(str(exc))), exc.exit_code)
-        except BrokenPipeError:
-            sys.exit(1)
+        except ReaderGone:
+            _reader_went_away()
         except Terminated as exc:
             _end_by(exc.signum)
         except Exception as exc:
@@ -271,6 +296,16 @@ def _fail(line: str, code: int) -> None:
     # holding an escape sequence must not retitle the window or clear the screen.
     click.echo(visible(line), err=True)
     sys.exit(code)
+
+
+def _reader_went_away() -> NoReturn:
+    """The reader of standard output closed it early (``tracker timeline | head -1``):
+    stop quietly with status 0, as ``git log | head -1`` does. Standard output then
+    points at the null device, so that Python's own flush at exit does not fail again."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
+    sys.exit(0)
 
 
 def _end_by(signum: int) -> NoReturn:

@@ -52,9 +52,16 @@ def make_console(*, stderr: bool) -> Console:
     that stream is a terminal."""
     from rich.console import Console
 
+    class PipedConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich would exit with status 1 here; the reader going away is not a failure,
+            # and cli/app.py is the one place that decides what it is.
+            self.quiet = True
+            raise BrokenPipeError
+
     stream = sys.stderr if stderr else sys.stdout
     terminal = hasattr(stream, "isatty") and stream.isatty()
-    return Console(
+    return PipedConsole(
         stderr=stderr,
         highlight=False,
         emoji=False,

@@ -4,7 +4,7 @@ document, in every format of the exporter registry (``tracker.exporters``)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -97,7 +97,7 @@ def export(
         # Counted only for the progress bar (a terminal): a count of every meeting costs
         # a pass over the table.
         total = source.summary().meetings if app.err.is_terminal else 0
-        with _progress(app, total) as progress, writing_text(target) as stream:
+        with closing(source), _progress(app, total) as progress, writing_text(target) as stream:
             source.progress = progress
             count = exporter.write(source, stream)
     if target.given != "-":

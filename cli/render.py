@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any, ClassVar, Literal
@@ -73,6 +74,18 @@ def cell(value: Any) -> str:
 # -- listings and the renderer registry -----------------------------------------------
 
 
+@contextmanager
+def closed_after(rows: Iterable[Row]) -> Iterator[Iterable[Row]]:
+    """``rows``, closed (with the cursor a stream of rows holds) when the block ends,
+    while the session is still open, even when it ends early (the reader went away)."""
+    try:
+        yield rows
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of the human formats (table, markdown)."""
@@ -122,9 +135,10 @@ class CsvRenderer(Renderer):
         writer = csv.writer(out.file, lineterminator="\n")
         writer.writerow(listing.keys)
         count = 0
-        for row in listing.rows:
-            writer.writerow([_csv_cell(row.get(key)) for key in listing.keys])
-            count += 1
+        with closed_after(listing.rows) as rows:
+            for row in rows:
+                writer.writerow([_csv_cell(row.get(key)) for key in listing.keys])
+                count += 1
         return count
 
 
@@ -150,12 +164,13 @@ class NdjsonRenderer(Renderer):
 
     def render(self, out: Console, listing: Listing) -> int:
         count = 0
-        for row in listing.rows:
-            out.file.write(
-                json.dumps({key: row.get(key) for key in listing.keys}, ensure_ascii=False)
-            )
-            out.file.write("\n")
-            count += 1
+        with closed_after(listing.rows) as rows:
+            for row in rows:
+                out.file.write(
+                    json.dumps({key: row.get(key) for key in listing.keys}, ensure_ascii=False)
+                )
+                out.file.write("\n")
+                count += 1
         return count
 
 

@@ -12,7 +12,7 @@ grow with the database.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any, ClassVar, TextIO, TypeVar
@@ -100,6 +100,18 @@ class Export:
         self.progress = progress
         self._conditions: list[ColumnElement[bool]] | None = None
         self._summary: Summary | None = None
+        self._streams: list[Generator[Any, None, None]] = []
+
+    def close(self) -> None:
+        """Close every stream handed out (their cursors with them) while the session is
+        open: a writer stopped half-way (its reader went away) leaves none to be closed
+        later, after the connection."""
+        while self._streams:
+            self._streams.pop().close()
+
+    def _tracked(self, stream: Generator[T, None, None]) -> Generator[T, None, None]:
+        self._streams.append(stream)
+        return stream
 
     @property
     def filtered(self) -> bool:
@@ -136,17 +148,21 @@ class Export:
     def entries(self) -> Iterator[TimelineEntry]:
         """The timeline entries (with their meetings loaded), in timeline order."""
         self.conditions()
-        return self._counted(timeline_entries(self.session, self.filters))
+        return self._tracked(self._counted(timeline_entries(self.session, self.filters)))
 
     def rows(self) -> Iterator[Row]:
         """The timeline table: one dict per meeting (keys ``tracker.query.TIMELINE_KEYS``),
         read without ORM objects: the fast path of the table formats."""
-        return self._counted(timeline_rows(self.session, self.filters, self.conditions()))
+        rows = timeline_rows(self.session, self.filters, self.conditions())
+        return self._tracked(self._counted(rows))
 
     def row_batches(self) -> Iterator[list[TimelineTuple]]:
         """The timeline table in lists of tuples (values in ``TIMELINE_KEYS`` order, as
         ``rows`` gives them): the fastest path, for formats that write plain cells.
         Progress is reported as for ``rows``."""
+        return self._tracked(self._row_batches())
+
+    def _row_batches(self) -> Generator[list[TimelineTuple], None, None]:
         count = 0
         for batch in timeline_batches(self.session, self.filters, self.conditions()):
             yield batch
@@ -160,7 +176,7 @@ class Export:
         if self.progress is not None:
             self.progress(count)
 
-    def _counted(self, items: Iterator[T]) -> Iterator[T]:
+    def _counted(self, items: Iterator[T]) -> Generator[T, None, None]:
         """``items``, reporting progress every ``PROGRESS_EVERY`` and at the end."""
         count = 0
         for item in items:
@@ -174,6 +190,9 @@ class Export:
     def meetings(self) -> Iterator[MeetingRecord]:
         """The entries with their meetings, as the timeline query loaded them
         (participants and their people, the visit and its travellers, the sources)."""
+        return self._tracked(self._meetings())
+
+    def _meetings(self) -> Generator[MeetingRecord, None, None]:
         for entry in self.entries():
             assert entry.meeting is not None  # timeline_entries always sets it
             yield MeetingRecord(entry, entry.meeting)
@@ -181,6 +200,9 @@ class Export:
     def visits(self) -> Iterator[Visit]:
         """The visits that hold a selected meeting (every visit when nothing is
         filtered), by date, with travellers and sources, streamed in batches."""
+        return self._tracked(self._visits())
+
+    def _visits(self) -> Generator[Visit, None, None]:
         query = (
             select(Visit)
             .order_by(Visit.earliest, Visit.latest, Visit.id)

@@ -1,0 +1,119 @@
+"""Every command and every format, written into a pipe that closes early, stops quietly
+with exit status 0 (as ``git log | head -1`` does), on both backends.
+
+The pipes are real: the command runs in a child process whose standard output is the
+write end of an OS pipe. In the first set of tests the read end is closed before the
+command starts, so its very first write fails, whatever the size of its output; in the
+second, ``head -1`` reads one line and goes away, as a user's shell pipe would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.app import main
+
+LISTING_FORMATS = ("table", "csv", "json", "ndjson", "markdown")
+EXPORT_FORMATS = ("csv", "markdown", "ndjson", "json", "yaml", "html", "ics", "timelinejs")
+
+
+def _tracker() -> list[str]:
+    beside = Path(sys.executable).with_name("tracker")
+    return (
+        [str(beside)]
+        if beside.exists()
+        else [sys.executable, "-c", "from cli.app import main; main()"]
+    )
+
+
+@pytest.fixture
+def seeded(db_url: str) -> dict[str, str]:
+    """The seed data on each backend, and the uid of one meeting and one visit."""
+    runner = CliRunner()
+    assert runner.invoke(main, ["--db", db_url, "seed"]).exit_code == 0
+    meeting = json.loads(
+        runner.invoke(main, ["--db", db_url, "show", "1", "--format", "json"]).stdout
+    )
+    return {"db": db_url, "meeting": meeting["uid"], "visit": f"v:{meeting['visit']['id']}"}
+
+
+def _commands(seeded: dict[str, str]) -> list[list[str]]:
+    listings = [
+        ["visits"],
+        ["visits", "Witkoff"],
+        ["timeline"],
+        ["timeline", "--envoy", "Witkoff", "--from", "2025"],
+        ["timeline", "--search", "Kremlin"],
+        ["timeline", "--view", "lanes"],
+        ["people"],
+        ["places"],
+        ["stats"],
+    ]
+    # Each listing in the table format and as a stream (csv); each format on the
+    # timeline (rows streamed) and on stats (an aggregate).
+    commands = [[*args, "--format", fmt] for args in listings for fmt in ("table", "csv")]
+    commands += [
+        [command, "--format", fmt] for command in ("timeline", "stats") for fmt in LISTING_FORMATS
+    ]
+    commands += [["timeline", "--view", "tree"]]
+    refs = (seeded["meeting"], seeded["visit"])
+    commands += [["show", ref, "--format", fmt] for ref in refs for fmt in ("table", "json")]
+    commands += [["export", "--format", fmt] for fmt in EXPORT_FORMATS]
+    commands += [["db", "current"], ["--help"], ["timeline", "--help"], ["--version"]]
+    return commands
+
+
+def _run_into_closed_pipe(db: str, args: list[str]) -> subprocess.CompletedProcess[bytes]:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will read: the first write fails with EPIPE
+    try:
+        return subprocess.run(
+            [*_tracker(), "--db", db, *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+
+
+def test_every_command_and_format_into_a_closed_pipe(seeded: dict[str, str]) -> None:
+    failures = []
+    for args in _commands(seeded):
+        result = _run_into_closed_pipe(seeded["db"], args)
+        if result.returncode != 0 or result.stderr:
+            failures.append((args, result.returncode, result.stderr.decode()[-300:]))
+    assert failures == []
+
+
+@pytest.mark.skipif(shutil.which("head") is None, reason="needs head(1)")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["timeline", "--format", "csv"],
+        ["timeline", "--format", "ndjson"],
+        ["timeline"],
+        ["visits", "--format", "markdown"],
+        ["export", "--format", "csv"],
+        ["export", "--format", "ics"],
+        ["export", "--format", "html"],
+    ],
+)
+def test_head_one_takes_the_first_line(seeded: dict[str, str], args: list[str]) -> None:
+    command = [*_tracker(), "--db", seeded["db"], *args]
+    producer = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert producer.stdout is not None
+    head = subprocess.run(["head", "-1"], stdin=producer.stdout, capture_output=True, check=True)
+    producer.stdout.close()
+    _out, err = producer.communicate(timeout=120)
+    assert (producer.returncode, err.decode()) == (0, "")
+    assert head.stdout.count(b"\n") == 1
