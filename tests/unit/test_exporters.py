@@ -40,6 +40,7 @@ def test_the_registry_has_every_format_with_its_metadata() -> None:
         "timelinejs",
         "graphml",
         "gexf",
+        "geojson",
     ]
     for exporter in exporters.EXPORTERS:
         assert exporter.extensions
@@ -60,6 +61,7 @@ def test_the_registry_has_every_format_with_its_metadata() -> None:
         ("a.ics", "ics"),
         ("a.graphml", "graphml"),
         ("a.gexf", "gexf"),
+        ("a.geojson", "geojson"),
         ("a.txt", None),
         ("noextension", None),
     ],

@@ -11,6 +11,7 @@ from __future__ import annotations
 from tracker.errors import InvalidInput
 from tracker.exporters.base import DEFAULT_TITLE, Export, Exporter, MeetingRecord, Summary
 from tracker.exporters.document import JsonExporter, YamlExporter
+from tracker.exporters.geojson import GeoJsonExporter
 from tracker.exporters.html import HtmlExporter
 from tracker.exporters.ics import IcsExporter
 from tracker.exporters.network import GexfExporter, GraphmlExporter
@@ -39,6 +40,7 @@ for _builtin in (
     TimelineJsExporter,
     GraphmlExporter,
     GexfExporter,
+    GeoJsonExporter,
 ):
     register(_builtin)
 
@@ -79,6 +81,7 @@ __all__ = [
     "CsvExporter",
     "Export",
     "Exporter",
+    "GeoJsonExporter",
     "GexfExporter",
     "GraphmlExporter",
     "HtmlExporter",

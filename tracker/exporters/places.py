@@ -1,0 +1,193 @@
+"""Where the selected meetings and visits happened, for maps: the GeoJSON export and
+the html page's map.
+
+A meeting happened at its venue, else at its visit's destination; a visit at its
+destination. A place is drawn at its own coordinates, else at those of the nearest
+place above it that has them (the Kremlin at Moscow's, if the Kremlin had none): the
+map never invents a position, and says whose coordinates it used. A place with none
+up its chain (a country, which is an area) has no point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.exporters.base import Export
+from tracker.models import Meeting, Place
+from tracker.names import name_key
+from tracker.query import Row, TimelineEntry, shown_edtf
+
+
+@dataclass(frozen=True)
+class Point:
+    """A position (WGS 84 degrees) and the uid of the place whose coordinates it is."""
+
+    lon: float
+    lat: float
+    of: str
+
+
+@dataclass
+class Spot:
+    """One place of the map with what happened there."""
+
+    uid: str
+    name: str
+    kind: str
+    country: str | None
+    parent: str | None
+    point: Point | None
+    meetings: list[Row] = field(default_factory=list)
+    visits: list[Row] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _PlaceRow:
+    uid: str
+    name: str
+    kind: str
+    country: str | None
+    parent_id: int | None
+    lat: float | None
+    lon: float | None
+
+
+class Atlas:
+    """Every place with its coordinates (one query), and the places the selected
+    meetings and visits happened at, filled in as they are read."""
+
+    def __init__(self, session: Session) -> None:
+        place = Place.__table__.c
+        self.places = {
+            row.id: _PlaceRow(
+                row.uid, row.name, row.kind, row.country, row.parent_id, row.lat, row.lon
+            )
+            for row in session.execute(
+                select(
+                    place.id,
+                    place.uid,
+                    place.name,
+                    place.kind,
+                    place.country,
+                    place.parent_id,
+                    place.lat,
+                    place.lon,
+                )
+            )
+        }
+        self.spots: dict[int, Spot] = {}
+
+    def point(self, place_id: int | None) -> Point | None:
+        """The coordinates of the place, else of the nearest place above it with some."""
+        seen: set[int] = set()
+        while place_id is not None and place_id not in seen and place_id in self.places:
+            seen.add(place_id)
+            place = self.places[place_id]
+            if place.lat is not None and place.lon is not None:
+                return Point(place.lon, place.lat, place.uid)
+            place_id = place.parent_id
+        return None
+
+    def spot(self, place_id: int) -> Spot:
+        if place_id not in self.spots:
+            place = self.places[place_id]
+            parent = self.places.get(place.parent_id) if place.parent_id is not None else None
+            self.spots[place_id] = Spot(
+                place.uid,
+                place.name,
+                place.kind,
+                place.country,
+                parent.uid if parent is not None else None,
+                self.point(place_id),
+            )
+        return self.spots[place_id]
+
+    def add_meeting(self, entry: TimelineEntry) -> Spot | None:
+        """Record the meeting of ``entry`` at its place; the spot, or None if it has none."""
+        meeting = entry.meeting
+        assert meeting is not None  # timeline entries carry their meeting
+        place_id = meeting_place(meeting)
+        if place_id is None or place_id not in self.places:
+            return None
+        row = entry.row
+        spot = self.spot(place_id)
+        spot.meetings.append(
+            {
+                "uid": row["uid"],
+                "date": row["date"],
+                "edtf": row["edtf"],
+                "kind": row["kind"],
+                "title": row["title"],
+                "status": meeting.status,
+                "envoys": row["envoys"],
+                "counterparts": row["counterparts"],
+                "duration_minutes": row["duration_minutes"],
+                "duration_qualifier": row["duration_qualifier"],
+                "outcome": row["outcome"],
+            }
+        )
+        return spot
+
+    def ordered(self) -> list[Spot]:
+        """The spots with something at them, by name (then uid)."""
+        return sorted(self.spots.values(), key=lambda spot: (name_key(spot.name), spot.uid))
+
+
+def meeting_place(meeting: Meeting) -> int | None:
+    """Where a meeting happened: its venue, else its visit's destination."""
+    if meeting.venue_id is not None:
+        return meeting.venue_id
+    return meeting.visit.destination_id if meeting.visit is not None else None
+
+
+def atlas_of(export: Export) -> tuple[Atlas, int]:
+    """The places of the meetings ``export`` selects and of their visits, and the number
+    of meetings read."""
+    atlas = Atlas(export.session)
+    count = 0
+    for entry in export.entries():
+        count += 1
+        atlas.add_meeting(entry)
+    for visit in export.visits():
+        if visit.destination_id is None or visit.destination_id not in atlas.places:
+            continue
+        atlas.spot(visit.destination_id).visits.append(
+            {
+                "uid": visit.uid,
+                "date": shown_edtf(visit.edtf),
+                "edtf": visit.edtf,
+                "travellers": "; ".join(t.person.name for t in visit.travellers) or None,
+                "purpose": visit.purpose,
+            }
+        )
+    return atlas, count
+
+
+def feature(spot: Spot) -> dict[str, Any]:
+    """The RFC 7946 Feature of one spot (``geometry`` null when it has no point)."""
+    geometry = (
+        {"type": "Point", "coordinates": [spot.point.lon, spot.point.lat]}
+        if spot.point is not None
+        else None
+    )
+    return {
+        "type": "Feature",
+        "id": spot.uid,
+        "geometry": geometry,
+        "properties": {
+            "uid": spot.uid,
+            "name": spot.name,
+            "kind": spot.kind,
+            "country": spot.country,
+            "parent": spot.parent,
+            "coordinates_of": spot.point.of if spot.point is not None else None,
+            "meeting_count": len(spot.meetings),
+            "visit_count": len(spot.visits),
+            "meetings": spot.meetings,
+            "visits": spot.visits,
+        },
+    }
