@@ -25,6 +25,9 @@ from tracker import __version__
 from tracker.errors import InvalidInput, Terminated, TrackerError
 from tracker.text import visible
 
+COMPLETE_VAR = "_TRACKER_COMPLETE"
+"""The variable Click's shell completion sets (``_{PROG}_COMPLETE``)."""
+
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 # Each command, by the module that defines it and the summary `tracker --help` shows. A
@@ -207,6 +210,8 @@ class TrackerGroup(click.Group):
     ) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        if os.environ.get(COMPLETE_VAR):
+            import cli.completion  # noqa: F401  (bash completions that quote names)
         argv = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in argv
         shown = warnings.showwarning

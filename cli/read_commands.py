@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from cli import messages
+from cli import completion, messages
 from cli.app import CONTEXT_SETTINGS, main
 from cli.context import App
 from cli.render import (
@@ -79,11 +79,13 @@ def place_options(fn: F) -> F:
     fn = click.option(
         "--country",
         metavar="CODE|NAME",
+        shell_complete=completion.countries,
         help="Only in this country: an ISO code (RU) or a country's name or alias (Rosja).",
     )(fn)
     return click.option(
         "--place",
         metavar="NAME",
+        shell_complete=completion.places,
         help="Only at this place or any place under it (Moscow includes the Kremlin).",
     )(fn)
 
@@ -144,7 +146,7 @@ VISIT_COLUMNS = (
 
 
 @main.command("visits", context_settings=CONTEXT_SETTINGS)
-@click.argument("envoy", required=False)
+@click.argument("envoy", required=False, shell_complete=completion.envoys)
 @date_options
 @place_options
 @format_option
@@ -208,15 +210,25 @@ def _timeline_cells(row: dict[str, Any]) -> dict[str, Any]:
 
 @main.command("timeline", context_settings=CONTEXT_SETTINGS)
 @click.option(
-    "--envoy", metavar="NAME", help="Only meetings of this envoy (traveller or envoy role)."
+    "--envoy",
+    metavar="NAME",
+    shell_complete=completion.envoys,
+    help="Only meetings of this envoy (traveller or envoy role).",
 )
-@click.option("--with", "with_person", metavar="NAME", help="Only meetings this person attended.")
+@click.option(
+    "--with",
+    "with_person",
+    metavar="NAME",
+    shell_complete=completion.people,
+    help="Only meetings this person attended.",
+)
 @place_options
 @date_options
 @click.option("--topic", metavar="TOPIC", help="Only meetings on this topic.")
 @click.option(
     "--outcome",
     metavar="OUTCOME",
+    shell_complete=completion.outcomes,
     help="Only meetings with this outcome (agreement, partial-agreement, no-agreement, "
     "postponed, unknown).",
 )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cli import messages
+from cli import completion, messages
 from cli.app import CONTEXT_SETTINGS, fields_are, main
 from cli.context import App
 from tracker.errors import InvalidInput
@@ -30,6 +30,7 @@ def _interactive() -> bool:
     "envoys",
     multiple=True,
     metavar="NAME",
+    shell_complete=completion.people,
     help="An envoy (repeatable); any name or alias, in any script.",
 )
 @click.option(
@@ -43,6 +44,7 @@ def _interactive() -> bool:
     "--place",
     "-p",
     metavar="PLACE",
+    shell_complete=completion.places,
     help="Where: a venue (Kremlin) or a city; the visit goes to its city.",
 )
 @click.option("--title", "-t", help="What to call the meeting.")
@@ -60,6 +62,7 @@ def _interactive() -> bool:
     "counterparts",
     multiple=True,
     metavar="NAME[:ROLE[:SIDE]]",
+    shell_complete=completion.people,
     help="A counterpart (repeatable), e.g. 'Jurij Uszakow:adviser:RU'.",
 )
 @click.option("--topic", "topics", multiple=True, help="A topic (repeatable).")
@@ -100,7 +103,12 @@ def _interactive() -> bool:
 @click.option("--publisher", help="The first source's publisher.")
 @click.option("--source-title", help="The first source's title.")
 @click.option("--notes", help="Free text kept on the meeting.")
-@click.option("--country", metavar="CC", help="Country code for a place created by --create.")
+@click.option(
+    "--country",
+    metavar="CC",
+    shell_complete=completion.countries,
+    help="Country code for a place created by --create.",
+)
 @click.option("--no-visit", is_flag=True, help="Not part of a trip (calls never are).")
 @click.option("--create", is_flag=True, help="Create unknown people and places without asking.")
 @click.option(
@@ -270,7 +278,11 @@ def _ask(interactive: bool, option: str, label: str, offer: list[str] | None = N
 @click.option("--title", help="New title (meetings).")
 @click.option("--date", "when", metavar="EDTF", help="New date.")
 @click.option("--kind", type=click.Choice([k.value for k in MeetingKind]), help="New kind.")
-@click.option("--place", help="New venue (meetings) or destination (visits).")
+@click.option(
+    "--place",
+    shell_complete=completion.places,
+    help="New venue (meetings) or destination (visits).",
+)
 @click.option("--duration", help="New duration: 5h, ~3h, 5h+, <=2h, or 'none'.")
 @click.option("--outcome", type=click.Choice([o.value for o in Outcome]), help="New outcome.")
 @click.option("--summary", help="New outcome summary.")
