@@ -48,3 +48,36 @@ def test_help_has_an_example(path: tuple[str, ...]) -> None:
 @pytest.mark.parametrize("path", COMMANDS[1:], ids=" ".join)
 def test_readme_documents_the_command(path: tuple[str, ...]) -> None:
     assert f"tracker {' '.join(path)}" in README
+
+
+def test_the_licence_is_the_one_pyproject_names_and_ships() -> None:
+    import tomllib
+
+    root = Path(__file__).parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "MIT"
+    (path,) = project["license-files"]
+    text = (root / path).read_text(encoding="utf-8")
+    assert text.startswith("MIT License\n")
+    assert "Permission is hereby granted, free of charge" in text
+    assert f"[`{path}`]({path})" in README
+
+
+def test_the_readme_names_the_python_the_project_needs() -> None:
+    import tomllib
+
+    root = Path(__file__).parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    version = project["requires-python"].removeprefix(">=")
+    assert f"Python {version} or newer" in README
+
+
+def test_the_default_database_is_where_the_readme_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    result = CliRunner().invoke(main, ["db", "info"], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    assert f"sqlite:///{tmp_path}/tracker/tracker.db" in result.stdout
+    assert "`$XDG_DATA_HOME/tracker/tracker.db` when that is set" in README
+    assert "`~/.local/share/tracker/tracker.db`" in README
