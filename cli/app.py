@@ -213,6 +213,7 @@ class TrackerGroup(click.Group):
         if os.environ.get(COMPLETE_VAR):
             import cli.completion  # noqa: F401  (bash completions that quote names)
         argv = list(sys.argv[1:] if args is None else args)
+        COMMAND_LINE[:] = argv
         debug = "--debug" in argv
         shown = warnings.showwarning
         if not debug:
@@ -262,6 +263,9 @@ def _keep_warning_quiet(
     (``--debug`` shows them), never on the user's stderr. A warning filter set to
     ``error`` (as the test suite sets for SQLAlchemy's) still raises."""
 
+
+COMMAND_LINE: list[str] = []
+"""The arguments of the running command, as given (the history records them masked)."""
 
 FLAGS: dict[str, str] = {}
 """The running command's fields and the options that fill them (``envoy`` ->
@@ -330,15 +334,28 @@ def _end_by(signum: int) -> NoReturn:
     help="Database: a SQLite file path or a postgresql+psycopg:// URL "
     "(default: tracker.db in the user data folder; env TRACKER_DB).",
 )
+@click.option(
+    "--as",
+    "author",
+    envvar="TRACKER_USER",
+    metavar="NAME",
+    help="Who is writing, as the history names it (env TRACKER_USER; default: your "
+    "system user name).",
+)
 @click.option("--debug", is_flag=True, help="Show the traceback of an unexpected error.")
 @click.version_option(__version__, "--version", "-V", prog_name="tracker")
 @click.pass_context
-def main(ctx: click.Context, target: str | None, debug: bool) -> None:
+def main(ctx: click.Context, target: str | None, author: str | None, debug: bool) -> None:
     """Track diplomatic visits and meetings: who flew where, met whom, for how long,
     what came of it, and who said so.
 
     Example: tracker --db team.db db upgrade
     """
-    app = App(target=target, debug=debug)
+    app = App(
+        target=target,
+        debug=debug,
+        author=author.strip() or None if author else None,
+        command_line=list(COMMAND_LINE),
+    )
     ctx.obj = app
     ctx.call_on_close(app.close)

@@ -23,6 +23,10 @@ class App:
 
     target: str | None = None
     debug: bool = False
+    author: str | None = None
+    """``--as``: who is writing (else ``TRACKER_USER`` or the system user)."""
+    command_line: list[str] = field(default_factory=list)
+    """The arguments as given, for the history (which masks their credentials)."""
     out: Console = field(default_factory=lambda: make_console(stderr=False))
     err: Console = field(default_factory=lambda: make_console(stderr=True))
     _database: Database | None = None
@@ -36,9 +40,12 @@ class App:
 
     def database(self, *, upgrade: bool = True) -> Database:
         if self._database is None:
-            from db.engine import open_database
+            from db.engine import default_author, masked_command, open_database
+            from tracker.history.record import Author
 
             self._database = open_database(self.target, upgrade=upgrade)
+            name = self.author or default_author().name
+            self._database.author = Author(name, masked_command(self.command_line))
         return self._database
 
     def close(self) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ from sqlalchemy.pool import StaticPool
 
 from db.sqlite_files import READ_ONLY, examine, problem, read_only_uri
 from tracker.errors import InvalidInput, Unavailable
+from tracker.history.record import Author, record_change_set
 
 APP_NAME = "tracker"
 DB_FILENAME = "tracker.db"
@@ -117,6 +119,34 @@ def masked(url: URL | str) -> str:
     return f"{text}?{'&'.join(pairs)}" if pairs else text
 
 
+def masked_command(args: list[str]) -> str:
+    """A command line as the history keeps it: every argument that holds a URL (``--db
+    postgresql+psycopg://me:secret@host/db``, ``--db=...``) shown as :func:`masked`
+    shows it."""
+    shown = []
+    for arg in args:
+        if "://" in arg:
+            head, sep, value = arg.partition("=") if arg.startswith("-") else ("", "", arg)
+            arg = f"{head}{sep}{masked(value)}"
+        shown.append(shlex.quote(arg))
+    return " ".join(["tracker", *shown])
+
+
+def default_author() -> Author:
+    """Who writes when the command line does not say: ``TRACKER_USER``, else the
+    system user."""
+    return Author(os.environ.get("TRACKER_USER") or _system_user())
+
+
+def _system_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
 def without_credentials(url: URL) -> URL:
     """``url`` without its password and credential query parameters (for a command a
     user may copy, where ``***`` would be taken for the password)."""
@@ -157,6 +187,8 @@ class Database:
     engine: Engine
     read_only: bool = False
     """A SQLite file this process may not write (it or its folder): opened read-only."""
+    author: Author = field(default_factory=default_author)
+    """Who the change sets of this database's writes name."""
     _reader: sessionmaker[Session] = field(init=False, repr=False)
     _writer: sessionmaker[Session] = field(init=False, repr=False)
 
@@ -214,6 +246,9 @@ class Database:
         advisory lock on PostgreSQL (see the module's docstring). A dry run writes and
         rolls back, so it queues like any write: a read transaction that tried to write
         would fail at once once another writer had committed after it began.
+
+        What the block changed is recorded as one change set, in the same transaction
+        (:mod:`tracker.history.record`): every write is in the history, or none is.
         """
         if self.read_only:
             raise Unavailable(READ_ONLY.format(path=self.file))
@@ -223,6 +258,8 @@ class Database:
             yield session
             if dry_run:
                 session.rollback()
+            else:
+                record_change_set(session, self.author)
 
     def dispose(self) -> None:
         self.engine.dispose()

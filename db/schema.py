@@ -20,7 +20,7 @@ from tracker.errors import Unavailable
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD = "0004"
+HEAD = "0005"
 # Every revision of db/migrations (numbered 0001 to HEAD; a test checks it): what marks a
 # file as tracker's, found without importing Alembic.
 REVISIONS = frozenset(f"{n:04d}" for n in range(1, int(HEAD) + 1))

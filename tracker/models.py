@@ -504,4 +504,60 @@ class SeedRecord(Base):
         return f"<SeedRecord {self.section} {self.uid!r}>"
 
 
+# -- history --------------------------------------------------------------------------
+
+
+class ChangeSet(Base):
+    """One write: when (UTC), who (the name given or the system user, and on
+    PostgreSQL the database role), the command line (credentials masked) and, for an
+    undo, the change set it reverts. ``pruned_before``: this change set removed the
+    history older than that time (as-of cannot reach behind it)."""
+
+    __tablename__ = "change_set"
+    __table_args__ = (Index("ix_change_set_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    who: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(200))
+    command: Mapped[str] = mapped_column(Text)
+    undoes: Mapped[int | None] = mapped_column(Integer)
+    pruned_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    changes: Mapped[list[Change]] = relationship(
+        back_populates="change_set",
+        order_by="Change.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    def __repr__(self) -> str:
+        return f"<ChangeSet {self.id} {self.who!r}>"
+
+
+class Change(Base):
+    """One record a change set touched: its section and uid, and its canonical form
+    (tracker/1, as JSON) before (``NULL``: it was added) and after (``NULL``: it was
+    deleted; or, for a record a bulk import added, as the next change found it)."""
+
+    __tablename__ = "change"
+    __table_args__ = (
+        Index("ix_change_uid", "uid"),
+        CheckConstraint("op IN ('added', 'updated', 'deleted')", name="op"),
+    )
+
+    change_set_id: Mapped[int] = mapped_column(
+        ForeignKey("change_set.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    section: Mapped[str] = mapped_column(String(16))
+    uid: Mapped[str] = mapped_column(String(64))
+    op: Mapped[str] = mapped_column(String(8))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    change_set: Mapped[ChangeSet] = relationship(back_populates="changes")
+
+    def __repr__(self) -> str:
+        return f"<Change {self.change_set_id}.{self.position} {self.section} {self.uid!r}>"
+
+
 TABLES = [table.name for table in Base.metadata.sorted_tables]

@@ -49,6 +49,7 @@ from tracker.importers.plan import Progress
 from tracker.importers.planner import Planner
 from tracker.importers.rows import Parsed, Parsers, RowError, parse_row
 from tracker.importers.table import decode, delimiter_option, iter_table, read_table
+from tracker.importers.touched import reported
 from tracker.write.report import ChangeReport, NewName
 
 REJECT_COLUMNS = ("reject_row", "reject_column", "reject_reason")
@@ -222,7 +223,8 @@ def _import(
         field_name = "traveller" if planner.new_people else "city"
         raise UnknownNames(field_name, planner.refused(), report)
     report.new_names = new
-    Writer(session, now, progress).write(planner.plan)
+    with reported(session, planner.plan, report):
+        Writer(session, now, progress).write(planner.plan)
     return report
 
 

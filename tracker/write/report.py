@@ -3,8 +3,9 @@ an existing record or deleted; the records it touched, with their state before a
 after (as the tracker/1 document writes them); the people and places it created; and,
 for ``seed``, the local changes it kept.
 
-This is the one place a write reports what it touched: a history of change sets can
-record ``changes`` without knowing which path wrote them.
+This is the one place a write reports what it touched: every report a write makes is
+kept with its session (:func:`collect`), and the transaction records their ``changes``
+as one change set (:mod:`tracker.history.record`) without knowing which path wrote them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 SECTIONS = ("people", "places", "sources", "visits", "meetings", "statements")
 OUTCOMES = ("added", "updated", "unchanged")
@@ -91,3 +94,19 @@ class ChangeReport:
 
     def as_dict(self) -> dict[str, dict[str, int]]:
         return {outcome: {s: getattr(self, outcome)[s] for s in SECTIONS} for outcome in OUTCOMES}
+
+
+REPORTS = "tracker.reports"
+"""Where a session keeps the reports of the writes made in it (``session.info``)."""
+
+
+def collect(session: Session, report: ChangeReport) -> None:
+    """Keep ``report`` with ``session``: its changes go into the transaction's change set."""
+    reports: list[ChangeReport] = session.info.setdefault(REPORTS, [])
+    if not any(kept is report for kept in reports):
+        reports.append(report)
+
+
+def collected(session: Session) -> list[ChangeReport]:
+    """The reports of the writes made in ``session`` so far, in order."""
+    return list(session.info.get(REPORTS, ()))

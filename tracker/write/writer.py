@@ -36,7 +36,7 @@ from tracker.models import (
 from tracker.names import clean_name, name_key
 from tracker.resolve import NameIndex, Resolution, creatable
 from tracker.vocab import ParticipantRole, PlaceKind
-from tracker.write.report import ChangeReport, NewName
+from tracker.write.report import ChangeReport, NewName, collect
 from tracker.write.rules import (
     MeetingShape,
     PlaceInfo,
@@ -115,6 +115,7 @@ class Writer:
         self.session = session
         self.create = create
         self.report = report if report is not None else ChangeReport()
+        collect(session, self.report)
         self.sources = SourceBook(session)
         self._people: NameIndex | None = None
         self._places: NameIndex | None = None
@@ -469,14 +470,23 @@ class Writer:
 
     # Deleting -------------------------------------------------------------------------
 
+    def delete_statement(self, statement: Statement) -> None:
+        self._tombstone("statement", statement.id, statement.uid, statement.text[:200])
+        self._deleted(statement)
+        self.session.delete(statement)
+
+    def delete_record(self, record: Person | Place | Source) -> None:
+        """Delete a person, place or source that nothing refers to any more."""
+        self._deleted(record)
+        self.session.delete(record)
+        self.session.flush()
+
     def delete_meeting(self, meeting: Meeting, *, empty_visit: bool = True) -> Visit | None:
         """Delete a meeting and its statements; its visit too when it was the visit's
         last meeting (returned, deleted)."""
         visit = meeting.visit
         for statement in list(meeting.statements):
-            self._tombstone("statement", statement.id, statement.uid, statement.text[:200])
-            self._deleted(statement)
-            self.session.delete(statement)
+            self.delete_statement(statement)
         self._tombstone("meeting", meeting.id, meeting.uid, _meeting_label(meeting))
         self._deleted(meeting)
         self.session.delete(meeting)

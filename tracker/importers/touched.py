@@ -1,0 +1,77 @@
+"""What a bulk import changes, record by record, for its change report (and so for
+the history): the stored visits and meetings it adds to or updates, with their
+canonical form before and after, and the records it adds.
+
+The stored records are few next to the rows of a big import, and are read through the
+ORM in their canonical form as every other path reads them. A record the import adds
+is reported by its uid alone: its state after is the record as it stands, or as the
+next change found it (:func:`tracker.history.read.state_after`), so a big import does
+not read back what it has just written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.canonical import LOAD_OPTIONS, MODELS, canonical
+from tracker.importers.existing import chunks
+from tracker.importers.plan import Plan, Ref
+from tracker.write.report import Change, ChangeReport, collect
+
+Doc = dict[str, Any]
+
+
+def stored_touched(plan: Plan) -> dict[str, set[int]]:
+    """The ids of the stored visits and meetings ``plan`` updates or adds to."""
+    meetings = {row["b_id"] for row in plan.meeting_updates}
+    meetings.update(meeting for meeting, _change in plan.meeting_merges)
+    meetings.update(m for m, *_rest in plan.participants if m.__class__ is not Ref)
+    meetings.update(m for m, *_rest in plan.meeting_sources if m.__class__ is not Ref)
+    visits = {row["b_id"] for row in plan.visit_updates}
+    visits.update(v for v, *_rest in plan.travellers if v.__class__ is not Ref)
+    visits.update(v for v, *_rest in plan.visit_sources if v.__class__ is not Ref)
+    return {"visits": {int(v) for v in visits}, "meetings": {int(m) for m in meetings}}
+
+
+def _states(session: Session, wanted: dict[str, set[int]]) -> dict[tuple[str, int], Doc]:
+    states: dict[tuple[str, int], Doc] = {}
+    for section, ids in wanted.items():
+        model = MODELS[section]
+        for chunk in chunks(sorted(ids)):
+            query = (
+                select(model)
+                .where(model.id.in_(chunk))
+                .options(*LOAD_OPTIONS[section])
+                .execution_options(populate_existing=True)
+            )
+            for record in session.scalars(query):
+                states[(section, record.id)] = canonical(section, record)
+    return states
+
+
+@contextmanager
+def reported(session: Session, plan: Plan, report: ChangeReport) -> Iterator[None]:
+    """Around the writing of ``plan``: every record it touches in ``report.changes``,
+    and ``report`` kept with the session for its change set."""
+    touched = stored_touched(plan)
+    before = _states(session, touched)
+    yield
+    after = _states(session, touched)
+    for (section, _id), doc in before.items():
+        report.changes.append(Change(section, doc["uid"], doc, after.get((section, _id))))
+    for section, uids in _added(plan):
+        report.changes.extend(Change(section, uid, None, None) for uid in uids)
+    collect(session, report)
+
+
+def _added(plan: Plan) -> Iterable[tuple[str, Iterable[str]]]:
+    yield "people", (values[0] for _ref, values in plan.people)
+    yield "places", (values[0] for _ref, values, _parent in plan.places)
+    yield "sources", (values[0] for _ref, values in plan.sources)
+    yield "visits", (values[0] for _ref, values, _destination in plan.visits)
+    yield "meetings", (values[0] for _ref, values, _visit, _venue in plan.meetings)
