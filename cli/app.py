@@ -35,7 +35,10 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 # not load SQLAlchemy, the exporters or the importers. tests/test_docs.py checks that
 # each summary is the first sentence of its command's help.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "db": ("cli.db_commands", "Schema and database care: upgrade, current, info, backup."),
+    "db": (
+        "cli.db_commands",
+        "Schema and database care: upgrade, current, info, backup, prune-history.",
+    ),
     "delete": (
         "cli.write_commands",
         "Delete a meeting (with its statements) or a visit (with its meetings); asks first.",
@@ -44,6 +47,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": (
         "cli.export_commands",
         "Export the timeline, filtered as in 'tracker timeline', or the whole database.",
+    ),
+    "history": (
+        "cli.history_commands",
+        "Who changed what and when: the change sets, newest first; 'history show N': what "
+        "change set N changed, field by field.",
     ),
     "import": (
         "cli.import_commands",
@@ -76,6 +84,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "timeline": (
         "cli.read_commands",
         "The meetings in chronological order (earliest day, then latest, then id), filtered.",
+    ),
+    "undo": (
+        "cli.history_commands",
+        "Revert change set N (default: your newest), as a new change set.",
     ),
     "visits": (
         "cli.read_commands",

@@ -17,7 +17,7 @@ pass_app = click.make_pass_decorator(App)
 
 @main.group("db", context_settings=CONTEXT_SETTINGS)
 def db_group() -> None:
-    """Schema and database care: upgrade, current, info, backup.
+    """Schema and database care: upgrade, current, info, backup, prune-history.
 
     Example: tracker db info
     """
@@ -112,3 +112,31 @@ def db_backup(app: App, file: str, force: bool) -> None:
             source=visible(backup.source), path=visible(str(backup.path)), size=backup.size
         )
     )
+
+
+@db_group.command("prune-history")
+@click.option(
+    "--before", required=True, metavar="WHEN", help="Remove change sets made before this."
+)
+@pass_app
+def db_prune_history(app: App, before: str) -> None:
+    """Remove the change sets made before a date or time; the records stay as they are.
+
+    The prune is itself recorded, and the history then starts at WHEN: 'export
+    --as-of' and 'show --as-of' reach no further back. WHEN is a date (2026-01-01,
+    midnight UTC) or a date-time.
+
+    Example: tracker db prune-history --before 2026-01-01
+    """
+    from datetime import UTC, datetime
+
+    from tracker.errors import InvalidInput
+    from tracker.history.prune import prune_history
+    from tracker.history.read import moment, shown_time
+
+    cutoff = moment(before, "--before")
+    if cutoff > datetime.now(UTC):
+        raise InvalidInput("--before", "a date or time that has passed", before)
+    with app.database().writing() as session:
+        sets, changes = prune_history(session, cutoff)
+    app.out.print(messages.PRUNED.format(sets=sets, changes=changes, before=shown_time(cutoff)))

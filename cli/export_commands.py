@@ -29,6 +29,7 @@ from tracker.text import visible
 
 pass_app = click.make_pass_decorator(App)
 
+DOCUMENT_FORMATS = ("json", "yaml")
 PROGRESS_FROM = 5_000
 """Meetings from which an export draws a progress bar (on a terminal only)."""
 
@@ -67,9 +68,22 @@ def timeline_filter_params() -> list[click.Parameter]:
     show_default=True,
     help="Title of the html page, the TimelineJS title slide and the calendar name.",
 )
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="WHEN",
+    help="The whole database as it stood then (json or yaml, no filters): a date "
+    "(2026-11-29, its last moment) or a date-time, UTC unless it gives an offset.",
+)
 @pass_app
 def export(
-    app: App, /, fmt: str | None, output: str | None, title: str, **filter_values: str | None
+    app: App,
+    /,
+    fmt: str | None,
+    output: str | None,
+    title: str,
+    as_of: str | None,
+    **filter_values: str | None,
 ) -> None:
     """Export the timeline, filtered as in 'tracker timeline', or the whole database.
 
@@ -81,6 +95,9 @@ def export(
     page; graphml and gexf are who met whom (people and an edge per pair who met, for
     Gephi or networkx). Rows are written as they are read.
 
+    With --as-of, json and yaml are the whole database as it stood at that time, as an
+    export then wrote it (see 'tracker history').
+
     Example: tracker export --envoy Witkoff --from 2025-04 --to 2025-08 -o witkoff.ics
     """
     from db.outputs import check_output, writing_text
@@ -91,8 +108,15 @@ def export(
     name = fmt or _format_for(None if target.given == "-" else Path(target.given))
     exporter = exporter_named(name)
     filters = Filters(**{key: filter_values.get(key) for key in FILTER_NAMES})
+    when = None
+    if as_of is not None:
+        from tracker.history.read import moment
+
+        if name not in DOCUMENT_FORMATS or filters != Filters():
+            raise InvalidInput("--as-of", "json or yaml of the whole database (no filters)")
+        when = moment(as_of, "--as-of", end=True)
     with app.database().reading() as session:
-        source = Export(session, filters, title=title)
+        source = Export(session, filters, title=title, as_of=when)
         source.conditions()  # resolves the filters before anything is written
         # Counted only for the progress bar (a terminal): a count of every meeting costs
         # a pass over the table.

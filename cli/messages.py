@@ -59,3 +59,13 @@ IGNORED_LINE = "  ignored columns: {columns}"
 CSV_ONLY = "a csv file (the option applies to tables only)"
 
 BACKED_UP = "Backed up {source} to {path} ({size:,} bytes)."
+
+NO_CHANGE_SETS = "No change sets match."
+UNDONE = (
+    "Undid change set {number}: {restored} record(s) restored, {deleted} deleted"
+    " (recorded as change set {recorded})."
+)
+PRUNED = "Removed {sets} change set(s) made before {before} ({changes} record change(s))."
+UNDONE_NOTHING = (
+    "Change set {number}: its records are already as they were before it; nothing to undo."
+)

@@ -315,13 +315,26 @@ def timeline_command(
     show_default=True,
     help="table: labelled fields; json: one object.",
 )
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="WHEN",
+    help="The record as it stood then, as the tracker/1 document writes it: a date "
+    "(its last moment) or a date-time, UTC unless it gives an offset.",
+)
 @pass_app
-def show_command(app: App, ref: str, fmt: str) -> None:
+def show_command(app: App, ref: str, fmt: str, as_of: str | None) -> None:
     """Show one meeting or visit in full. REF is its uid, m:ID or v:ID, or a bare id
-    (a meeting first, then a visit).
+    (a meeting first, then a visit); with --as-of, any record by its uid, as it stood
+    then (see 'tracker history').
 
     Example: tracker show meeting-2025-04-25-witkoff-putin
     """
+    if as_of is not None:
+        from cli.history_commands import show_as_of
+
+        show_as_of(app, ref, as_of, fmt)
+        return
     with app.database().reading() as session:
         record = find_record(session, ref)
         if fmt == "json":

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +22,7 @@ from tracker.canonical import (
     statement_to_doc,
     visit_to_doc,
 )
+from tracker.dates import parse_when
 from tracker.models import Meeting, Person, Place, Source, Statement, Visit
 from tracker.vocab import PlaceKind
 
@@ -54,28 +57,46 @@ def dump_document(session: Session, meeting_uids: Iterable[str] | None = None) -
             session.scalars(statements_query.where(Statement.meeting_id.in_(meeting_ids)))
         )
         people, places, sources = _referenced(meetings, visits, statements)
+    return order_document(
+        {
+            "format": FORMAT,
+            "people": [person_to_doc(p) for p in people],
+            "places": [place_to_doc(p) for p in places],
+            "sources": [source_to_doc(s) for s in sources],
+            "visits": [visit_to_doc(v) for v in visits],
+            "meetings": [meeting_to_doc(m) for m in meetings],
+            "statements": [statement_to_doc(s) for s in statements],
+        }
+    )
+
+
+def order_document(document: Doc) -> Doc:
+    """``document``'s records in the order a document lists them: by what they hold
+    (people by name, places countries first then by name, sources by date and
+    publisher, the rest by date), never by row ids; the uid breaks ties."""
+    order = {kind.value: i for i, kind in enumerate(PlaceKind)}
+    keys: dict[str, Any] = {
+        "people": lambda d: (d["name"], d["uid"]),
+        "places": lambda d: (order.get(d["kind"], 99), d["name"], d["uid"]),
+        "sources": lambda d: (d["published"] or "", d["publisher"] or "", d["uid"]),
+        "visits": _chronological,
+        "meetings": _chronological,
+        "statements": _chronological,
+    }
     return {
-        "format": FORMAT,
-        "people": [person_to_doc(p) for p in sorted(people, key=lambda p: (p.name, p.uid))],
-        "places": [place_to_doc(p) for p in _places_in_order(places)],
-        "sources": [
-            source_to_doc(s)
-            for s in sorted(sources, key=lambda s: (s.published or "", s.publisher or "", s.uid))
-        ],
-        "visits": [visit_to_doc(v) for v in sorted(visits, key=_chronological)],
-        "meetings": [meeting_to_doc(m) for m in sorted(meetings, key=_chronological)],
-        "statements": [statement_to_doc(s) for s in sorted(statements, key=_chronological)],
+        "format": document["format"],
+        **{s: sorted(document[s], key=k) for s, k in keys.items()},
     }
 
 
-def _chronological(record: Visit | Meeting | Statement) -> tuple[Any, ...]:
-    return (record.earliest, record.latest, record.uid)
+def _chronological(doc: Doc) -> tuple[Any, ...]:
+    return (*_bounds(doc["date"]), doc["uid"])
 
 
-def _places_in_order(places: Iterable[Place]) -> list[Place]:
-    """Countries first, then the places under them, each level by name."""
-    order = {kind.value: i for i, kind in enumerate(PlaceKind)}
-    return sorted(places, key=lambda p: (order.get(p.kind, 99), p.name, p.uid))
+@lru_cache(maxsize=8192)
+def _bounds(edtf: str) -> tuple[date, date]:
+    when = parse_when(edtf)
+    return when.earliest, when.latest
 
 
 def _referenced(

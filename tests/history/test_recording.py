@@ -34,10 +34,12 @@ WRITES: dict[tuple[str, ...], Callable[[Path], list[str]]] = {
     ("delete",): lambda tmp: ["delete", MEETING, "--yes"],
     ("import",): lambda tmp: ["import", str(_document(tmp))],
     ("seed",): lambda tmp: ["seed"],
+    ("undo",): lambda tmp: ["undo"],
+    ("db", "prune-history"): lambda tmp: ["db", "prune-history", "--before", "2000-01-01"],
 }  # fmt: skip
 READS = {
     ("db",), ("db", "upgrade"), ("db", "current"), ("db", "info"), ("db", "backup"),
-    ("export",), ("people",), ("places",), ("show",), ("stats",),
+    ("export",), ("history",), ("people",), ("places",), ("show",), ("stats",),
     ("timeline",), ("visits",),
 }  # fmt: skip
 
@@ -98,7 +100,9 @@ def test_every_write_command_records_one_change_set(
     change_sets: Callable[[], list[dict[str, Any]]],
     tmp_path: Path,
 ) -> None:
-    # What the command then has to do: a deleted seed record to restore.
+    # What the command then has to do: an edit to undo, a deleted seed record to restore.
+    if command == ("undo",):
+        assert seeded("edit", MEETING, "--title", "Renamed").exit_code == 0
     if command == ("seed",):
         assert seeded("delete", MEETING, "--yes").exit_code == 0
     before_export, count = export(), len(change_sets())
@@ -108,6 +112,9 @@ def test_every_write_command_records_one_change_set(
     assert len(found) == count + 1
     newest = found[-1]
     assert newest["command"].endswith(shlex.join(WRITES[command](tmp_path)))
+    if command == ("db", "prune-history"):
+        assert newest["changes"] == []
+        return
     assert newest["changes"]
     _check_recorded(before_export, export(), newest, seeded)
 

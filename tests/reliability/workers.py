@@ -180,3 +180,13 @@ def log_until(db: str, started: Event, stop: Event, results: Any) -> None:
         failures.append((-1, -1, traceback.format_exc()))
     started.set()
     results.put((done, failures))
+
+
+def log_meetings_as(
+    db: str, name: str, worker: int, count: int, start: Barrier, results: Any
+) -> None:
+    """``log_meetings`` by the user ``name`` (``TRACKER_USER``), for the history."""
+    import os
+
+    os.environ["TRACKER_USER"] = name
+    log_meetings(db, worker, count, start, results)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar, TextIO, TypeVar
 
 from sqlalchemy import ColumnElement, func, select
@@ -93,9 +93,11 @@ class Export:
         *,
         title: str = DEFAULT_TITLE,
         progress: Callable[[int], None] | None = None,
+        as_of: datetime | None = None,
     ) -> None:
         self.session = session
         self.filters = filters or Filters()
+        self.as_of = as_of
         self.title = title
         self.progress = progress
         self._conditions: list[ColumnElement[bool]] | None = None
@@ -233,9 +235,14 @@ class Export:
 
     def document(self) -> dict[str, Any]:
         """The lossless ``tracker/1`` document of the selected meetings and what they
-        refer to; the whole database when nothing is filtered."""
+        refer to; the whole database when nothing is filtered (as it stood at ``as_of``,
+        when given)."""
         from tracker.document import dump_document
 
+        if self.as_of is not None:
+            from tracker.history.read import document_as_of
+
+            return document_as_of(self.session, self.as_of)
         if not self.filtered:
             return dump_document(self.session)
         uids = list(self.session.scalars(select(Meeting.uid).where(*self.conditions())))
