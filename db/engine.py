@@ -255,10 +255,11 @@ class Database:
         with self.translated(), self._writer.begin() as session:
             if self.backend == "postgresql":
                 _take_writer_lock(session)
+            transaction = session.get_transaction()
             yield session
             if dry_run:
                 session.rollback()
-            else:
+            elif session.get_transaction() is transaction:  # not rolled back by the block
                 record_change_set(session, self.author)
 
     def dispose(self) -> None:
