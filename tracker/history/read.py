@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.canonical import LOAD_OPTIONS, MODELS, canonical
@@ -204,18 +204,17 @@ def current(session: Session, section: str, uid: str) -> Doc | None:
 
 def later_changes(session: Session, number: int, changes: Sequence[Change]) -> list[Change]:
     """Changes after change set ``number`` to records it touched."""
+    touched = {(c.section, c.uid) for c in changes}
+    uids = sorted({uid for _section, uid in touched})
     found: list[Change] = []
-    keys = [(c.section, c.uid) for c in changes]
-    for start in range(0, len(keys), 400):
-        chunk = keys[start : start + 400]
+    for start in range(0, len(uids), 500):
         query = (
             select(Change)
-            .where(Change.change_set_id > number)
-            .where(or_(*(and_(Change.section == s, Change.uid == u) for s, u in chunk)))
+            .where(Change.change_set_id > number, Change.uid.in_(uids[start : start + 500]))
             .order_by(Change.change_set_id, Change.position)
         )
-        found.extend(session.scalars(query))
-    return found
+        found.extend(c for c in session.scalars(query) if (c.section, c.uid) in touched)
+    return sorted(found, key=lambda c: (c.change_set_id, c.position))
 
 
 # -- as of a time ---------------------------------------------------------------------
