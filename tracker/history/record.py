@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.collector import collector_paused
 from tracker.models import Change, ChangeSet
 from tracker.write.report import Change as Touched
 from tracker.write.report import collected
 
 Doc = dict[str, Any]
 ADDED, UPDATED, DELETED = "added", "updated", "deleted"
-ROWS_PER_INSERT = 5_000
+COLUMNS = ("change_set_id", "position", "section", "uid", "op", "before", "after")
 
 UNDOES = "tracker.undoes"
 """``session.info`` key: the change set an undo reverts (recorded with its own)."""
@@ -45,15 +46,6 @@ class Author:
     command: str = ""
 
 
-@dataclass
-class _Net:
-    section: str
-    uid: str
-    before: Doc | None
-    after: Doc | None
-    added: bool = field(default=False)
-
-
 def as_json(doc: Doc | None) -> str | None:
     """A canonical form as stored in the history (compact JSON, keys in document order)."""
     if doc is None:
@@ -65,34 +57,39 @@ def from_json(text: str | None) -> Doc | None:
     return None if text is None else json.loads(text)
 
 
-def net_changes(touched: Iterable[Touched]) -> list[_Net]:
-    """Each record once: its first state before, its last after."""
-    found: dict[tuple[str, str], _Net] = {}
+Net = tuple[str, str, Doc | None, Doc | None]
+"""A record's net change: section, uid, state before and after."""
+
+
+def net_changes(touched: Iterable[Touched]) -> list[Net]:
+    """Each record once: its first state before, its last after. A record with neither
+    (``before`` and ``after`` empty) is one a bulk import added; a record added and
+    deleted by the same write, or left as it was, is left out."""
+    found: dict[tuple[str, str], list[Any]] = {}
     for change in touched:
         key = (change.section, change.uid)
         net = found.get(key)
         if net is None:
-            # A record added by a bulk import: no state before, and none kept after
-            # (it is the record as the next change found it, or as it stands).
             bulk_added = change.before is None and change.after is None
-            found[key] = _Net(change.section, change.uid, change.before, change.after, bulk_added)
+            found[key] = [change.before, change.after, bulk_added]
         else:
-            net.after = change.after
-            net.added = False
-    kept = []
-    for net in found.values():
-        if net.added:
-            kept.append(net)
-        elif net.before is None and net.after is None:
-            continue  # added and deleted by the same write
-        elif net.before != net.after:
-            kept.append(net)
-    return kept
+            net[1] = change.after
+            net[2] = False
+    return [
+        (section, uid, before, after)
+        for (section, uid), (before, after, bulk_added) in found.items()
+        if bulk_added or before != after
+    ]
 
 
 def record_change_set(session: Session, author: Author) -> int | None:
     """Record what the writes of ``session`` changed as one change set, in its
     transaction; return its number (``None``: nothing changed, nothing recorded)."""
+    with collector_paused():  # a big import's change set is many small objects
+        return _record(session, author)
+
+
+def _record(session: Session, author: Author) -> int | None:
     touched = [change for report in collected(session) for change in report.changes]
     changes = net_changes(touched)
     pruned = session.info.get(PRUNED_BEFORE)
@@ -111,20 +108,26 @@ def record_change_set(session: Session, author: Author) -> int | None:
     )
     session.add(change_set)
     session.flush()
+    number = change_set.id
     rows = [
-        {
-            "change_set_id": change_set.id,
-            "position": position,
-            "section": net.section,
-            "uid": net.uid,
-            "op": ADDED if net.before is None else DELETED if net.after is None else UPDATED,
-            "before": as_json(net.before),
-            "after": as_json(net.after),
-        }
-        for position, net in enumerate(changes)
+        (
+            number,
+            position,
+            section,
+            uid,
+            ADDED if before is None else DELETED if after is None else UPDATED,
+            as_json(before),
+            as_json(after),
+        )
+        for position, (section, uid, before, after) in enumerate(changes)
     ]
-    connection = session.connection()
-    for start in range(0, len(rows), ROWS_PER_INSERT):
-        connection.execute(insert(Change), rows[start : start + ROWS_PER_INSERT])
+    # The bulk path's batched inserts: a big import records hundreds of thousands.
+    from tracker.importers.bulk import Writer
+
+    Writer(session, change_set.at, None).insert_rows(
+        Change.__table__,  # type: ignore[arg-type]
+        COLUMNS,
+        rows,
+    )
     session.info[RECORDED] = change_set.id
     return change_set.id
