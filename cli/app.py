@@ -35,6 +35,11 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 # not load SQLAlchemy, the exporters or the importers. tests/test_docs.py checks that
 # each summary is the first sentence of its command's help.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "counterparts": (
+        "cli.read_commands",
+        "Who met whom: per envoy and counterpart, the held meetings, hours of talks with "
+        "their qualifiers, the first and the last, and the outcomes.",
+    ),
     "db": (
         "cli.db_commands",
         "Schema and database care: upgrade, current, info, backup, prune-history.",
@@ -93,8 +98,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.read_commands",
         "List envoys (anyone who travelled on a recorded visit) with their visits, meetings, "
         "first and last visit and destinations; or, given ENVOY (a name or any alias, in "
-        "any script), that envoy's visits in order: date, destination, days, meetings, "
-        "counterparts and the outcome of the main meeting.",
+        "any script), that envoy's visits in order: date, destination, days, days since "
+        "the previous visit began, meetings, counterparts and the outcome of the main "
+        "meeting.",
     ),
 }
 

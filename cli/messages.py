@@ -46,6 +46,7 @@ DUPLICATE_HINT = "; add to it with 'tracker edit {ref}', or log it anyway with -
 NO_ENVOYS = "No visits recorded (load some with 'tracker seed' or 'tracker log')."
 NO_VISITS = "No visits of {name} match."
 NO_MEETINGS = "No meetings match."
+NO_COUNTERPARTS = "No held meetings between an envoy and a counterpart match."
 NO_PEOPLE = "No people match."
 NO_PLACES = "No places match."
 

@@ -22,6 +22,7 @@ from cli.render import (
     render_visit,
     renderer,
 )
+from tracker.counterparts import COUNTERPART_KEYS, counterpart_rows
 from tracker.models import Meeting
 from tracker.query import (
     TIMELINE_KEYS,
@@ -127,6 +128,8 @@ VISIT_KEYS = (
     "destination",
     "country",
     "days",
+    "days_since_previous",
+    "days_since_previous_about",
     "meetings",
     "counterparts",
     "outcome",
@@ -139,6 +142,7 @@ VISIT_COLUMNS = (
     Column("destination", "destination", style="bold"),
     Column("country", "country"),
     Column("days", "days", "right"),
+    Column("since", "since", "right"),
     Column("meetings", "meetings", "right"),
     Column("counterparts", "counterparts"),
     Column("outcome", "outcome"),
@@ -162,8 +166,8 @@ def visits_command(
 ) -> None:
     """List envoys (anyone who travelled on a recorded visit) with their visits, meetings,
     first and last visit and destinations; or, given ENVOY (a name or any alias, in any
-    script), that envoy's visits in order: date, destination, days, meetings,
-    counterparts and the outcome of the main meeting.
+    script), that envoy's visits in order: date, destination, days, days since the
+    previous visit began, meetings, counterparts and the outcome of the main meeting.
 
     Example: tracker visits "Стив Уиткофф" --from 2025-04 --to 2025-08
     """
@@ -174,13 +178,21 @@ def visits_command(
             _render(app, fmt, listing, messages.NO_ENVOYS)
             return
         rows = envoy_visits(session, envoy, filters)
-        shown = [{**row, "number": f"#{row['n']}"} for row in rows]
+        shown = [{**row, "number": f"#{row['n']}", "since": _since(row)} for row in rows]
         _render(
             app,
             fmt,
             Listing(shown, VISIT_KEYS, VISIT_COLUMNS),
             messages.NO_VISITS.format(name=envoy),
         )
+
+
+def _since(row: dict[str, Any]) -> str | None:
+    """``42 d`` since the previous visit began; ``c. 42 d`` when a date is not to the day."""
+    days = row["days_since_previous"]
+    if days is None:
+        return None
+    return ("c. " if row["days_since_previous_about"] else "") + f"{days} d"
 
 
 # -- timeline -------------------------------------------------------------------------
@@ -423,12 +435,21 @@ STATS_COLUMNS = (
 
 
 @main.command("stats", context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--with",
+    "with_person",
+    metavar="NAME",
+    shell_complete=completion.people,
+    help="Only the meetings held with this counterpart: per envoy, the meetings, hours of "
+    "talks, first and last, and outcomes (the rows of 'tracker counterparts').",
+)
 @date_options
 @place_options
 @format_option
 @pass_app
 def stats_command(
     app: App,
+    with_person: str | None,
     date_from: str | None,
     date_to: str | None,
     place: str | None,
@@ -439,9 +460,61 @@ def stats_command(
     consecutive visits (days), hours of talks with their qualifiers (and how many
     meetings had no duration), and outcomes.
 
-    Example: tracker stats --from 2025 --to 2025 --format markdown
+    With --with NAME, per envoy who met NAME: the held meetings with NAME, their hours
+    ("at least c. 12 h"), the first and the last, and their outcomes.
+
+    Example: tracker stats --with Putin --from 2025 --to 2025
     """
     filters = Filters(date_from=date_from, date_to=date_to, place=place, country=country)
     with app.database().reading() as session:
+        if with_person is not None:
+            rows = counterpart_rows(session, filters, counterpart=with_person)
+            listing = Listing(rows, COUNTERPART_KEYS, COUNTERPART_COLUMNS)
+            _render(app, fmt, listing, messages.NO_COUNTERPARTS)
+            return
         rows = envoy_stats(session, filters)
         _render(app, fmt, Listing(rows, STATS_KEYS, STATS_COLUMNS), messages.NO_ENVOYS)
+
+
+# -- counterparts ---------------------------------------------------------------------
+
+COUNTERPART_COLUMNS = (
+    Column("envoy", "envoy", style="bold"),
+    Column("counterpart", "counterpart", style="bold"),
+    Column("meetings", "meetings", "right"),
+    Column("talks", "talks", "right"),
+    Column("first", "first", style="cyan"),
+    Column("last", "last", style="cyan"),
+    Column("outcomes", "outcomes"),
+)
+
+
+@main.command("counterparts", context_settings=CONTEXT_SETTINGS)
+@click.argument("envoy", required=False, shell_complete=completion.envoys)
+@date_options
+@place_options
+@format_option
+@pass_app
+def counterparts_command(
+    app: App,
+    envoy: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    place: str | None,
+    country: str | None,
+    fmt: str,
+) -> None:
+    """Who met whom: per envoy and counterpart, the held meetings, hours of talks with
+    their qualifiers, the first and the last, and the outcomes.
+
+    An envoy is a participant in the role of envoy; their counterparts are the people
+    they met at a held meeting (on another side, or on none). Given ENVOY (a name or any
+    alias), only that envoy's counterparts, the most met first.
+
+    Example: tracker counterparts Witkoff --from 2025-01 --to 2025-12
+    """
+    filters = Filters(date_from=date_from, date_to=date_to, place=place, country=country)
+    with app.database().reading() as session:
+        rows = counterpart_rows(session, filters, envoy=envoy)
+        listing = Listing(rows, COUNTERPART_KEYS, COUNTERPART_COLUMNS)
+        _render(app, fmt, listing, messages.NO_COUNTERPARTS)

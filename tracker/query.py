@@ -900,7 +900,9 @@ def main_meeting(meetings: Sequence[Meeting]) -> Meeting | None:
 
 def envoy_visits(session: Session, envoy: str, filters: Filters) -> list[Row]:
     """The visits of the person named ``envoy`` (by name or any alias), in order,
-    numbered from 1."""
+    numbered from 1, each with the days since the previous one began (by earliest day,
+    as ``envoy_stats`` counts gaps; ``days_since_previous_about`` when either of the two
+    is not dated to the day)."""
     person = resolve_person(session, envoy)
     visits = session.scalars(
         select(Visit)
@@ -922,7 +924,15 @@ def envoy_visits(session: Session, envoy: str, filters: Filters) -> list[Row]:
     )
     places = PlaceIndex(session)
     rows: list[Row] = []
+    previous: tuple[date, bool] | None = None
     for number, visit in enumerate(visits, start=1):
+        when = _when(visit.edtf, visit.earliest, visit.latest)
+        to_the_day = precision(when) == "day"
+        since, since_about = None, False
+        if previous is not None:
+            since = (visit.earliest - previous[0]).days
+            since_about = not (to_the_day and previous[1])
+        previous = (visit.earliest, to_the_day)
         travellers = {traveller.person_id for traveller in visit.travellers}
         counterparts: list[str] = []
         for meeting in visit.meetings:
@@ -938,7 +948,9 @@ def envoy_visits(session: Session, envoy: str, filters: Filters) -> list[Row]:
                 **dated(visit.edtf, visit.earliest, visit.latest),
                 "destination": destination,
                 "country": country,
-                "days": day_count(_when(visit.edtf, visit.earliest, visit.latest)),
+                "days": day_count(when),
+                "days_since_previous": since,
+                "days_since_previous_about": since_about,
                 "meetings": len(visit.meetings),
                 "counterparts": "; ".join(counterparts),
                 "outcome": main.outcome if main is not None else None,
@@ -1235,24 +1247,34 @@ def place_rows(session: Session, search: str | None = None) -> list[Row]:
 def talks_total(meetings: Sequence[Meeting]) -> Row:
     """Sum of the known durations, with the honesty their qualifiers call for."""
     timed = [m for m in meetings if m.duration_minutes is not None]
-    minutes = sum(m.duration_minutes or 0 for m in timed)
     qualifiers = {m.duration_qualifier or DurationQualifier.EXACT.value for m in timed}
-    at_least = DurationQualifier.AT_LEAST.value in qualifiers
-    at_most = DurationQualifier.AT_MOST.value in qualifiers
-    about = DurationQualifier.ABOUT.value in qualifiers
+    return talks_cells(
+        meetings=len(meetings),
+        timed=len(timed),
+        minutes=sum(m.duration_minutes or 0 for m in timed),
+        at_least=DurationQualifier.AT_LEAST.value in qualifiers,
+        at_most=DurationQualifier.AT_MOST.value in qualifiers,
+        about=DurationQualifier.ABOUT.value in qualifiers,
+    )
+
+
+def talks_cells(
+    *, meetings: int, timed: int, minutes: int, at_least: bool, at_most: bool, about: bool
+) -> Row:
+    """The talks cells of ``meetings`` meetings of which ``timed`` have a duration
+    (``minutes`` in all), with the qualifiers found among those."""
     if at_least and at_most:
         words = "about "  # lower and upper bounds together bound nothing: say so loosely
     else:
         words = "at least " if at_least else "at most " if at_most else ""
         # "c." for circa, as dates are shown: "at least c. 25 h" reads, "at least about" not.
         words += ("c. " if words else "about ") if about else ""
-    text = words + format_minutes(minutes) if timed else None
     return {
-        "talks": text,
+        "talks": words + format_minutes(minutes) if timed else None,
         "talks_minutes": minutes if timed else None,
         "talks_at_least": at_least,
         "talks_about": about,
-        "meetings_without_duration": len(meetings) - len(timed),
+        "meetings_without_duration": meetings - timed,
     }
 
 

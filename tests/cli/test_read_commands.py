@@ -156,13 +156,13 @@ def test_visits_summary(run: Invoke, world: Any) -> None:
 
 def test_visits_of_one_envoy(run: Invoke, world: Any) -> None:
     assert _ok(run("visits", "Steve Witkoff", "--to", "2025-04")) == (
-        " #  date         destination    country  days  meetings  counterparts"
+        " #  date         destination    country  days  since  meetings  counterparts"
         "                  outcome\n"
-        "#1  11 Feb 2025  Moscow         RU          1         1  Vladimir Putin"
+        "#1  11 Feb 2025  Moscow         RU          1                1  Vladimir Putin"
         "                unknown\n"
-        "#2  11 Apr 2025  St Petersburg  RU          1         1  Vladimir Putin; Yuri Ushakov"
-        "  unknown\n"
-        "#3  25 Apr 2025  Moscow         RU          1         1  Vladimir Putin"
+        "#2  11 Apr 2025  St Petersburg  RU          1   59 d         1  Vladimir Putin;"
+        " Yuri Ushakov  unknown\n"
+        "#3  25 Apr 2025  Moscow         RU          1   14 d         1  Vladimir Putin"
         "                partial-agreement\n"
     )
 
