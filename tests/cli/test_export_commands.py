@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import json
 import os
@@ -20,6 +22,7 @@ from markdown_it import MarkdownIt
 
 from cli.app import main
 from tests.cli.conftest import Invoke
+from tracker import exporters
 from tracker.query import TIMELINE_KEYS
 
 SEED_MEETINGS = 22
@@ -392,7 +395,15 @@ def test_without_filters_the_default_is_the_whole_document(seeded: Invoke) -> No
 def test_html_is_self_contained_and_escapes_everything(extra: Invoke) -> None:
     text = ok(extra, "--format", "html", "--title", "<img src=x onerror=alert(3)>")
     assert text.startswith('<!DOCTYPE html>\n<html lang="en">')
-    assert "<script" not in text
+    # One script, the page's own (search and filters), allowed by its hash and by
+    # nothing else: no data goes into it.
+    assert text.count("<script") == 1
+    script = re.search(r"<script>(.*?)</script>", text, re.DOTALL)
+    assert script is not None
+    own = (Path(exporters.__file__).parent / "assets" / "page.js").read_text(encoding="utf-8")
+    assert script.group(1) == own
+    digest = base64.b64encode(hashlib.sha256(own.encode()).digest()).decode()
+    assert f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'" in text
     assert "<img" not in text
     assert "&lt;img src=x onerror=alert(3)&gt;" in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; | *bold*" in text

@@ -1,170 +1,73 @@
-"""One self-contained HTML page: readable offline, printable, no network request.
+"""One self-contained page: readable offline, printable, no network request.
 
-The page has a title, the filters used, a lane per envoy along a time axis (an inline
-SVG with a mark per meeting placed by its dates; a meeting of several envoys has a mark
-in each of their lanes) and the full table below it (``<table>`` with a caption and
-header cells). Styles are inline; there are no scripts, fonts or images. Every value
-from the data goes through ``html.escape``.
+The page has a title, the filters used, a world map (country outlines from the
+shipped Natural Earth TopoJSON, ``tracker.exporters.worldmap``, with a marker per place
+sized by its meetings and linked to them), a lane per envoy along a time axis (an
+inline SVG with a mark per meeting placed by its dates; a meeting of several envoys has
+a mark in each of their lanes) and the table of meetings below them. Each meeting
+expands (``<details>``) to its participants with their roles and sides, its statements
+with their speakers, and its sources. A search box and an envoy filter work offline
+(one inline script, allowed by its hash in the page's Content-Security-Policy, which
+allows nothing else); without scripts the page reads the same, all rows shown. The
+table reflows: columns that wrap on wide screens, one card per meeting on a phone.
+Every value from the data goes through ``html.escape``.
 
-The lanes are known only once every meeting has been read, so the marks and the table
-rows are written to two spooled temporary files as they are read (in memory while
-small, on disk beyond that) and copied into the page at the end: one pass over the
-database, with flat memory.
+The lanes, the map and the envoy filter are known only once every meeting has been
+read, so the marks and the table rows are written to spooled temporary files as they
+are read (in memory while small, on disk beyond that) and copied into the page at the
+end: one pass over the database, with flat memory. Statements are read once per batch
+of meetings.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import shutil
 import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
-from html import escape as html_escape
+from functools import cache
+from importlib import resources
 from typing import IO, TextIO
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 from tracker import __version__
-from tracker.dates import Point
-from tracker.exporters.base import Export, Exporter, Summary, when_of
+from tracker.exporters import lanes, worldmap
+from tracker.exporters.base import Export, Exporter, Summary, batched, when_of
 from tracker.exporters.ics import uncertain
-from tracker.query import Row, TimelineEntry, format_duration
-from tracker.text import visible
-from tracker.vocab import Outcome
+from tracker.exporters.markup import anchor, attr, escape
+from tracker.exporters.places import Atlas, meeting_place
+from tracker.models import Meeting, Source, Statement
+from tracker.query import BATCH, Row, TimelineEntry, format_duration, shown_edtf
+from tracker.vocab import MeetingStatus
 
 SPOOL_BYTES = 4 * 1024 * 1024
-WHITESPACE = "\n\t"
-"""Characters of the data written as they are: the page shows them as white space."""
-
-# The lane figure, in SVG user units.
-WIDTH = 1000
-LABEL_WIDTH = 190
-PLOT_LEFT = 200
-PLOT_RIGHT = 985
-AXIS_HEIGHT = 34
-LANE_HEIGHT = 30
-MARK_HEIGHT = 16
-MIN_MARK_WIDTH = 4.0
-LABEL_CHARS = 26
-MAX_YEAR_TICKS = 15
-YEAR_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
-NO_ENVOY = "(no envoy)"
-
-OUTCOME_COLOURS = {
-    Outcome.AGREEMENT.value: "#1a7a36",
-    Outcome.PARTIAL_AGREEMENT.value: "#2f6db5",
-    Outcome.NO_AGREEMENT.value: "#b3202e",
-    Outcome.POSTPONED.value: "#a35a00",
-    Outcome.UNKNOWN.value: "#555555",
-}
-
-STYLE = """
-:root { color-scheme: light; }
-* { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 80rem; padding: 1.5rem; color: #1a1a1a; background: #fff;
-  font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; }
-h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
-h2 { font-size: 1.2rem; margin: 1.75rem 0 .5rem; border-bottom: 1px solid #ccc; }
-.meta { color: #444; margin: .25rem 0; }
-dl.filters { display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; margin: .5rem 0; }
-dl.filters div { display: flex; gap: .35rem; }
-dl.filters dt { font-weight: 600; }
-dl.filters dd { margin: 0; }
-figure { margin: 0; }
-svg.lanes { width: 100%; height: auto; display: block; font-size: 12px; }
-svg.lanes .lane-bg { fill: #f4f4f4; }
-svg.lanes .lane-label { fill: #1a1a1a; font-weight: 600; }
-svg.lanes .tick { stroke: #d0d0d0; stroke-width: 1; }
-svg.lanes .tick-label { fill: #444; }
-svg.lanes .mark { stroke: #fff; stroke-width: .5; }
-svg.lanes .mark.uncertain { fill-opacity: .45; stroke: #1a1a1a; stroke-dasharray: 3 2; }
-svg.lanes a:focus .mark, svg.lanes a:hover .mark { stroke: #000; stroke-width: 2; }
-.legend { display: flex; flex-wrap: wrap; gap: .25rem 1rem; margin: .5rem 0 0; padding: 0;
-  list-style: none; color: #333; font-size: .9rem; }
-.swatch { display: inline-block; width: .9rem; height: .9rem; margin-right: .3rem;
-  vertical-align: -.1rem; border-radius: 2px; }
-.swatch.uncertain { opacity: .45; outline: 1px dashed #1a1a1a; }
-.table-wrap { overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; font-size: .9rem; }
-caption { text-align: left; color: #333; padding: .25rem 0 .5rem; }
-th, td { border-bottom: 1px solid #ddd; padding: .35rem .5rem; text-align: left;
-  vertical-align: top; }
-thead th { background: #eef1f5; border-bottom: 2px solid #8a96a8; }
-tbody th { font-weight: 600; min-width: 12rem; }
-td.num { text-align: right; white-space: nowrap; }
-td.date { white-space: nowrap; }
-td.summary { min-width: 18rem; }
-td.sources { overflow-wrap: anywhere; min-width: 8rem; }
-tbody tr:target { background: #fff4c2; }
-a { color: #0b4f9c; }
-.outcome { white-space: nowrap; }
-footer { margin-top: 2rem; color: #555; font-size: .85rem; }
-@page { size: A4 landscape; margin: 12mm; }
-@media print {
-  body { max-width: none; padding: 0; font-size: 9pt; }
-  h2 { break-after: avoid; }
-  figure { break-inside: avoid; }
-  .table-wrap { overflow: visible; }
-  thead { display: table-header-group; }
-  tr { break-inside: avoid; }
-  a { color: inherit; text-decoration: none; }
-  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-}
-"""
+MARKER_MIN = 3.0
+MARKER_MAX = 14.0
+"""Radii of the map's markers (SVG units on a 1000-wide map): the area grows with the
+number of meetings at a place, up to the place with the most."""
 
 
-class _Axis:
-    """Days mapped to x positions between ``PLOT_LEFT`` and ``PLOT_RIGHT``."""
-
-    def __init__(self, first: date, last: date) -> None:
-        self.first = first
-        self.days = max((last - first).days + 1, 1)
-        self.last = last
-
-    def x(self, day: date) -> float:
-        return PLOT_LEFT + (day - self.first).days / self.days * (PLOT_RIGHT - PLOT_LEFT)
-
-    def width(self, first: date, last: date) -> float:
-        span = ((last - first).days + 1) / self.days * (PLOT_RIGHT - PLOT_LEFT)
-        return max(span, MIN_MARK_WIDTH)
-
-    def ticks(self) -> list[tuple[date, str]]:
-        """Month starts (every 1 or 3 months) over spans of up to 42 months; beyond, year
-        starts every 1, 2, 5, 10, 20, 50, … years, at most ``MAX_YEAR_TICKS`` of them
-        (a record that reaches year 9999 still gets a readable axis)."""
-        first, last = self.first, self.last
-        months = (last.year - first.year) * 12 + last.month - first.month + 1
-        if months <= 42:
-            step = 1 if months <= 14 else 3
-            starts = [_month_start(first, n) for n in range(months)]
-            chosen = [m for m in starts if (m.month - 1) % step == 0] or starts[:1]
-            return [(m, Point(m.year, m.month).display()) for m in chosen]
-        years = last.year - first.year + 1
-        step = next(s for s in YEAR_STEPS if years <= s * MAX_YEAR_TICKS)
-        start = first.year if first.month == 1 else first.year + 1
-        start = -(-start // step) * step  # the first multiple of the step
-        chosen = [date(year, 1, 1) for year in range(start, last.year + 1, step)]
-        return [(day, str(day.year)) for day in chosen] or [
-            (date(first.year, first.month, 1), str(first.year))
-        ]
+@cache
+def _asset(name: str) -> str:
+    return resources.files("tracker.exporters").joinpath(f"assets/{name}").read_text("utf-8")
 
 
-def _month_start(first: date, offset: int) -> date:
-    """The first day of the month ``offset`` months after ``first``'s."""
-    index = first.month - 1 + offset
-    return date(first.year + index // 12, index % 12 + 1, 1)
-
-
-def escape(value: str) -> str:
-    """``value`` for the page: hidden characters shown as escapes (``\\x1b``, ``\\u202e``,
-    as the terminal views show them; line breaks and tabs are whitespace here), then
-    HTML-escaped."""
-    return html_escape(visible(value, keep=WHITESPACE), quote=True)
-
-
-def _attr(value: str) -> str:
-    return escape(value)
-
-
-def _short(name: str) -> str:
-    return name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1] + "…"
+@cache
+def policy() -> str:
+    """The page's Content-Security-Policy: nothing from anywhere; inline styles; the one
+    inline script, by its hash."""
+    digest = hashlib.sha256(_asset("page.js").encode("utf-8")).digest()
+    script = base64.b64encode(digest).decode("ascii")
+    return (
+        "default-src 'none'; style-src 'unsafe-inline'; "
+        f"script-src 'sha256-{script}'; base-uri 'none'; form-action 'none'"
+    )
 
 
 def _place(row: Row) -> str:
@@ -172,18 +75,14 @@ def _place(row: Row) -> str:
     return ", ".join(dict.fromkeys(part for part in parts if part))
 
 
-def _sources(cell: str | None) -> str:
-    items = []
-    for part in (cell or "").split("; "):
-        if not part:
-            continue
-        if part.startswith(("https://", "http://")):
-            host = urlsplit(part).hostname or part
-            host = host.removeprefix("www.")
-            items.append(f'<a href="{_attr(part)}" title="{_attr(part)}">{escape(host)}</a>')
-        else:
-            items.append(escape(part))
-    return "<br>".join(items)
+def _link(source: Source) -> str:
+    """A source as a link (its title, else publisher, else host), or as text without URL."""
+    label = source.title or source.publisher
+    if source.url and source.url.startswith(("https://", "http://")):
+        host = (urlsplit(source.url).hostname or source.url).removeprefix("www.")
+        text = f"{label} ({host})" if label else host
+        return f'<a href="{attr(source.url)}">{escape(text)}</a>'
+    return escape(label or source.url or source.uid)
 
 
 def _spool() -> IO[str]:
@@ -193,34 +92,52 @@ def _spool() -> IO[str]:
     )
 
 
-def _anchor(uid: str) -> str:
-    return "m-" + uid
+@dataclass
+class _Spot:
+    """A marker of the map: a place, its position, its meetings and the first of them."""
+
+    uid: str
+    name: str
+    x: float
+    y: float
+    meetings: int
+    first: str
 
 
 class HtmlExporter(Exporter):
     name = "html"
     extensions = ("html", "htm")
     media_type = "text/html; charset=utf-8"
-    summary = "one self-contained page: a lane per envoy along a time axis, then the table"
+    summary = (
+        "one self-contained page: a map, a lane per envoy along a time axis, then the "
+        "meetings, each expanding to its participants, statements and sources"
+    )
 
     def write(self, export: Export, stream: TextIO) -> int:
         summary = export.summary()
-        lanes: dict[str, int] = {}
+        envoys: dict[str, int] = {}
         outcomes: set[str] = set()
+        spots: dict[int, _Spot] = {}
+        atlas = Atlas(export.session)
         any_uncertain = False
         count = 0
         loose = 0
         with _spool() as marks, _spool() as unassigned, _spool() as rows:
             axis = (
-                _Axis(summary.earliest, summary.latest)
+                lanes.Axis(summary.earliest, summary.latest)
                 if summary.earliest is not None and summary.latest is not None
                 else None
             )
-            for entry in export.entries():
+            for entry, statements in self._with_statements(export):
                 count += 1
                 row = entry.row
-                rows.write(self._row(entry))
+                assert entry.meeting is not None  # timeline entries carry their meeting
+                place_id = meeting_place(entry.meeting)
+                place = atlas.places.get(place_id) if place_id is not None else None
+                rows.write(self._row(entry, statements, place.uid if place else ""))
                 outcomes.add(row["outcome"])
+                if place_id is not None and place is not None:
+                    self._count(spots, atlas, place_id, row["uid"])
                 latest = date.fromisoformat(row["latest"])
                 is_uncertain = uncertain(when_of(row["edtf"], entry.earliest, latest))
                 any_uncertain = any_uncertain or is_uncertain
@@ -229,30 +146,69 @@ class HtmlExporter(Exporter):
                 if not entry.envoys:
                     # The lane of meetings without an envoy goes last: drawn at y 0 here
                     # and moved below the other lanes once their number is known.
-                    unassigned.write(self._mark(entry, 0, axis, latest, is_uncertain))
+                    unassigned.write(lanes.mark(entry, 0, axis, latest, is_uncertain))
                     loose += 1
                 for envoy in entry.envoys:
-                    lane = lanes.setdefault(envoy, len(lanes))
-                    marks.write(self._mark(entry, lane, axis, latest, is_uncertain))
+                    lane = envoys.setdefault(envoy, len(envoys))
+                    marks.write(lanes.mark(entry, lane, axis, latest, is_uncertain))
             stream.write(self._head(export, summary, count))
+            if count:
+                stream.write(self._map(list(spots.values())))
             if axis is not None and count:
-                names = list(lanes) + ([NO_ENVOY] if loose else [])
-                stream.write(self._figure_start(axis, names, count))
+                names = list(envoys) + ([lanes.NO_ENVOY] if loose else [])
+                stream.write(lanes.figure_start(axis, names, count))
                 marks.seek(0)
                 shutil.copyfileobj(marks, stream)
                 if loose:
-                    stream.write(f'<g transform="translate(0 {len(lanes) * LANE_HEIGHT})">\n')
+                    stream.write(
+                        f'<g transform="translate(0 {len(envoys) * lanes.LANE_HEIGHT})">\n'
+                    )
                     unassigned.seek(0)
                     shutil.copyfileobj(unassigned, stream)
                     stream.write("</g>\n")
                 stream.write("</svg>\n")
-                stream.write(self._legend(outcomes, any_uncertain))
+                stream.write(lanes.legend(outcomes, any_uncertain))
                 stream.write("</figure>\n</section>\n")
-            stream.write(self._table_start(count))
+            stream.write(self._table_start(count, sorted(envoys)))
             rows.seek(0)
             shutil.copyfileobj(rows, stream)
             stream.write(self._tail(count))
         return count
+
+    def _with_statements(self, export: Export) -> Iterator[tuple[TimelineEntry, list[Statement]]]:
+        """The entries, each with its meeting's statements (speakers and sources loaded),
+        read once per batch of entries."""
+        for batch in batched(export.entries(), BATCH):
+            ids = [entry.meeting.id for entry in batch if entry.meeting is not None]
+            said: dict[int, list[Statement]] = {}
+            query = (
+                select(Statement)
+                .where(Statement.meeting_id.in_(ids))
+                .order_by(Statement.earliest, Statement.id)
+                .options(selectinload(Statement.speaker), selectinload(Statement.sources))
+            )
+            for statement in export.session.scalars(query):
+                assert statement.meeting_id is not None
+                said.setdefault(statement.meeting_id, []).append(statement)
+            for entry in batch:
+                meeting_id = entry.meeting.id if entry.meeting is not None else None
+                yield entry, said.get(meeting_id, []) if meeting_id is not None else []
+
+    @staticmethod
+    def _count(spots: dict[int, _Spot], atlas: object, place_id: int, uid: str) -> None:
+        from tracker.exporters.places import Atlas
+
+        assert isinstance(atlas, Atlas)
+        if place_id in spots:
+            spots[place_id].meetings += 1
+            return
+        point = atlas.point(place_id)
+        if point is None:
+            return
+        x, y = worldmap.project(point.lon, point.lat)
+        spots[place_id] = _Spot(
+            atlas.places[place_id].uid, atlas.places[place_id].name, x, y, 1, uid
+        )
 
     # -- pieces of the page -------------------------------------------------------------
 
@@ -280,120 +236,134 @@ class HtmlExporter(Exporter):
             "<!DOCTYPE html>\n"
             '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f'<meta http-equiv="Content-Security-Policy" content="{policy()}">\n'
             f'<meta name="generator" content="tracker {__version__}">\n'
-            f"<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-            f"<header>\n<h1>{title}</h1>\n"
+            f"<title>{title}</title>\n<style>\n{_asset('page.css')}</style>\n</head>\n"
+            f"<body>\n<header>\n<h1>{title}</h1>\n"
             f'<p class="meta" id="summary" data-meetings="{count}">{escape(span)}</p>\n'
             f"{filters_html}\n</header>\n<main>\n"
         )
 
-    def _figure_start(self, axis: _Axis, lanes: list[str], count: int) -> str:
-        height = AXIS_HEIGHT + LANE_HEIGHT * max(len(lanes), 1) + 6
-        parts = [
-            '<section aria-labelledby="lanes-heading">\n'
-            '<h2 id="lanes-heading">Envoys over time</h2>\n<figure>\n'
-            f'<svg class="lanes" viewBox="0 0 {WIDTH} {height}" role="img" '
-            'aria-labelledby="lanes-title lanes-desc" xmlns="http://www.w3.org/2000/svg">\n'
-            '<title id="lanes-title">Meetings by envoy along a time axis</title>\n'
-            f'<desc id="lanes-desc">{len(lanes)} lanes, one per envoy; {count} meetings, '
-            "each a mark placed by its dates and coloured by its outcome.</desc>\n"
-        ]
-        for lane, name in enumerate(lanes):
-            y = AXIS_HEIGHT + lane * LANE_HEIGHT
-            parts.append(
-                f'<rect class="lane-bg" x="0" y="{y + 2}" width="{WIDTH}" '
-                f'height="{LANE_HEIGHT - 4}" rx="3"/>'
-                f'<text class="lane-label" x="8" y="{y + LANE_HEIGHT / 2 + 4:.1f}">'
-                f"<title>{escape(name)}</title>{escape(_short(name))}</text>\n"
+    def _map(self, spots: list[_Spot]) -> str:
+        height = worldmap.HEIGHT
+        most = max((spot.meetings for spot in spots), default=1)
+        markers = []
+        # The largest first, so that a small marker is never hidden under a large one.
+        for spot in sorted(spots, key=lambda s: (-s.meetings, s.name, s.uid)):
+            radius = MARKER_MIN + (MARKER_MAX - MARKER_MIN) * (spot.meetings / most) ** 0.5
+            label = f"{spot.name}: {spot.meetings} meeting{'s' if spot.meetings != 1 else ''}"
+            markers.append(
+                f'<a class="spot" href="#{attr(anchor(spot.first))}" '
+                f'data-place="{attr(spot.uid)}" data-name="{attr(spot.name)}">'
+                f'<circle cx="{spot.x:g}" cy="{spot.y:g}" r="{radius:.1f}">'
+                f"<title>{escape(label)}</title></circle></a>\n"
             )
-        for day, label in axis.ticks():
-            x = axis.x(day)
-            parts.append(
-                f'<line class="tick" x1="{x:.1f}" y1="{AXIS_HEIGHT - 6}" x2="{x:.1f}" '
-                f'y2="{height - 4}"/><text class="tick-label" x="{x + 3:.1f}" '
-                f'y="{AXIS_HEIGHT - 12}">{escape(label)}</text>\n'
-            )
-        return "".join(parts)
-
-    def _mark(
-        self, entry: TimelineEntry, lane: int, axis: _Axis, latest: date, is_uncertain: bool
-    ) -> str:
-        row = entry.row
-        x = axis.x(entry.earliest)
-        width = axis.width(entry.earliest, latest)
-        x = min(x, PLOT_RIGHT - width)
-        y = AXIS_HEIGHT + lane * LANE_HEIGHT + (LANE_HEIGHT - MARK_HEIGHT) / 2
-        colour = OUTCOME_COLOURS.get(row["outcome"], OUTCOME_COLOURS[Outcome.UNKNOWN.value])
-        css = "mark uncertain" if is_uncertain else "mark"
-        label = f"{row['date']}: {row['title']} ({row['outcome']})"
+        placed = sum(spot.meetings for spot in spots)
         return (
-            f'<a href="#{_attr(_anchor(row["uid"]))}">'
-            f'<rect class="{css}" data-uid="{_attr(row["uid"])}" x="{x:.1f}" y="{y:.1f}" '
-            f'width="{width:.1f}" height="{MARK_HEIGHT}" rx="2" fill="{colour}">'
-            f"<title>{escape(label)}</title></rect></a>\n"
+            '<section aria-labelledby="map-heading">\n'
+            '<h2 id="map-heading">Where</h2>\n<figure>\n'
+            f'<svg class="map" viewBox="0 0 {worldmap.WIDTH:g} {height:g}" role="img" '
+            'aria-labelledby="map-title" xmlns="http://www.w3.org/2000/svg">\n'
+            '<title id="map-title">Places of the meetings on a world map</title>\n'
+            f'<path class="land" d="{worldmap.land_path()}"/>\n'
+            + "".join(markers)
+            + "</svg>\n<figcaption>A marker per place, its area by the number of meetings "
+            f"there ({placed} of them placed); select one to list its meetings. A place "
+            "without coordinates of its own is drawn at the nearest place above it that "
+            "has them. Country outlines: Natural Earth.</figcaption>\n</figure>\n</section>\n"
         )
 
-    def _legend(self, outcomes: set[str], any_uncertain: bool) -> str:
-        items = [
-            f'<li><span class="swatch" style="background:{colour}"></span>{escape(outcome)}</li>'
-            for outcome, colour in OUTCOME_COLOURS.items()
-            if outcome in outcomes
-        ]
-        if any_uncertain:
-            items.append(
-                '<li><span class="swatch uncertain" style="background:#555555"></span>'
-                "date not given to the day, or approximate (the mark spans its bounds)</li>"
-            )
-        return (
-            '<figcaption><ul class="legend" aria-label="Outcome colours">'
-            + "".join(items)
-            + "</ul></figcaption>\n"
-        )
-
-    def _table_start(self, count: int) -> str:
-        headers = (
-            "Date",
-            "Title",
-            "Kind",
-            "Envoys",
-            "Counterparts",
-            "Place",
-            "Duration",
-            "Outcome",
-            "Summary",
-            "Sources",
-        )
+    def _table_start(self, count: int, envoys: list[str]) -> str:
+        headers = ("Date", "Meeting", "Envoys", "Counterparts", "Duration", "Outcome")
+        columns = ("date", "meeting", "envoys", "counterparts", "duration", "outcome")
         head = "".join(f'<th scope="col">{h}</th>' for h in headers)
+        cols = "".join(f'<col class="{c}">' for c in columns)
+        options = "".join(
+            f'<option value="{attr(name)}">{escape(name)}</option>' for name in envoys
+        )
+        controls = (
+            '<form class="controls" id="controls" role="search" hidden>'
+            '<label>Search<input type="search" id="search" autocomplete="off" '
+            'placeholder="a name, a word, a place"></label>'
+            f'<label>Envoy<select id="envoy"><option value="">All envoys</option>{options}'
+            "</select></label>"
+            '<p id="place" hidden>Place: <strong id="place-name"></strong> '
+            '<button type="button" id="clear-place">All places</button></p>'
+            '<output id="shown" aria-live="polite"></output></form>\n'
+        )
         return (
             '<section aria-labelledby="table-heading">\n'
-            '<h2 id="table-heading">Meetings</h2>\n<div class="table-wrap">\n'
-            f"<table>\n<caption>{count} meeting{'s' if count != 1 else ''} in chronological "
-            "order; dates as the sources give them.</caption>\n"
-            f"<thead><tr>{head}</tr></thead>\n<tbody>\n"
+            '<h2 id="table-heading">Meetings</h2>\n'
+            + (controls if count else "")
+            + f"<table>\n<caption>{count} meeting{'s' if count != 1 else ''} in chronological "
+            "order; dates as the sources give them. Select a meeting for its participants, "
+            "statements and sources.</caption>\n"
+            f"<colgroup>{cols}</colgroup>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
         )
 
-    def _row(self, entry: TimelineEntry) -> str:
+    def _row(self, entry: TimelineEntry, statements: list[Statement], place_uid: str) -> str:
         row = entry.row
+        meeting = entry.meeting
+        assert meeting is not None
         duration = format_duration(row["duration_minutes"], row["duration_qualifier"]) or ""
+        held = meeting.status == MeetingStatus.HELD.value
+        status = "" if held else f' <span class="status">{escape(meeting.status)}</span>'
+        what = " · ".join(part for part in (row["kind"], _place(row)) if part)
+        summary = escape(row["outcome_summary"] or "")
         return (
-            f'<tr id="{_attr(_anchor(row["uid"]))}" data-uid="{_attr(row["uid"])}">'
-            f'<td class="date" title="EDTF {_attr(row["edtf"])}">{escape(row["date"])}</td>'
-            f'<th scope="row">{escape(row["title"])}</th>'
-            f"<td>{escape(row['kind'])}</td>"
-            f"<td>{escape(row['envoys'] or '')}</td>"
-            f"<td>{escape(row['counterparts'] or '')}</td>"
-            f"<td>{escape(_place(row))}</td>"
-            f'<td class="num">{escape(duration)}</td>'
-            f'<td class="outcome">{escape(row["outcome"])}</td>'
-            f'<td class="summary">{escape(row["outcome_summary"] or "")}</td>'
-            f'<td class="sources">{_sources(row["sources"])}</td></tr>\n'
+            f'<tr id="{attr(anchor(row["uid"]))}" data-uid="{attr(row["uid"])}" '
+            f'data-envoys="{attr(chr(10).join(entry.envoys))}" data-place="{attr(place_uid)}"'
+            f"{'' if held else ' class=' + chr(34) + 'not-held' + chr(34)}>"
+            f'<td class="date" data-label="Date" title="EDTF {attr(row["edtf"])}">'
+            f"{escape(row['date'])}</td>"
+            f'<th scope="row" data-label="Meeting"><details><summary>{escape(row["title"])}'
+            f"</summary>{self._more(meeting, statements)}</details>"
+            f'<p class="what">{escape(what)}{status}</p></th>'
+            f'<td data-label="Envoys">{escape(row["envoys"] or "")}</td>'
+            f'<td data-label="Counterparts">{escape(row["counterparts"] or "")}</td>'
+            f'<td data-label="Duration">{escape(duration)}</td>'
+            f'<td data-label="Outcome"><span class="outcome-name">{escape(row["outcome"])}'
+            f"</span>{' ' + summary if summary else ''}</td></tr>\n"
         )
+
+    def _more(self, meeting: Meeting, statements: list[Statement]) -> str:
+        """What a meeting expands to: participants, statements, sources."""
+        parts = ['<div class="more">']
+        people = []
+        for participant in meeting.participants:
+            about = ", ".join(p for p in (participant.role, participant.side) if p)
+            people.append(
+                f"<li>{escape(participant.person.name)}"
+                + (f" ({escape(about)})" if about else "")
+                + "</li>"
+            )
+        if people:
+            parts.append("<h3>Participants</h3><ul>" + "".join(people) + "</ul>")
+        said = []
+        for statement in statements:
+            when = shown_edtf(statement.edtf)
+            about = ", ".join(p for p in (statement.kind, when, statement.language) if p)
+            sources = "; ".join(_link(source) for source in statement.sources)
+            said.append(
+                f"<li><strong>{escape(statement.speaker.name)}</strong> ({escape(about)})"
+                f"<blockquote>{escape(statement.text)}</blockquote>"
+                + (f"Source: {sources}" if sources else "")
+                + "</li>"
+            )
+        if said:
+            parts.append("<h3>Statements</h3><ul>" + "".join(said) + "</ul>")
+        links = [f"<li>{_link(source)}</li>" for source in meeting.sources]
+        if links:
+            parts.append("<h3>Sources</h3><ul>" + "".join(links) + "</ul>")
+        parts.append("</div>")
+        return "".join(parts)
 
     def _tail(self, count: int) -> str:
-        empty = '<tr><td colspan="10">No meetings match.</td></tr>\n' if count == 0 else ""
+        empty = '<tr><td colspan="6">No meetings match.</td></tr>\n' if count == 0 else ""
         return (
-            f"{empty}</tbody>\n</table>\n</div>\n</section>\n</main>\n"
+            f"{empty}</tbody>\n</table>\n</section>\n</main>\n"
             f"<footer><p>Exported by tracker {__version__}. A mark spans the days a "
             "meeting's date covers; one dated only to a month spans the month.</p></footer>\n"
+            f"<script>{_asset('page.js')}</script>\n"
             "</body>\n</html>\n"
         )
