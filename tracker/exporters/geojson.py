@@ -8,6 +8,10 @@ place (uid, name, kind, country, parent) and what happened there: ``meetings`` (
 date as shown, edtf, kind, title, status, envoys, counterparts, duration, outcome) and
 ``visits`` (uid, date, edtf, travellers, purpose), with their counts. Features are
 written one per line, by place name.
+
+A feature is complete only once every meeting has been read, so the export holds a
+small record per meeting and visit in memory until it writes (the timeline formats
+stream instead).
 """
 
 from __future__ import annotations
