@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
-from typing import TYPE_CHECKING, Any, ClassVar, TextIO
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO, cast
 
 from sqlalchemy import select
 
@@ -38,21 +38,30 @@ if TYPE_CHECKING:
     import networkx as nx
 
 
+@dataclass(slots=True)
+class _Timed:
+    """A meeting's duration, all ``talks_total`` reads of it (kept instead of the
+    meeting, so that memory holds numbers, not loaded records)."""
+
+    duration_minutes: int | None
+    duration_qualifier: str | None
+
+
 @dataclass
 class _Pair:
-    """What two people's meetings add up to: the first (by earliest day) and the last
-    (by latest day) with their EDTF dates."""
+    """What two people's meetings add up to: their durations, and the first (by
+    earliest day) and the last (by latest day) with their EDTF dates."""
 
     first: tuple[date, str]
     last: tuple[date, str]
-    meetings: list[Meeting] = field(default_factory=list)
+    durations: list[_Timed] = field(default_factory=list)
 
     @classmethod
     def of(cls, meeting: Meeting) -> _Pair:
         return cls((meeting.earliest, meeting.edtf), (meeting.latest, meeting.edtf))
 
     def add(self, meeting: Meeting) -> None:
-        self.meetings.append(meeting)
+        self.durations.append(_Timed(meeting.duration_minutes, meeting.duration_qualifier))
         if meeting.earliest < self.first[0]:
             self.first = (meeting.earliest, meeting.edtf)
         if meeting.latest >= self.last[0]:
@@ -124,18 +133,18 @@ def who_met_whom(export: Export) -> tuple[nx.Graph[str], int]:
     for (one, other), pair in sorted(
         pairs.items(), key=lambda item: (people[item[0][0]].uid, people[item[0][1]].uid)
     ):
-        total = talks_total(pair.meetings)
+        total = talks_total(cast("list[Meeting]", pair.durations))
         minutes = total["talks_minutes"]
         graph.add_edge(
             people[one].uid,
             people[other].uid,
             **_present(
-                weight=len(pair.meetings),
-                meetings=len(pair.meetings),
+                weight=len(pair.durations),
+                meetings=len(pair.durations),
                 minutes=minutes,
                 hours=round(minutes / 60, 2) if minutes is not None else None,
                 talks=total["talks"],
-                timed=len(pair.meetings) - total["meetings_without_duration"],
+                timed=len(pair.durations) - total["meetings_without_duration"],
                 first=pair.first[1],
                 last=pair.last[1],
             ),
