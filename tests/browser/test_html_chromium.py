@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.app import main
+from tests.conftest import BACKENDS, fresh_postgres_schema, postgres_schema_url
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -79,12 +80,22 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         driver.quit()
 
 
-@pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
-    """Seeds plus a meeting with a hostile title, exported as html; and the count."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def page(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, int]]:
+    """Seeds plus a meeting with a hostile title, exported as html from SQLite, then
+    from PostgreSQL; and the count."""
     tmp_path = tmp_path_factory.mktemp("html")
+    if request.param == "sqlite":
+        yield _page(tmp_path, str(tmp_path / "tracker.db"))
+        return
+    with fresh_postgres_schema() as schema:
+        yield _page(tmp_path, postgres_schema_url(schema))
+
+
+def _page(tmp_path: Path, db: str) -> tuple[Path, int]:
     runner = CliRunner()
-    db = str(tmp_path / "tracker.db")
     assert runner.invoke(main, ["--db", db, "seed"]).exit_code == 0
     extra = tmp_path / "extra.json"
     extra.write_text(
