@@ -51,7 +51,8 @@ def timeline_filter_params() -> list[click.Parameter]:
     type=click.Choice(names()),
     help="Output format (default: from the -o file's extension, else json). csv, markdown, "
     "ndjson: the timeline table; json, yaml: the lossless document; html: a self-contained "
-    "page; ics: a calendar; timelinejs: TimelineJS3 JSON; graphml, gexf: who met whom.",
+    "page; ics: a calendar; timelinejs: TimelineJS3 JSON; graphml, gexf: who met whom; "
+    "geojson: places with their visits and meetings.",
 )
 @click.option(
     "--output",
@@ -92,8 +93,10 @@ def export(
     the document holds the meetings selected and what they refer to. csv, markdown and
     ndjson are the timeline table (a row per meeting); ics is a calendar (an event per
     meeting and per visit); timelinejs is TimelineJS3 JSON; html is one self-contained
-    page; graphml and gexf are who met whom (people and an edge per pair who met, for
-    Gephi or networkx). Rows are written as they are read.
+    page (a map, lanes per envoy, meetings that expand, search and filters); graphml and
+    gexf are who met whom (people and an edge per pair who met, for Gephi or networkx);
+    geojson is the places of the meetings and visits, for a map. Rows are written as
+    they are read.
 
     With --as-of, json and yaml are the whole database as it stood at that time, as an
     export then wrote it (see 'tracker history').
