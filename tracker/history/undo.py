@@ -9,8 +9,10 @@ undoing an undo does it again.
 
 A change set whose records a later change touched is refused, naming those records,
 unless forced: reverting it would also throw away the later change. A record it added
-that later records refer to (a meeting added to its visit since, say) is never deleted:
-the undo is refused, naming them.
+that records kept refer to (a meeting added to its visit since, say) is never deleted:
+the undo is refused, naming them. The records it added are deleted in batches: undoing
+an import of 20,000 rows takes a few times as long as the import did, not one
+statement and flush per record.
 """
 
 from __future__ import annotations
@@ -20,18 +22,54 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tracker.canonical import MODELS
+from tracker.canonical import LOAD_OPTIONS, MODELS
 from tracker.errors import InvalidInput, TrackerError
 from tracker.history.read import SINGULAR, change_set, later_changes
 from tracker.history.record import UNDOES, from_json
 from tracker.loader import FORMAT, load_document
-from tracker.models import Change, ChangeSet, Meeting, Statement, Visit
+from tracker.models import (
+    Change,
+    ChangeSet,
+    Meeting,
+    MeetingSource,
+    Participant,
+    Place,
+    Statement,
+    StatementSource,
+    Visit,
+    VisitSource,
+    VisitTraveller,
+)
 from tracker.write.writer import Writer
 
 DELETE_ORDER = ("statements", "meetings", "visits", "sources", "places", "people")
+CHUNK = 500
+REFERRERS: dict[str, list[tuple[str, Any, Any, Any]]] = {
+    # section: (owner section, owner model, the column that refers, the link's owner column)
+    "statements": [],
+    "meetings": [("statements", Statement, Statement.meeting_id, None)],
+    "visits": [("meetings", Meeting, Meeting.visit_id, None)],
+    "sources": [
+        ("meetings", Meeting, MeetingSource.source_id, MeetingSource.meeting_id),
+        ("visits", Visit, VisitSource.source_id, VisitSource.visit_id),
+        ("statements", Statement, StatementSource.source_id, StatementSource.statement_id),
+    ],
+    "places": [
+        ("places", Place, Place.parent_id, None),
+        ("visits", Visit, Visit.destination_id, None),
+        ("meetings", Meeting, Meeting.venue_id, None),
+    ],
+    "people": [
+        ("meetings", Meeting, Participant.person_id, Participant.meeting_id),
+        ("visits", Visit, VisitTraveller.person_id, VisitTraveller.visit_id),
+        ("statements", Statement, Statement.speaker_id, None),
+    ],
+}
+"""What refers to a record of each section, so that an undo never deletes a record
+that a record it keeps refers to (the database would delete links and visits' meetings
+with it, or refuse)."""
 
 
 class Conflict(TrackerError):
@@ -107,50 +145,63 @@ def undo(session: Session, number: int, *, force: bool = False) -> Undone:
 
 
 def _delete(session: Session, number: int, remove: dict[str, list[str]]) -> int:
-    """Delete the records change set ``number`` added (dependents first)."""
+    """Delete the records change set ``number`` added, in batches (dependents first),
+    once sure that no record kept refers to one of them."""
+    gone = {section: set(uids) for section, uids in remove.items()}
+    ids: dict[str, list[int]] = {}
+    for section, uids in remove.items():
+        model = MODELS[section]
+        ids[section] = [
+            record_id
+            for start in range(0, len(uids), CHUNK)
+            for record_id in session.scalars(
+                select(model.id).where(model.uid.in_(uids[start : start + CHUNK]))
+            )
+        ]
+    for section, found in ids.items():
+        staying = _referrers(session, section, found, gone)
+        if staying:
+            raise Conflict(
+                number,
+                f"added {section} that records kept refer to",
+                [f"{SINGULAR[s]} {uid}" for s, uid in staying],
+            )
     writer = Writer(session)
-    gone = {(section, uid) for section, uids in remove.items() for uid in uids}
     count = 0
     for section in DELETE_ORDER:
         model = MODELS[section]
-        uids = remove.get(section, [])
-        for start in range(0, len(uids), 500):
+        found = ids.get(section, [])
+        # Every record of the section read before any goes: a place's parent may be
+        # among them (the database would clear the reference).
+        records = [
+            record
+            for start in range(0, len(found), CHUNK)
             for record in session.scalars(
-                select(model).where(model.uid.in_(uids[start : start + 500]))
-            ):
-                _check_dependents(number, section, record, gone)
-                _delete_one(session, number, writer, section, record)
-                count += 1
+                select(model)
+                .where(model.id.in_(found[start : start + CHUNK]))
+                .options(*LOAD_OPTIONS.get(section, ()))
+            )
+        ]
+        for start in range(0, len(records), CHUNK):
+            writer.delete_all(records[start : start + CHUNK])
+        count += len(records)
+    session.expunge_all()  # the objects of rows deleted in batches
     return count
 
 
-def _check_dependents(number: int, section: str, record: Any, gone: set[tuple[str, str]]) -> None:
-    kept: list[Any] = []
-    if isinstance(record, Visit):
-        kept = [("meetings", m) for m in record.meetings]
-    elif isinstance(record, Meeting):
-        kept = [("statements", s) for s in record.statements]
-    staying = [f"{SINGULAR[s]} {r.uid}" for s, r in kept if (s, r.uid) not in gone]
-    if staying:
-        raise Conflict(
-            number, f"added {SINGULAR[section]} {record.uid}, which later records refer to", staying
-        )
-
-
-def _delete_one(session: Session, number: int, writer: Writer, section: str, record: Any) -> None:
-    if isinstance(record, Statement):
-        writer.delete_statement(record)
-    elif isinstance(record, Meeting):
-        writer.delete_meeting(record, empty_visit=False)
-    elif isinstance(record, Visit):
-        writer.delete_visit(record)
-    else:
-        try:
-            with session.begin_nested():
-                writer.delete_record(record)
-        except IntegrityError:
-            raise Conflict(
-                number,
-                f"added {SINGULAR[section]} {record.uid}, which records added since refer to",
-                [f"{SINGULAR[section]} {record.uid}"],
-            ) from None
+def _referrers(
+    session: Session, section: str, ids: Sequence[int], gone: dict[str, set[str]]
+) -> list[tuple[str, str]]:
+    """The records not being deleted that refer to records of ``section`` by ``ids``."""
+    found: list[tuple[str, str]] = []
+    for owner, model, column, link in REFERRERS[section]:
+        for start in range(0, len(ids), CHUNK):
+            query = select(model.uid).where(column.in_(ids[start : start + CHUNK]))
+            if link is not None:
+                query = query.join(link.table, link == model.id)
+            found.extend(
+                (owner, uid)
+                for uid in dict.fromkeys(session.scalars(query))
+                if uid not in gone.get(owner, ())
+            )
+    return found

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from tracker.canonical import canonical
@@ -32,6 +32,7 @@ from tracker.models import (
     Visit,
     VisitSource,
     VisitTraveller,
+    utcnow,
 )
 from tracker.names import clean_name, name_key
 from tracker.resolve import NameIndex, Resolution, creatable
@@ -471,15 +472,32 @@ class Writer:
     # Deleting -------------------------------------------------------------------------
 
     def delete_statement(self, statement: Statement) -> None:
-        self._tombstone("statement", statement.id, statement.uid, statement.text[:200])
+        self._tombstone(statement)
         self._deleted(statement)
         self.session.delete(statement)
 
-    def delete_record(self, record: Person | Place | Source) -> None:
-        """Delete a person, place or source that nothing refers to any more."""
-        self._deleted(record)
-        self.session.delete(record)
-        self.session.flush()
+    def delete_all(self, records: Sequence[Any]) -> None:
+        """Delete ``records`` (of one kind) in batches, as undoing a big import does:
+        each reported, and given its tombstone; the rows that belong to them
+        (participants, topics, aliases, source links) go with them. The caller has made
+        sure that no other record refers to them, and lets go of the objects after."""
+        if not records:
+            return
+        model = type(records[0])
+        tombstones = []
+        for record in records:
+            tombstone = _tombstone_of(record)
+            if tombstone is not None:
+                tombstones.append(tombstone)
+            self._deleted(record)
+        if tombstones:
+            self.session.execute(insert(Tombstone), tombstones)
+        ids = [record.id for record in records]
+        for start in range(0, len(ids), 500):
+            self.session.execute(
+                delete(model).where(model.id.in_(ids[start : start + 500])),
+                execution_options={"synchronize_session": False},
+            )
 
     def delete_meeting(self, meeting: Meeting, *, empty_visit: bool = True) -> Visit | None:
         """Delete a meeting and its statements; its visit too when it was the visit's
@@ -487,7 +505,7 @@ class Writer:
         visit = meeting.visit
         for statement in list(meeting.statements):
             self.delete_statement(statement)
-        self._tombstone("meeting", meeting.id, meeting.uid, _meeting_label(meeting))
+        self._tombstone(meeting)
         self._deleted(meeting)
         self.session.delete(meeting)
         self.session.flush()
@@ -502,14 +520,35 @@ class Writer:
         """Delete a visit with its meetings and their statements."""
         for meeting in list(visit.meetings):
             self.delete_meeting(meeting, empty_visit=False)
-        destination = visit.destination.name if visit.destination is not None else "?"
-        self._tombstone("visit", visit.id, visit.uid, f"{display(visit.edtf)}, {destination}")
+        self._tombstone(visit)
         self._deleted(visit)
         self.session.delete(visit)
         self.session.flush()
 
-    def _tombstone(self, kind: str, record_id: int, uid: str, label: str) -> None:
-        self.session.add(Tombstone(kind=kind, record_id=record_id, uid=uid, label=label[:600]))
+    def _tombstone(self, record: Any) -> None:
+        tombstone = _tombstone_of(record)
+        if tombstone is not None:
+            self.session.add(Tombstone(**tombstone))
+
+
+def _tombstone_of(record: Any) -> dict[str, Any] | None:
+    """A deleted meeting, visit or statement's tombstone (see ``Tombstone``), as values."""
+    if isinstance(record, Meeting):
+        kind, label = "meeting", _meeting_label(record)
+    elif isinstance(record, Visit):
+        destination = record.destination.name if record.destination is not None else "?"
+        kind, label = "visit", f"{display(record.edtf)}, {destination}"
+    elif isinstance(record, Statement):
+        kind, label = "statement", record.text[:200]
+    else:
+        return None
+    return {
+        "kind": kind,
+        "record_id": record.id,
+        "uid": record.uid,
+        "label": label[:600],
+        "deleted_at": utcnow(),
+    }
 
 
 def _person_id(participant: Participant) -> int:
