@@ -39,7 +39,7 @@ WRITES: dict[tuple[str, ...], Callable[[Path], list[str]]] = {
 }  # fmt: skip
 READS = {
     ("db",), ("db", "upgrade"), ("db", "current"), ("db", "info"), ("db", "backup"),
-    ("export",), ("history",), ("people",), ("places",), ("show",), ("stats",),
+    ("counterparts",), ("export",), ("history",), ("people",), ("places",), ("show",), ("stats",),
     ("timeline",), ("visits",),
 }  # fmt: skip
 
