@@ -15,6 +15,7 @@ from cli.context import App
 from cli.read_commands import format_option
 from cli.render import Column, Listing, print_fields, print_json, renderer, safe
 from tracker.errors import InvalidInput
+from tracker.formats import Table
 
 pass_app = click.make_pass_decorator(App)
 
@@ -74,7 +75,7 @@ def history_command(
     with app.database().reading() as session:
         uid = record_uid(session, ref) if ref is not None else None
         rows = history_rows(session, uid=uid, who=who, start=since, end=until)
-        listing = Listing(rows, HISTORY_KEYS, HISTORY_COLUMNS)
+        listing = Listing(rows, Table(HISTORY_KEYS), HISTORY_COLUMNS)
         if renderer(fmt).render(app.out, listing) == 0 and fmt == "table":
             app.err.print(messages.NO_CHANGE_SETS)
 

@@ -23,9 +23,10 @@ from cli.render import (
     renderer,
 )
 from tracker.counterparts import COUNTERPART_KEYS, counterpart_rows
+from tracker.formats import Table
 from tracker.models import Meeting
 from tracker.query import (
-    TIMELINE_KEYS,
+    TIMELINE_TABLE,
     Filters,
     date_range,
     envoy_stats,
@@ -99,16 +100,20 @@ def _render(app: App, fmt: str, listing: Listing, empty: str) -> None:
 
 # -- visits ---------------------------------------------------------------------------
 
-ENVOY_KEYS = (
-    "envoy",
-    "visits",
-    "meetings",
-    "first",
-    "first_edtf",
-    "last",
-    "last_edtf",
-    "destinations",
-    "uid",
+COUNTS = frozenset({"visits", "meetings"})
+ENVOY_TABLE = Table(
+    (
+        "envoy",
+        "visits",
+        "meetings",
+        "first",
+        "first_edtf",
+        "last",
+        "last_edtf",
+        "destinations",
+        "uid",
+    ),
+    right=COUNTS,
 )
 # The columns every per-envoy listing (visits, stats) begins with.
 ENVOY_SPAN_COLUMNS = (
@@ -119,22 +124,25 @@ ENVOY_SPAN_COLUMNS = (
     Column("last", "last", style="cyan"),
 )
 ENVOY_COLUMNS = (*ENVOY_SPAN_COLUMNS, Column("destinations", "destinations"))
-VISIT_KEYS = (
-    "n",
-    "date",
-    "edtf",
-    "earliest",
-    "latest",
-    "destination",
-    "country",
-    "days",
-    "days_since_previous",
-    "days_since_previous_about",
-    "meetings",
-    "counterparts",
-    "outcome",
-    "outcome_summary",
-    "uid",
+VISIT_TABLE = Table(
+    (
+        "n",
+        "date",
+        "edtf",
+        "earliest",
+        "latest",
+        "destination",
+        "country",
+        "days",
+        "days_since_previous",
+        "days_since_previous_about",
+        "meetings",
+        "counterparts",
+        "outcome",
+        "outcome_summary",
+        "uid",
+    ),
+    right=frozenset({"n", "days", "days_since_previous", "meetings"}),
 )
 VISIT_COLUMNS = (
     Column("number", "#", "right"),
@@ -174,7 +182,7 @@ def visits_command(
     filters = Filters(date_from=date_from, date_to=date_to, place=place, country=country)
     with app.database().reading() as session:
         if envoy is None:
-            listing = Listing(envoys_summary(session, filters), ENVOY_KEYS, ENVOY_COLUMNS)
+            listing = Listing(envoys_summary(session, filters), ENVOY_TABLE, ENVOY_COLUMNS)
             _render(app, fmt, listing, messages.NO_ENVOYS)
             return
         rows = envoy_visits(session, envoy, filters)
@@ -182,7 +190,7 @@ def visits_command(
         _render(
             app,
             fmt,
-            Listing(shown, VISIT_KEYS, VISIT_COLUMNS),
+            Listing(shown, VISIT_TABLE, VISIT_COLUMNS),
             messages.NO_VISITS.format(name=envoy),
         )
 
@@ -297,7 +305,7 @@ def timeline_command(
     with app.database().reading() as session:
         if view == "table":
             cells = (_timeline_cells(row) for row in timeline_rows(session, filters))
-            listing = Listing(cells, TIMELINE_KEYS, TIMELINE_COLUMNS)
+            listing = Listing(cells, TIMELINE_TABLE, TIMELINE_COLUMNS)
             _render(app, fmt, listing, messages.NO_MEETINGS)
             return
         entries = timeline_entries(session, filters)
@@ -311,7 +319,8 @@ def timeline_command(
             columns += [Column(m, m, "right", style="green") for m in months]
             if fmt == "table":
                 rows = [{k: (v or "") for k, v in row.items()} for row in rows]
-            _render(app, fmt, Listing(rows, ["envoy", *months], columns), messages.NO_MEETINGS)
+            table = Table(["envoy", *months], right=frozenset(months))
+            _render(app, fmt, Listing(rows, table, columns), messages.NO_MEETINGS)
 
 
 # -- show -----------------------------------------------------------------------------
@@ -359,14 +368,14 @@ def show_command(app: App, ref: str, fmt: str, as_of: str | None) -> None:
 
 # -- registries -----------------------------------------------------------------------
 
-PEOPLE_KEYS = ("name", "country", "aliases", "roles", "wikidata", "uid")
+PEOPLE_TABLE = Table(("name", "country", "aliases", "roles", "wikidata", "uid"))
 PEOPLE_COLUMNS = (
     Column("name", "name", style="bold"),
     Column("country", "country"),
     Column("aliases", "aliases"),
     Column("roles", "roles"),
 )
-PLACE_KEYS = ("name", "kind", "country", "parent", "aliases", "uid")
+PLACE_TABLE = Table(("name", "kind", "country", "parent", "aliases", "uid"))
 PLACE_COLUMNS = (
     Column("name", "name", style="bold"),
     Column("kind", "kind"),
@@ -387,7 +396,7 @@ def people_command(app: App, search: str | None, fmt: str) -> None:
     """
     with app.database().reading() as session:
         rows = people_rows(session, search)
-        _render(app, fmt, Listing(rows, PEOPLE_KEYS, PEOPLE_COLUMNS), messages.NO_PEOPLE)
+        _render(app, fmt, Listing(rows, PEOPLE_TABLE, PEOPLE_COLUMNS), messages.NO_PEOPLE)
 
 
 @main.command("places", context_settings=CONTEXT_SETTINGS)
@@ -401,28 +410,32 @@ def places_command(app: App, search: str | None, fmt: str) -> None:
     """
     with app.database().reading() as session:
         rows = place_rows(session, search)
-        _render(app, fmt, Listing(rows, PLACE_KEYS, PLACE_COLUMNS), messages.NO_PLACES)
+        _render(app, fmt, Listing(rows, PLACE_TABLE, PLACE_COLUMNS), messages.NO_PLACES)
 
 
 # -- stats ----------------------------------------------------------------------------
 
-STATS_KEYS = (
-    "envoy",
-    "visits",
-    "meetings",
-    "first",
-    "first_edtf",
-    "last",
-    "last_edtf",
-    "mean_gap_days",
-    "longest_gap_days",
-    "talks",
-    "talks_minutes",
-    "talks_at_least",
-    "talks_about",
-    "meetings_without_duration",
-    "outcomes",
-    "uid",
+STATS_TABLE = Table(
+    (
+        "envoy",
+        "visits",
+        "meetings",
+        "first",
+        "first_edtf",
+        "last",
+        "last_edtf",
+        "mean_gap_days",
+        "longest_gap_days",
+        "talks",
+        "talks_minutes",
+        "talks_at_least",
+        "talks_about",
+        "meetings_without_duration",
+        "outcomes",
+        "uid",
+    ),
+    right=COUNTS
+    | {"mean_gap_days", "longest_gap_days", "talks_minutes", "meetings_without_duration"},
 )
 STATS_COLUMNS = (
     *ENVOY_SPAN_COLUMNS,
@@ -469,15 +482,16 @@ def stats_command(
     with app.database().reading() as session:
         if with_person is not None:
             rows = counterpart_rows(session, filters, counterpart=with_person)
-            listing = Listing(rows, COUNTERPART_KEYS, COUNTERPART_COLUMNS)
+            listing = Listing(rows, COUNTERPART_TABLE, COUNTERPART_COLUMNS)
             _render(app, fmt, listing, messages.NO_COUNTERPARTS)
             return
         rows = envoy_stats(session, filters)
-        _render(app, fmt, Listing(rows, STATS_KEYS, STATS_COLUMNS), messages.NO_ENVOYS)
+        _render(app, fmt, Listing(rows, STATS_TABLE, STATS_COLUMNS), messages.NO_ENVOYS)
 
 
 # -- counterparts ---------------------------------------------------------------------
 
+COUNTERPART_TABLE = Table(COUNTERPART_KEYS, right=frozenset({"meetings", "talks_minutes"}))
 COUNTERPART_COLUMNS = (
     Column("envoy", "envoy", style="bold"),
     Column("counterpart", "counterpart", style="bold"),
@@ -516,5 +530,5 @@ def counterparts_command(
     filters = Filters(date_from=date_from, date_to=date_to, place=place, country=country)
     with app.database().reading() as session:
         rows = counterpart_rows(session, filters, envoy=envoy)
-        listing = Listing(rows, COUNTERPART_KEYS, COUNTERPART_COLUMNS)
+        listing = Listing(rows, COUNTERPART_TABLE, COUNTERPART_COLUMNS)
         _render(app, fmt, listing, messages.NO_COUNTERPARTS)

@@ -13,7 +13,6 @@ Every string from the data prints as itself: consoles have markup off, cells are
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from tracker import formats
 from tracker.models import Meeting, Visit
 from tracker.query import Row, TimelineEntry, meeting_detail, visit_detail
 from tracker.text import visible
@@ -59,16 +59,11 @@ def safe(text: str) -> str:
 
 
 def cell(value: Any) -> str:
-    """A value as the text of one cell (exact; ``safe`` is applied by the views)."""
-    if value is None:
-        return ""
+    """A value as the text of one cell of the terminal table (exact; ``safe`` is applied
+    by the views): as in csv, but a boolean reads ``yes`` or ``no``."""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, Mapping):
-        return "; ".join(f"{key} {cell(item)}" for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return "; ".join(cell(item) for item in value)
-    return str(value)
+    return formats.cell_text(value)
 
 
 # -- listings and the renderer registry -----------------------------------------------
@@ -98,11 +93,11 @@ class Column:
 
 @dataclass
 class Listing:
-    """Rows to print: ``keys`` are every key (csv header, json objects); ``columns`` are
-    what the table and markdown formats show."""
+    """Rows to print: ``table`` is their shape in the table formats (every key, for csv,
+    json, ndjson and markdown); ``columns`` are what the terminal table shows."""
 
     rows: Iterable[Row]
-    keys: Sequence[str]
+    table: formats.Table
     columns: Sequence[Column]
 
 
@@ -127,91 +122,28 @@ class TableRenderer(Renderer):
         return len(rows)
 
 
-class CsvRenderer(Renderer):
-    name = "csv"
-    extension = "csv"
+class FormatRenderer(Renderer):
+    """A table format of ``tracker.formats``: the very code ``tracker export`` writes
+    with, so a listing and an export of the same rows are the same bytes."""
+
+    def __init__(self, name: str) -> None:
+        self.format = formats.table_format(name)
 
     def render(self, out: Console, listing: Listing) -> int:
-        writer = csv.writer(out.file, lineterminator="\n")
-        writer.writerow(listing.keys)
-        count = 0
         with closed_after(listing.rows) as rows:
-            for row in rows:
-                writer.writerow([_csv_cell(row.get(key)) for key in listing.keys])
-                count += 1
-        return count
+            return self.format.write(
+                out.file, listing.table, formats.as_tuples(listing.table, rows)
+            )
 
 
-def _csv_cell(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return cell(value)
-
-
-class JsonRenderer(Renderer):
-    name = "json"
-    extension = "json"
-
-    def render(self, out: Console, listing: Listing) -> int:
-        rows = [{key: row.get(key) for key in listing.keys} for row in listing.rows]
-        out.file.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
-        return len(rows)
-
-
-class NdjsonRenderer(Renderer):
-    name = "ndjson"
-    extension = "ndjson"
-
-    def render(self, out: Console, listing: Listing) -> int:
-        count = 0
-        with closed_after(listing.rows) as rows:
-            for row in rows:
-                out.file.write(
-                    json.dumps({key: row.get(key) for key in listing.keys}, ensure_ascii=False)
-                )
-                out.file.write("\n")
-                count += 1
-        return count
-
-
-class MarkdownRenderer(Renderer):
-    name = "markdown"
-    extension = "md"
-
-    def render(self, out: Console, listing: Listing) -> int:
-        columns = listing.columns
-        lines = [
-            "| " + " | ".join(_md(c.header) for c in columns) + " |",
-            "| " + " | ".join("---:" if c.justify == "right" else "---" for c in columns) + " |",
-        ]
-        count = 0
-        for row in listing.rows:
-            lines.append("| " + " | ".join(_md(cell(row.get(c.key))) for c in columns) + " |")
-            count += 1
-        out.file.write("\n".join(lines) + "\n")
-        return count
-
-
-def _md(text: str) -> str:
-    return safe(text).replace("\\", "\\\\").replace("|", "\\|")
-
-
-RENDERERS: list[type[Renderer]] = [
-    TableRenderer,
-    CsvRenderer,
-    JsonRenderer,
-    NdjsonRenderer,
-    MarkdownRenderer,
-]
-FORMATS = [renderer.name for renderer in RENDERERS]
+FORMATS = ["table", *(each.name for each in formats.FORMATS)]
 
 
 def renderer(name: str) -> Renderer:
     """The renderer registered under ``name``."""
-    for candidate in RENDERERS:
-        if candidate.name == name:
-            return candidate()
-    raise KeyError(name)
+    if name == TableRenderer.name:
+        return TableRenderer()
+    return FormatRenderer(name)
 
 
 # -- tables ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@ registries and per-envoy statistics.
 Services take a Session, never commit and never print. Rows are plain dicts with
 snake_case keys (what ``--format json`` prints); dates appear as ``date`` (as shown),
 ``edtf``, ``earliest`` and ``latest`` (ISO). Lists meant for one table cell are joined
-with ``"; "``.
+with ``"; "`` (``tracker.cells``: a value holding the separator keeps it, escaped).
 """
 
 from __future__ import annotations
@@ -40,8 +40,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, selectinload
 
+from tracker.cells import SEPARATOR, escape_item, join_list
 from tracker.dates import When, parse_when
 from tracker.errors import Deleted, InvalidInput, NotFound
+from tracker.formats import Table
 from tracker.models import (
     Meeting,
     MeetingSource,
@@ -90,6 +92,8 @@ TIMELINE_KEYS = (
     "sources",
     "uid",
 )
+TIMELINE_TABLE = Table(TIMELINE_KEYS, right=frozenset({"duration_minutes"}), plain=True)
+"""The timeline table in the table formats: every cell is text, a number or empty."""
 
 
 # -- filters --------------------------------------------------------------------------
@@ -344,7 +348,7 @@ def format_duration(minutes: int | None, qualifier: str | None) -> str | None:
 
 def sources_cell(sources: Iterable[Source]) -> str:
     """Sources for one cell: URLs, or the publisher (else title) when there is no URL."""
-    return "; ".join(s.url or s.publisher or s.title or s.uid for s in sources)
+    return join_list(s.url or s.publisher or s.title or s.uid for s in sources)
 
 
 # -- the timeline ---------------------------------------------------------------------
@@ -535,10 +539,10 @@ def timeline_batches(
         travelled: dict[int, set[int]] = {}
         for visit_id, person_id in travellers:
             if visit_id in envoy_cells:
-                envoy_cells[visit_id] += "; " + names[person_id]
+                envoy_cells[visit_id] += SEPARATOR + escape_item(names[person_id])
                 travelled[visit_id].add(person_id)
             else:
-                envoy_cells[visit_id] = names[person_id]
+                envoy_cells[visit_id] = escape_item(names[person_id])
                 travelled[visit_id] = {person_id}
         envoys_of: dict[int, list[str]] = {}
         others_of: dict[int, list[str]] = {}
@@ -559,9 +563,9 @@ def timeline_batches(
         for meeting_id, url, publisher, title, uid in related.rows(
             connection, related.sources, meeting_ids
         ):
-            text = url or publisher or title or uid
+            text = escape_item(url or publisher or title or uid)
             sources[meeting_id] = (
-                sources[meeting_id] + "; " + text if meeting_id in sources else text
+                sources[meeting_id] + SEPARATOR + text if meeting_id in sources else text
             )
         rows: list[TimelineTuple] = []
         for (
@@ -583,9 +587,9 @@ def timeline_batches(
             envoys = envoy_cells.get(visit_id)
             if envoys is None:
                 found = envoys_of.get(meeting_id)
-                envoys = "; ".join(found) if found else ""
+                envoys = join_list(found) if found else ""
             found = others_of.get(meeting_id)
-            counterparts = "; ".join(found) if found else ""
+            counterparts = join_list(found) if found else ""
             if venue_id is not None:
                 place = at_venue.get(venue_id)
                 if place is None:
@@ -753,8 +757,8 @@ def _timeline_entry(meeting: Meeting, places: PlaceIndex) -> TimelineEntry:
         **dated(meeting.edtf, meeting.earliest, meeting.latest),
         "kind": meeting.kind,
         "title": meeting.title,
-        "envoys": "; ".join(person.name for person in envoys),
-        "counterparts": "; ".join(person.name for person in counterparts),
+        "envoys": join_list(person.name for person in envoys),
+        "counterparts": join_list(person.name for person in counterparts),
         "venue": places.name(meeting.venue_id),
         "city": places.city(where),
         "country": places.country(where),
@@ -952,7 +956,7 @@ def envoy_visits(session: Session, envoy: str, filters: Filters) -> list[Row]:
                 "days_since_previous": since,
                 "days_since_previous_about": since_about,
                 "meetings": len(visit.meetings),
-                "counterparts": "; ".join(counterparts),
+                "counterparts": join_list(counterparts),
                 "outcome": main.outcome if main is not None else None,
                 "outcome_summary": main.outcome_summary if main is not None else None,
                 "uid": visit.uid,
@@ -1154,7 +1158,7 @@ def _aliases_cell(aliases: Iterable[PersonAlias | PlaceAlias], own_name: str) ->
         cell = f"{alias.name} ({alias.lang})" if alias.lang else alias.name
         if cell not in cells:
             cells.append(cell)
-    return "; ".join(cells)
+    return join_list(cells)
 
 
 def _role_cell(title: str, organisation: str | None, start: str | None, end: str | None) -> str:
@@ -1212,7 +1216,7 @@ def people_rows(session: Session, search: str | None = None) -> list[Row]:
             "name": person.name,
             "country": person.country,
             "aliases": _aliases_cell(person.aliases, person.name),
-            "roles": "; ".join(
+            "roles": join_list(
                 _role_cell(r.title, r.organisation, r.start_edtf, r.end_edtf) for r in person.roles
             ),
             "wikidata": person.wikidata,
@@ -1322,6 +1326,7 @@ def envoy_stats(session: Session, filters: Filters) -> list[Row]:
 
 __all__ = [
     "TIMELINE_KEYS",
+    "TIMELINE_TABLE",
     "Filters",
     "Row",
     "TimelineEntry",

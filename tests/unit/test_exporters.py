@@ -6,13 +6,11 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, date, datetime, timedelta, timezone
+from types import SimpleNamespace
 from typing import Any, ClassVar, TextIO
 
 import icalendar
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-from markdown_it import MarkdownIt
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -21,7 +19,6 @@ from tracker.dates import parse_when
 from tracker.document import load_document, seed_documents
 from tracker.exporters import Export, Exporter, register
 from tracker.exporters.ics import stamp, uncertain, vtimezone
-from tracker.exporters.table import markdown_cell
 from tracker.exporters.timelinejs import event as timeline_event
 from tracker.query import Filters, TimelineEntry
 
@@ -98,27 +95,6 @@ def test_an_unknown_format_is_bad_input() -> None:
 
     with pytest.raises(InvalidInput, match="--format: expected one of csv, markdown"):
         exporters.exporter_named("pdf")
-
-
-# -- markdown cells ----------------------------------------------------------------------
-
-
-@given(st.text(max_size=60))
-def test_a_markdown_cell_renders_as_its_own_text(text: str) -> None:
-    table = f"| a |\n| --- |\n| {markdown_cell(text)} |\n"
-    html = MarkdownIt("commonmark").enable("table").render(table)
-    assert html.count("<td") == 1
-    for tag in ("<em>", "<strong>", "<a ", "<img", "<code>", "<script", "<s>"):
-        assert tag not in html
-    assert "\n" not in markdown_cell(text)
-
-
-def test_a_markdown_cell_escapes_pipes_html_and_links() -> None:
-    assert markdown_cell("a|b") == "a\\|b"
-    assert markdown_cell("<b>&") == "&lt;b&gt;&amp;"
-    assert markdown_cell("[x](y)") == "\\[x\\](y)"
-    assert markdown_cell("one\ntwo") == "one<br>two"
-    assert markdown_cell("bell\x07") == "bell\\\\x07"
 
 
 # -- ics pieces --------------------------------------------------------------------------
@@ -216,19 +192,25 @@ def test_timelinejs_dates_keep_their_precision(
     assert slide.get("display_date") == display
 
 
+def _source(url: str | None = None, publisher: str | None = None) -> Any:
+    return SimpleNamespace(url=url, publisher=publisher, title=None, uid="s")
+
+
 def test_timelinejs_text_is_escaped_but_source_links_work() -> None:
-    slide = timeline_event(
-        _entry(
-            "2025-04-11",
-            title="<b>x</b>",
-            outcome_summary="a & <i>b</i>",
-            sources='https://e.org/?a=1&b="2"; Reuters',
-        )
+    entry = _entry("2025-04-11", title="<b>x</b>", outcome_summary="a & <i>b</i>")
+    entry.meeting = SimpleNamespace(  # type: ignore[assignment]
+        sources=[
+            _source(url='https://e.org/?a=1&b="2"'),
+            _source(publisher="Reuters; https://example.org/x"),
+        ]
     )
+    slide = timeline_event(entry)
     assert slide["text"]["headline"] == "&lt;b&gt;x&lt;/b&gt;"
     assert "a &amp; &lt;i&gt;b&lt;/i&gt;" in slide["text"]["text"]
     assert '<a href="https://e.org/?a=1&amp;b=&quot;2&quot;">' in slide["text"]["text"]
-    assert ", Reuters</p>" in slide["text"]["text"]
+    # A publisher's name is text, even when it holds a URL.
+    assert ", Reuters; https://example.org/x</p>" in slide["text"]["text"]
+    assert 'href="https://example.org/x"' not in slide["text"]["text"]
 
 
 # -- reading the database --------------------------------------------------------------

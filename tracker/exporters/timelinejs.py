@@ -12,12 +12,14 @@ they are read.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date
 from html import escape as html_escape
 from typing import Any, TextIO
 
 from tracker.dates import Point, When
 from tracker.exporters.base import Export, Exporter, when_of
+from tracker.models import Source
 from tracker.query import TimelineEntry, format_duration, precision
 from tracker.text import visible
 
@@ -66,15 +68,15 @@ def _paragraph(text: str) -> str:
     return "<p>" + escape(text).replace("\n", "<br>") + "</p>"
 
 
-def _sources_html(cell: str) -> str:
+def _sources_html(sources: Iterable[Source]) -> str:
+    """A link for each URL the record holds; a publisher's name or a title is text,
+    whatever it looks like."""
     items = []
-    for part in cell.split("; "):
-        if not part:
-            continue
-        if part.startswith(("https://", "http://")):
-            items.append(f'<a href="{escape(part)}">{escape(part)}</a>')
+    for source in sources:
+        if source.url:
+            items.append(f'<a href="{escape(source.url)}">{escape(source.url)}</a>')
         else:
-            items.append(escape(part))
+            items.append(escape(source.publisher or source.title or source.uid))
     return "<p>Sources: " + ", ".join(items) + "</p>" if items else ""
 
 
@@ -97,7 +99,9 @@ def event(entry: TimelineEntry) -> JsonObject:
     outcome = f"Outcome: {row['outcome']}"
     if row["outcome_summary"]:
         outcome += f". {row['outcome_summary']}"
-    text += _paragraph(outcome) + _sources_html(row["sources"] or "")
+    text += _paragraph(outcome) + _sources_html(
+        entry.meeting.sources if entry.meeting is not None else ()
+    )
     slide: JsonObject = {
         "start_date": _date_object(start, when),
         "text": {"headline": escape(row["title"]), "text": text},

@@ -11,6 +11,7 @@ from operator import itemgetter
 from typing import Any
 
 from tracker import fields
+from tracker.cells import split_list
 from tracker.dates import EXAMPLES, When, parse_when
 from tracker.durations import parse_duration
 from tracker.errors import InvalidInput
@@ -169,7 +170,7 @@ class Parsers:
         found = self.sources.get(text)
         if found is None:
             items: list[Source3] = []
-            for item in _split(text):
+            for item in split_list(text):
                 if item.lower().startswith(("http://", "https://")):
                     items.append((_url(item, "sources"), None, None))
                 else:
@@ -189,13 +190,6 @@ def _text(value: str, field_name: str, limit: int = _MAX_TEXT) -> str | None:
     if len(value) > limit:
         raise RowError(field_name, f"at most {limit} characters")
     return value
-
-
-def _split(value: str) -> list[str]:
-    if ";" not in value:
-        value = value.strip()
-        return [value] if value else []
-    return [part for item in value.split(";") if (part := item.strip())]
 
 
 def _day(when: When) -> When:
@@ -241,7 +235,7 @@ def parse_row(number: int, record: list[str], parsers: Parsers) -> Parsed:
     keys: list[str] = []
     text = value("traveller")
     if text:
-        for name in _split(text):
+        for name in split_list(text):
             display, key = names.get(name) or parsers.name(name, "traveller")
             if key not in keys:
                 travellers.append(display)
@@ -250,7 +244,7 @@ def parse_row(number: int, record: list[str], parsers: Parsers) -> Parsed:
     counterpart_keys: list[str] = []
     text = value("counterparts")
     if text:
-        for name in _split(text):
+        for name in split_list(text):
             display, key = names.get(name) or parsers.name(name, "counterparts")
             if key not in keys and display not in counterparts:
                 counterparts.append(display)
@@ -289,7 +283,7 @@ def parse_row(number: int, record: list[str], parsers: Parsers) -> Parsed:
     cities: list[str] = []
     city_keys: list[str] = []
     if text:
-        for name in _split(text):
+        for name in split_list(text):
             display, key = names.get(name) or parsers.name(name, "city")
             cities.append(display)
             city_keys.append(key)

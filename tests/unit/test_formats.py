@@ -1,0 +1,113 @@
+"""The table formats (``tracker.formats``) and list cells (``tracker.cells``)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from tracker.cells import join_list, split_list
+from tracker.formats import Csv, Json, Markdown, Table, cell_text, markdown_cell
+from tracker.text import visible
+
+TEXT = st.text(max_size=40)
+
+
+def _write(fmt: Any, table: Table, rows: list[tuple[Any, ...]]) -> str:
+    out = io.StringIO(newline="")
+    assert fmt().write(out, table, [rows]) == len(rows)
+    return out.getvalue()
+
+
+# -- markdown ---------------------------------------------------------------------------
+
+
+def _cells(rendered: str) -> list[str]:
+    """The text of each body cell of a rendered pipe table."""
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", rendered, flags=re.S)
+    return [html.unescape(cell.replace("<br>", "\n")) for cell in cells]
+
+
+def _shown(text: str) -> str:
+    """What a reader should see of ``text``: itself, with hidden characters (but line
+    breaks) as escapes, as every view shows them."""
+    return visible(text, keep="\n")
+
+
+@given(st.lists(TEXT, min_size=1, max_size=4))
+def test_markdown_shows_the_data_as_itself(values: list[str]) -> None:
+    table = Table([f"c{n}" for n in range(len(values))])
+    rendered = (
+        MarkdownIt("commonmark").enable("table").render(_write(Markdown, table, [tuple(values)]))
+    )
+    for tag in ("<em>", "<strong>", "<a ", "<img", "<code>", "<script", "<s>", "<del>"):
+        assert tag not in rendered
+    assert _cells(rendered) == [_shown(value) for value in values]
+
+
+def test_markdown_escapes_pipes_html_links_and_emphasis() -> None:
+    assert markdown_cell("a|b") == "a\\|b"
+    assert markdown_cell("<b>&") == "&lt;b&gt;&amp;"
+    assert markdown_cell("![x](http://example.org/x.png)") == "\\!\\[x\\](http://example.org/x.png)"
+    assert markdown_cell("_x_ *y*") == "\\_x\\_ \\*y\\*"
+    assert markdown_cell("one\ntwo") == "one<br>two"
+    assert markdown_cell("bell\x07") == "bell\\\\x07"
+    assert markdown_cell(" padded ") == "&#32;padded&#32;"
+
+
+# -- csv --------------------------------------------------------------------------------
+
+
+@given(st.lists(st.tuples(TEXT, st.none() | st.integers(), TEXT), max_size=5))
+def test_csv_is_rfc_4180(rows: list[tuple[Any, ...]]) -> None:
+    table = Table(("a", "b", "c"))
+    text = _write(Csv, table, rows)
+    assert text.startswith("a,b,c\r\n")
+    assert text.endswith("\r\n")
+    parsed = list(csv.reader(io.StringIO(text, newline="")))
+    assert parsed[1:] == [[cell_text(value) for value in row] for row in rows]
+    # Outside quoted fields, every line ends with CRLF.
+    unquoted = re.sub(r'"(?:[^"]|"")*"', "", text)
+    assert "\n" not in unquoted.replace("\r\n", "")
+
+
+def test_csv_cells() -> None:
+    table = Table(("flag", "outcomes", "names", "none"))
+    row = (True, {"agreement": 2, "unknown": 1}, ["Smith; Jones", "Lee"], None)
+    assert _write(Csv, table, [row]).splitlines()[1] == (
+        "true,agreement 2; unknown 1,Smith\\; Jones; Lee,"
+    )
+
+
+# -- json -------------------------------------------------------------------------------
+
+
+@given(st.lists(st.tuples(TEXT, st.none() | st.integers() | st.booleans()), max_size=4))
+def test_json_streams_the_bytes_of_one_dump(rows: list[tuple[Any, ...]]) -> None:
+    table = Table(("a", "b"))
+    expected = [dict(zip(table.keys, row, strict=True)) for row in rows]
+    assert _write(Json, table, rows) == json.dumps(expected, ensure_ascii=False, indent=2) + "\n"
+
+
+# -- lists in a cell --------------------------------------------------------------------
+
+ITEM = st.text(min_size=1, max_size=20).map(str.strip).filter(bool)
+
+
+@given(st.lists(ITEM, max_size=5))
+def test_a_list_cell_reads_back_as_the_list(values: list[str]) -> None:
+    assert split_list(join_list(values)) == values
+
+
+def test_a_value_holding_the_separator_stays_one_value() -> None:
+    cell = join_list(["Smith; Jones", "Reuters; https://example.org/x", "a\\b"])
+    assert cell == "Smith\\; Jones; Reuters\\; https://example.org/x; a\\\\b"
+    assert split_list(cell) == ["Smith; Jones", "Reuters; https://example.org/x", "a\\b"]
+    assert split_list("Marco Rubio; Mike Waltz") == ["Marco Rubio", "Mike Waltz"]

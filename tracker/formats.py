@@ -1,0 +1,191 @@
+"""The table formats: csv, markdown, ndjson and json, written by one piece of code.
+
+A listing's ``--format X`` and ``tracker export --format X`` both come here, so the same
+rows give the same bytes. A table is its ``keys`` (every column, in order) and its rows
+as tuples of values in that order, in batches (the export path reads them so);
+``right`` names the columns a pipe table aligns right.
+
+- csv: RFC 4180 (comma, fields quoted where needed, CRLF line ends, a header row);
+- markdown: a GitHub-flavoured pipe table whose every cell shows the data as itself
+  (no link, image, emphasis, code or HTML can come from the data);
+- ndjson: one JSON object per line; json: one array of objects, streamed.
+
+Cells: ``None`` is empty in csv and markdown, a boolean ``true``/``false``, a mapping
+``key value; key value``, a list a list cell (``tracker.cells``). JSON keeps values as
+they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any, ClassVar
+
+from tracker.cells import join_list
+from tracker.text import visible
+
+Batches = Iterable[Sequence[Sequence[Any]]]
+"""Rows in batches: each row a tuple of values in the order of the table's keys."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """The shape of a listing: every key in order, and the keys aligned right."""
+
+    keys: Sequence[str]
+    right: frozenset[str] = field(default_factory=frozenset)
+    plain: bool = False
+    """Every cell is text, a number or ``None`` (as stored): the csv module writes those
+    as ``cell_text`` would, so rows go to it as they are (the fast export path)."""
+
+
+def cell_text(value: Any) -> str:
+    """A value as the text of one csv or markdown cell."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Mapping):
+        return join_list(f"{key} {cell_text(item)}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return join_list(cell_text(item) for item in value)
+    return str(value)
+
+
+class TableFormat:
+    """Writes a table to a text stream opened with ``newline=""``; returns the number of
+    rows written."""
+
+    name: ClassVar[str]
+    extensions: ClassVar[tuple[str, ...]]
+    media_type: ClassVar[str]
+
+    def write(self, stream: IO[str], table: Table, batches: Batches) -> int:
+        raise NotImplementedError
+
+
+class Csv(TableFormat):
+    name = "csv"
+    extensions = ("csv",)
+    media_type = "text/csv; charset=utf-8; header=present"
+
+    def write(self, stream: IO[str], table: Table, batches: Batches) -> int:
+        writer = csv.writer(stream, lineterminator="\r\n")
+        writer.writerow(table.keys)
+        count = 0
+        for batch in batches:
+            if table.plain:
+                writer.writerows(batch)
+            else:
+                writer.writerows([cell_text(value) for value in row] for row in batch)
+            count += len(batch)
+        return count
+
+
+class Ndjson(TableFormat):
+    name = "ndjson"
+    extensions = ("ndjson", "jsonl")
+    media_type = "application/x-ndjson"
+
+    def write(self, stream: IO[str], table: Table, batches: Batches) -> int:
+        keys = table.keys
+        dumps = json.JSONEncoder(ensure_ascii=False).encode
+        count = 0
+        for batch in batches:
+            stream.write("".join(dumps(dict(zip(keys, row, strict=True))) + "\n" for row in batch))
+            count += len(batch)
+        return count
+
+
+class Json(TableFormat):
+    name = "json"
+    extensions = ("json",)
+    media_type = "application/json"
+
+    def write(self, stream: IO[str], table: Table, batches: Batches) -> int:
+        """The bytes of ``json.dumps(rows, indent=2)``, written a row at a time."""
+        keys = table.keys
+        count = 0
+        for batch in batches:
+            for row in batch:
+                text = json.dumps(dict(zip(keys, row, strict=True)), ensure_ascii=False, indent=2)
+                stream.write(("[\n  " if count == 0 else ",\n  ") + text.replace("\n", "\n  "))
+                count += 1
+        stream.write("\n]\n" if count else "[]\n")
+        return count
+
+
+_MARKDOWN_ESCAPES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    "|": "\\|",
+    "\\": "\\\\",
+    "`": "\\`",
+    "*": "\\*",
+    "_": "\\_",
+    "[": "\\[",
+    "]": "\\]",
+    "~": "\\~",
+    "!": "\\!",
+    "\n": "<br>",
+}
+
+
+def markdown_cell(text: str) -> str:
+    """``text`` for one cell of a pipe table, shown as itself by any Markdown renderer.
+
+    Hidden characters are shown as escapes first, as every view shows them
+    (``tracker.text.visible``); then HTML is entity-escaped (so ``<script>`` stays text),
+    the characters of inline Markdown (emphasis, code, links, images, strikethrough) and
+    the cell separator ``|`` are backslash-escaped, a line break becomes ``<br>``, and
+    white space at either end (which a pipe table trims) a character reference.
+    """
+    out = [_MARKDOWN_ESCAPES.get(ch, ch) for ch in visible(text, keep="\n")]
+    if out and out[0].isspace():
+        out[0] = f"&#{ord(out[0])};"
+    if len(out) > 1 and out[-1].isspace():
+        out[-1] = f"&#{ord(out[-1])};"
+    return "".join(out)
+
+
+class Markdown(TableFormat):
+    name = "markdown"
+    extensions = ("md", "markdown")
+    media_type = "text/markdown; charset=utf-8; variant=GFM"
+
+    def write(self, stream: IO[str], table: Table, batches: Batches) -> int:
+        keys = table.keys
+        stream.write("| " + " | ".join(markdown_cell(key) for key in keys) + " |\n")
+        rule = ("---:" if key in table.right else "---" for key in keys)
+        stream.write("| " + " | ".join(rule) + " |\n")
+        count = 0
+        for batch in batches:
+            for row in batch:
+                cells = (markdown_cell(cell_text(value)) for value in row)
+                stream.write("| " + " | ".join(cells) + " |\n")
+            count += len(batch)
+        return count
+
+
+FORMATS: list[type[TableFormat]] = [Csv, Json, Ndjson, Markdown]
+"""The table formats, by name: what every listing's ``--format`` offers besides
+``table``, and what ``tracker export`` writes the timeline table in."""
+
+
+def table_format(name: str) -> TableFormat:
+    for candidate in FORMATS:
+        if candidate.name == name:
+            return candidate()
+    raise KeyError(name)
+
+
+def as_tuples(table: Table, rows: Iterable[Mapping[str, Any]]) -> Iterable[list[tuple[Any, ...]]]:
+    """Rows given as mappings, as one-row batches of tuples in the table's key order."""
+    keys = table.keys
+    for row in rows:
+        yield [tuple(row.get(key) for key in keys)]
