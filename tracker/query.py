@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache, lru_cache
-from itertools import pairwise
 from operator import itemgetter
 from typing import Any, Literal
 
@@ -30,8 +29,10 @@ from sqlalchemy import (
     Integer,
     SQLColumnExpression,
     String,
+    and_,
     any_,
     bindparam,
+    case,
     exists,
     func,
     literal_column,
@@ -834,17 +835,6 @@ def visit_conditions(session: Session, filters: Filters) -> list[ColumnElement[b
     return conditions
 
 
-def _meeting_counts(session: Session, visit_ids: Sequence[int]) -> dict[int, int]:
-    if not visit_ids:
-        return {}
-    rows = session.execute(
-        select(Meeting.visit_id, func.count())
-        .where(Meeting.visit_id.in_(visit_ids))
-        .group_by(Meeting.visit_id)
-    )
-    return {visit_id: count for visit_id, count in rows if visit_id is not None}
-
-
 def _destination(places: PlaceIndex, visit: Visit) -> tuple[str | None, str | None]:
     return places.name(visit.destination_id), places.country(visit.destination_id)
 
@@ -852,43 +842,169 @@ def _destination(places: PlaceIndex, visit: Visit) -> tuple[str | None, str | No
 def envoys_summary(session: Session, filters: Filters) -> list[Row]:
     """One row per envoy (a traveller on at least one visit): visits, meetings, first and
     last visit, destinations (distinct, in order of first visit); ordered by first
-    visit, then name."""
-    visits = list(
-        session.scalars(
-            select(Visit)
-            .where(*visit_conditions(session, filters))
-            .order_by(Visit.earliest, Visit.id)
-            .options(selectinload(Visit.travellers).selectinload(VisitTraveller.person))
+    visit, then name.
+
+    Computed by the database (``envoy_spans``), a row per envoy: nothing is read per
+    visit or meeting, and memory does not grow with them.
+    """
+    spans = envoy_spans(session, filters)
+    destinations = envoy_destinations(session, filters)
+    rows: list[Row] = []
+    for span in spans:
+        rows.append(
+            {
+                "envoy": span.name,
+                "visits": span.visits,
+                "meetings": span.meetings,
+                "first": shown_edtf(span.first_edtf),
+                "first_edtf": span.first_edtf,
+                "last": shown_edtf(span.last_edtf),
+                "last_edtf": span.last_edtf,
+                "destinations": join_list(destinations.get(span.person_id, [])),
+                "uid": span.uid,
+            }
         )
+    return rows
+
+
+@dataclass(frozen=True)
+class EnvoySpan:
+    """An envoy's visits in one row: how many, the meetings they hold, the first and the
+    last (by earliest day, then id), and the gaps between consecutive ones (days, by
+    earliest day)."""
+
+    person_id: int
+    name: str
+    uid: str
+    visits: int
+    meetings: int
+    first_edtf: str
+    first_earliest: date
+    last_edtf: str
+    gap_total: float | None
+    gap_count: int
+    gap_longest: float | None
+
+
+def _travels(session: Session, filters: Filters) -> Any:
+    """A subquery: a row per traveller and visit selected by ``filters`` (``person_id``,
+    ``visit_id``, ``edtf``, ``earliest``, ``destination_id``)."""
+    visit, traveller = Visit.__table__.c, VisitTraveller.__table__.c
+    return (
+        select(
+            traveller.person_id,
+            visit.id.label("visit_id"),
+            visit.edtf,
+            visit.earliest,
+            visit.destination_id,
+        )
+        .select_from(VisitTraveller.__table__.join(Visit.__table__, visit.id == traveller.visit_id))
+        .where(*visit_conditions(session, filters))
+        .subquery("travels")
     )
-    counts = _meeting_counts(session, [visit.id for visit in visits])
-    places = PlaceIndex(session)
-    by_person: dict[int, tuple[Person, list[Visit]]] = {}
-    for visit in visits:
-        for traveller in visit.travellers:
-            by_person.setdefault(traveller.person_id, (traveller.person, []))[1].append(visit)
-    keyed: list[tuple[date, str, Row]] = []
-    for person, own in by_person.values():
-        destinations: list[str] = []
-        for visit in own:
-            name = places.name(visit.destination_id)
-            if name is not None and name not in destinations:
-                destinations.append(name)
-        first, last = own[0], own[-1]
-        row: Row = {
-            "envoy": person.name,
-            "visits": len(own),
-            "meetings": sum(counts.get(visit.id, 0) for visit in own),
-            "first": shown(first.edtf, first.earliest, first.latest),
-            "first_edtf": first.edtf,
-            "last": shown(last.edtf, last.earliest, last.latest),
-            "last_edtf": last.edtf,
-            "destinations": "; ".join(destinations),
-            "uid": person.uid,
-        }
-        keyed.append((first.earliest, person.name, row))
-    keyed.sort(key=lambda item: (item[0], item[1]))
-    return [row for _first, _name, row in keyed]
+
+
+def envoy_spans(session: Session, filters: Filters) -> list[EnvoySpan]:
+    """Every envoy's ``EnvoySpan``, ordered by first visit, then name: two statements
+    grouped by the database (window functions for first, last and the gaps; a join for
+    the meetings)."""
+    travels = _travels(session, filters)
+    person = travels.c.person_id
+    in_order = (travels.c.earliest, travels.c.visit_id)
+    ranked = select(
+        person,
+        travels.c.edtf,
+        travels.c.earliest,
+        func.row_number().over(partition_by=person, order_by=in_order).label("nth"),
+        func.count().over(partition_by=person).label("visits"),
+        span_days(
+            func.lag(travels.c.earliest).over(partition_by=person, order_by=in_order),
+            travels.c.earliest,
+        ).label("gap"),
+    ).subquery("ranked")
+    r = ranked.c
+    spans = (
+        select(
+            r.person_id,
+            func.count().label("visits"),
+            func.max(case((r.nth == 1, r.edtf))).label("first_edtf"),
+            func.max(case((r.nth == 1, r.earliest))).label("first_earliest"),
+            func.max(case((r.nth == r.visits, r.edtf))).label("last_edtf"),
+            func.sum(r.gap).label("gap_total"),
+            func.count(r.gap).label("gap_count"),
+            func.max(r.gap).label("gap_longest"),
+        )
+        .group_by(r.person_id)
+        .subquery("spans")
+    )
+    people = Person.__table__.c
+    query = select(people.name, people.uid, spans).join_from(
+        spans, Person.__table__, people.id == spans.c.person_id
+    )
+    meeting = Meeting.__table__.c
+    held: dict[int, int] = dict(
+        session.execute(
+            select(person, func.count(meeting.id))
+            .join_from(travels, Meeting.__table__, meeting.visit_id == travels.c.visit_id)
+            .group_by(person)
+        )
+        .tuples()
+        .all()
+    )
+    found = [
+        EnvoySpan(
+            person_id=row.person_id,
+            name=row.name,
+            uid=row.uid,
+            visits=row.visits,
+            meetings=held.get(row.person_id, 0),
+            first_edtf=row.first_edtf,
+            first_earliest=_as_date(row.first_earliest),
+            last_edtf=row.last_edtf,
+            gap_total=row.gap_total,
+            gap_count=row.gap_count,
+            gap_longest=row.gap_longest,
+        )
+        for row in session.execute(query)
+    ]
+    # One row per envoy: ordered here, by code point as names compare in Python,
+    # whatever the database's collation.
+    found.sort(key=lambda span: (span.first_earliest, span.name))
+    return found
+
+
+def _as_date(value: date | str) -> date:
+    """A date an aggregate returns (SQLite gives the stored ISO text back)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def envoy_destinations(session: Session, filters: Filters) -> dict[int, list[str]]:
+    """Per envoy, the names of the places visited, distinct, in order of first visit: a
+    row per envoy and destination (its first visit, picked by the database)."""
+    travels = _travels(session, filters)
+    place = Place.__table__.c
+    in_order = (travels.c.earliest, travels.c.visit_id)
+    ranked = (
+        select(
+            travels.c.person_id,
+            place.name,
+            travels.c.earliest,
+            travels.c.visit_id,
+            func.row_number()
+            .over(partition_by=(travels.c.person_id, place.id), order_by=in_order)
+            .label("nth"),
+        )
+        .join_from(travels, Place.__table__, place.id == travels.c.destination_id)
+        .subquery("ranked")
+    )
+    r = ranked.c
+    first = (
+        select(r.person_id, r.name).where(r.nth == 1).order_by(r.person_id, r.earliest, r.visit_id)
+    )
+    found: dict[int, dict[str, None]] = {}
+    for person_id, name in session.execute(first).tuples():
+        found.setdefault(person_id, {})[name] = None
+    return {person_id: list(names) for person_id, names in found.items()}
 
 
 def main_meeting(meetings: Sequence[Meeting]) -> Meeting | None:
@@ -1284,41 +1400,68 @@ def talks_cells(
 
 def envoy_stats(session: Session, filters: Filters) -> list[Row]:
     """Per envoy: visits, meetings, first and last visit, gaps between consecutive
-    visits (days, by earliest), hours of talks, outcomes of their meetings."""
-    visits = list(
-        session.scalars(
-            select(Visit)
-            .where(*visit_conditions(session, filters))
-            .order_by(Visit.earliest, Visit.id)
-            .options(
-                selectinload(Visit.travellers).selectinload(VisitTraveller.person),
-                selectinload(Visit.meetings),
-            )
+    visits (days, by earliest), hours of talks, outcomes of their meetings.
+
+    Computed by the database: ``envoy_spans`` and two statements grouped by envoy (the
+    durations and their qualifiers; the outcomes). Memory holds a row per envoy.
+    """
+    spans = envoy_spans(session, filters)
+    travels = _travels(session, filters)
+    meeting = Meeting.__table__.c
+    timed = meeting.duration_minutes.is_not(None)
+
+    def found(qualifier: DurationQualifier) -> Any:
+        return func.max(case((and_(timed, meeting.duration_qualifier == qualifier.value), 1)))
+
+    held = travels.join(Meeting.__table__, meeting.visit_id == travels.c.visit_id)
+    durations = (
+        select(
+            travels.c.person_id,
+            func.count(meeting.duration_minutes),
+            func.sum(meeting.duration_minutes),
+            found(DurationQualifier.AT_LEAST),
+            found(DurationQualifier.AT_MOST),
+            found(DurationQualifier.ABOUT),
         )
+        .select_from(held)
+        .group_by(travels.c.person_id)
     )
-    by_person: dict[int, tuple[Person, list[Visit]]] = {}
-    for visit in visits:
-        for traveller in visit.travellers:
-            by_person.setdefault(traveller.person_id, (traveller.person, []))[1].append(visit)
+    talks = {row[0]: row[1:] for row in session.execute(durations)}
+    outcomes: dict[int, dict[str, int]] = {}
+    by_outcome = (
+        select(travels.c.person_id, meeting.outcome, func.count())
+        .select_from(held)
+        .group_by(travels.c.person_id, meeting.outcome)
+    )
+    for person_id, outcome, count in session.execute(by_outcome):
+        outcomes.setdefault(person_id, {})[outcome] = count
     rows: list[Row] = []
-    for person, own in sorted(by_person.values(), key=lambda p: (p[1][0].earliest, p[0].name)):
-        meetings = [meeting for visit in own for meeting in visit.meetings]
-        gaps = [(b.earliest - a.earliest).days for a, b in pairwise(own)]
-        outcomes = Counter(meeting.outcome for meeting in meetings)
+    for span in spans:
+        timed_count, minutes, at_least, at_most, about = talks.get(span.person_id, (0, 0, 0, 0, 0))
+        counted = outcomes.get(span.person_id, {})
         rows.append(
             {
-                "envoy": person.name,
-                "visits": len(own),
-                "meetings": len(meetings),
-                "first": shown(own[0].edtf, own[0].earliest, own[0].latest),
-                "first_edtf": own[0].edtf,
-                "last": shown(own[-1].edtf, own[-1].earliest, own[-1].latest),
-                "last_edtf": own[-1].edtf,
-                "mean_gap_days": round(sum(gaps) / len(gaps), 1) if gaps else None,
-                "longest_gap_days": max(gaps) if gaps else None,
-                **talks_total(meetings),
-                "outcomes": {o.value: outcomes[o.value] for o in Outcome if outcomes[o.value]},
-                "uid": person.uid,
+                "envoy": span.name,
+                "visits": span.visits,
+                "meetings": span.meetings,
+                "first": shown_edtf(span.first_edtf),
+                "first_edtf": span.first_edtf,
+                "last": shown_edtf(span.last_edtf),
+                "last_edtf": span.last_edtf,
+                "mean_gap_days": round(span.gap_total / span.gap_count, 1)
+                if span.gap_count and span.gap_total is not None
+                else None,
+                "longest_gap_days": int(span.gap_longest) if span.gap_longest is not None else None,
+                **talks_cells(
+                    meetings=span.meetings,
+                    timed=timed_count,
+                    minutes=int(minutes or 0),
+                    at_least=bool(at_least),
+                    at_most=bool(at_most),
+                    about=bool(about),
+                ),
+                "outcomes": {o.value: counted[o.value] for o in Outcome if counted.get(o.value)},
+                "uid": span.uid,
             }
         )
     return rows

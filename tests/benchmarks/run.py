@@ -101,6 +101,46 @@ WHERE t.person_id = (SELECT id FROM person WHERE name = '{name}')
 ORDER BY v.earliest, v.id"""
 
 
+TRAVELS = """
+WITH t AS (
+  SELECT t.person_id, v.id, v.edtf, v.earliest, v.destination_id
+  FROM visit_traveller AS t JOIN visit AS v ON v.id = t.visit_id),
+r AS (
+  SELECT person_id, edtf, earliest, row_number() OVER w AS nth,
+    count(*) OVER (PARTITION BY person_id) AS n,
+    julianday(earliest) - julianday(lag(earliest) OVER w) AS gap
+  FROM t WINDOW w AS (PARTITION BY person_id ORDER BY earliest, id))"""
+ENVOYS_SQL = f"""{TRAVELS}
+SELECT p.name AS envoy, count(*) AS visits,
+  (SELECT count(*) FROM visit_traveller AS x JOIN meeting AS m ON m.visit_id = x.visit_id
+     WHERE x.person_id = r.person_id) AS meetings,
+  max(CASE WHEN nth = 1 THEN edtf END) AS first, max(CASE WHEN nth = n THEN edtf END) AS last,
+  (SELECT group_concat(DISTINCT d.name) FROM t JOIN place AS d ON d.id = t.destination_id
+     WHERE t.person_id = r.person_id) AS destinations, p.uid
+FROM r JOIN person AS p ON p.id = r.person_id
+GROUP BY r.person_id ORDER BY min(r.earliest), p.name"""
+STATS_SQL = f"""{TRAVELS},
+h AS (
+  SELECT x.person_id, count(*) AS meetings, count(m.duration_minutes) AS timed,
+    sum(m.duration_minutes) AS minutes,
+    max(m.duration_qualifier = 'at-least') AS at_least,
+    max(m.duration_qualifier = 'about') AS about
+  FROM visit_traveller AS x JOIN meeting AS m ON m.visit_id = x.visit_id
+  GROUP BY x.person_id),
+o AS (
+  SELECT person_id, group_concat(outcome || ' ' || n, '; ') AS outcomes FROM (
+    SELECT x.person_id, m.outcome, count(*) AS n
+    FROM visit_traveller AS x JOIN meeting AS m ON m.visit_id = x.visit_id
+    GROUP BY x.person_id, m.outcome) GROUP BY person_id)
+SELECT p.name AS envoy, count(*) AS visits, h.meetings,
+  max(CASE WHEN nth = 1 THEN edtf END) AS first, max(CASE WHEN nth = n THEN edtf END) AS last,
+  round(avg(gap), 1) AS mean_gap_days, max(gap) AS longest_gap_days,
+  h.minutes, h.at_least, h.about, h.meetings - h.timed AS without_duration, o.outcomes, p.uid
+FROM r JOIN person AS p ON p.id = r.person_id
+  LEFT JOIN h ON h.person_id = r.person_id LEFT JOIN o ON o.person_id = r.person_id
+GROUP BY r.person_id ORDER BY min(r.earliest), p.name"""
+
+
 FLOOR_SCRIPT = """
 import csv, sqlite3, sys
 with open(sys.argv[1], newline="", encoding="utf-8") as handle:
@@ -293,6 +333,8 @@ def read_benchmarks(db: Path, size: int, runs: int, workdir: Path) -> list[Row]:
     label = f"{size:,}"
     rows: list[Row] = []
     questions = [
+        ("visits (every envoy)", ["visits"], ENVOYS_SQL),
+        ("stats (every envoy)", ["stats"], STATS_SQL),
         (
             f"visits {generate.FEATURED!r}",
             ["visits", generate.FEATURED],

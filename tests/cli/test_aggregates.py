@@ -1,0 +1,46 @@
+"""``tracker visits`` and ``tracker stats`` are computed by the database; their answers
+are the ones the per-visit computation gave before (kept in
+``tests/data/aggregates-expected.json``), on the seed data and on a generated record,
+with and without filters, on both backends."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.app import main
+from tests.cli.aggregates_data import document
+
+EXPECTED = json.loads(
+    (Path(__file__).parent.parent / "data" / "aggregates-expected.json").read_text("utf-8")
+)
+CASES = [
+    [],
+    ["--from", "2025-03", "--to", "2025-09"],
+    ["--country", "RU"],
+    ["--place", "Moscow"],
+    ["--from", "2025-12-01"],
+]
+
+
+def _json(db: str, *args: str) -> object:
+    result = CliRunner().invoke(main, ["--db", db, *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("data", ["seed", "generated"])
+def test_visits_and_stats_answer_as_before(db_url: str, tmp_path: Path, data: str) -> None:
+    if data == "seed":
+        assert CliRunner().invoke(main, ["--db", db_url, "seed"]).exit_code == 0
+    else:
+        path = tmp_path / "generated.json"
+        path.write_text(json.dumps(document()), encoding="utf-8")
+        assert CliRunner().invoke(main, ["--db", db_url, "import", str(path)]).exit_code == 0
+    for command in ("visits", "stats"):
+        for args in CASES:
+            key = " ".join([data, command, *args])
+            assert _json(db_url, command, *args, "--format", "json") == EXPECTED[key], key
