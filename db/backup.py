@@ -18,7 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import URL
 
-from db.engine import BUSY_TIMEOUT_MS, masked, without_credentials
+from db.credentials import masked, without_credentials
+from db.engine import BUSY_TIMEOUT_MS
 from db.outputs import check_output, replacing
 from db.sqlite_files import read_only_uri
 from tracker.errors import Unavailable

@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
-from db.engine import Database, scrubbed
+from db.credentials import scrubbed
 from db.sqlite_files import READ_ONLY
 from tracker.errors import Unavailable
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+    from db.engine import Database
 
 HEAD = "0005"
 # Every revision of db/migrations (numbered 0001 to HEAD; a test checks it): what marks a

@@ -1,0 +1,87 @@
+"""The layers as DESIGN.md draws them, read from the source: ``tracker/`` never imports
+Click, Rich or ``cli``; no module of ``db/`` is part of an import cycle (at run time:
+imports for type checking only are left out)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("tracker", "db", "cli")
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            found[".".join(parts)] = path
+    return found
+
+
+def _type_checking_only(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(path: Path) -> Iterator[str]:
+    """Every module ``path`` imports when it runs (at the top or inside a function)."""
+
+    def walk(node: ast.AST) -> Iterator[str]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and _type_checking_only(child):
+                for other in child.orelse:
+                    yield from walk(other)
+                continue
+            if isinstance(child, ast.Import):
+                yield from (alias.name for alias in child.names)
+            elif isinstance(child, ast.ImportFrom) and child.module and not child.level:
+                yield child.module
+                yield from (f"{child.module}.{alias.name}" for alias in child.names)
+            yield from walk(child)
+
+    yield from walk(ast.parse(path.read_text("utf-8")))
+
+
+def test_the_domain_imports_no_click_rich_or_cli() -> None:
+    found = [
+        (name, imported)
+        for name, path in _modules().items()
+        if name.split(".")[0] == "tracker"
+        for imported in _imports(path)
+        if imported.split(".")[0] in ("click", "rich", "cli")
+    ]
+    assert found == []
+
+
+def test_the_database_layer_has_no_import_cycle() -> None:
+    modules = _modules()
+    graph = {
+        name: {imported for imported in _imports(path) if imported in modules and imported != name}
+        for name, path in modules.items()
+    }
+
+    def cycle_from(start: str) -> list[str] | None:
+        stack = [(start, [start])]
+        seen: set[str] = set()
+        while stack:
+            node, trail = stack.pop()
+            for nxt in graph[node]:
+                if nxt == start:
+                    return [*trail, start]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, [*trail, nxt]))
+        return None
+
+    starts = [name for name in graph if name.split(".")[0] == "db"]
+    cycles = [cycle for name in starts if (cycle := cycle_from(name)) is not None]
+    assert cycles == []
