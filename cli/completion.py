@@ -43,13 +43,12 @@ add_completion_class(QuotingBashComplete)
 def _names(ctx: click.Context, lookup: Callable[[Any], list[str]]) -> list[CompletionItem]:
     """``lookup(session)`` on the database of the command line, read-only; nothing when
     there is no database yet or anything goes wrong."""
-    from db.engine import open_database, resolve_url, sqlite_file
+    from db.engine import nothing_stored, open_database, resolve_url
 
     target = ctx.find_root().params.get("target")
     try:
         url = resolve_url(target)
-        path = sqlite_file(url)
-        if url.get_backend_name() == "sqlite" and (path is None or not path.is_file()):
+        if nothing_stored(url):
             return []
         database = open_database(url, upgrade=False)
         try:

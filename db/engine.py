@@ -30,6 +30,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+import db.dialects  # noqa: F401  (registers the SQL that differs between databases)
 from db.credentials import masked
 from db.sqlite_files import READ_ONLY, examine, problem, read_only_uri
 from tracker.errors import InvalidInput, Unavailable
@@ -74,6 +75,15 @@ def resolve_url(target: str | None) -> URL:
             return url.set(drivername="sqlite", database=str(path))
         return url.set(drivername="sqlite")
     raise InvalidInput("--db", URL_EXPECTED, masked(value))
+
+
+def nothing_stored(url: URL) -> bool:
+    """Whether ``url`` is a SQLite database with no file yet, or one in memory: a reader
+    has nothing to read there (and must not create it)."""
+    if url.get_backend_name() != "sqlite":
+        return False
+    path = sqlite_file(url)
+    return path is None or not path.is_file()
 
 
 def sqlite_file(url: URL | None) -> Path | None:

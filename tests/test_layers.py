@@ -1,10 +1,12 @@
 """The layers as DESIGN.md draws them, read from the source: ``tracker/`` never imports
 Click, Rich or ``cli``; no module of ``db/`` is part of an import cycle (at run time:
-imports for type checking only are left out)."""
+imports for type checking only are left out); only ``db/`` knows which database it is
+on (``db/dialects.py`` holds what differs)."""
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,3 +87,33 @@ def test_the_database_layer_has_no_import_cycle() -> None:
     starts = [name for name in graph if name.split(".")[0] == "db"]
     cycles = [cycle for name in starts if (cycle := cycle_from(name)) is not None]
     assert cycles == []
+
+
+DIALECTS = {"sqlite", "postgresql", "postgres", "psycopg"}
+ASKED = re.compile(r"(\.dialect|\.dialect\.name|get_backend_name\(\)|\.backend)$")
+
+
+def _branches_on_the_dialect(path: Path) -> Iterator[int]:
+    """Lines of ``path`` that test which database they are on: a comparison with a
+    dialect's name or with a ``dialect`` attribute, or SQL compiled for one dialect."""
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            named = any(isinstance(side, ast.Constant) and side.value in DIALECTS for side in sides)
+            asked = any(ASKED.search(ast.unparse(side)) for side in sides)
+            if named or asked:
+                yield node.lineno
+        elif (isinstance(node, ast.Call) and ast.unparse(node.func) == "compiles") and len(
+            node.args
+        ) > 1:
+            yield node.lineno
+
+
+def test_only_the_database_layer_knows_the_dialects() -> None:
+    found = [
+        (name, line)
+        for name, path in _modules().items()
+        if name.split(".")[0] != "db"
+        for line in _branches_on_the_dialect(path)
+    ]
+    assert found == []

@@ -63,18 +63,13 @@ class span_days(FunctionElement[float]):  # an SQL function, named like one
     longest span stored" with one index lookup, which bounds a date-overlap filter from
     both sides (``earliest`` between the start minus that span and the end), so that
     ``--from``/``--to`` read a range of ``ix_*_earliest_latest`` whose size does not
-    grow with the table. Rendered per backend, exactly as the index was created.
+    grow with the table. Rendered per backend, exactly as the index was created (the
+    SQLite form is in ``db/dialects.py``).
     """
 
     type = Float()
     inherit_cache = True
     name = "span_days"
-
-
-@compiles(span_days, "sqlite")
-def _span_days_sqlite(element: span_days, compiler: SQLCompiler, **kw: object) -> str:
-    earliest, latest = (compiler.process(c, **kw) for c in element.clauses)
-    return f"julianday({latest}) - julianday({earliest})"
 
 
 @compiles(span_days)

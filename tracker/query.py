@@ -10,37 +10,29 @@ with ``"; "`` (``tracker.cells``: a value holding the separator keeps it, escape
 from __future__ import annotations
 
 import calendar
-import json
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache, lru_cache
 from operator import itemgetter
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import (
-    ARRAY,
-    BindParameter,
     ColumnElement,
     Connection,
     Executable,
-    Integer,
-    SQLColumnExpression,
-    String,
     and_,
-    any_,
-    bindparam,
     case,
     exists,
     func,
-    literal_column,
     or_,
     select,
 )
 from sqlalchemy.orm import Session, selectinload
 
+from tracker.backend import Backend, backend
 from tracker.cells import SEPARATOR, escape_item, join_list
 from tracker.dates import When, parse_when
 from tracker.errors import Deleted, InvalidInput, NotFound
@@ -515,12 +507,12 @@ def timeline_batches(
         .where(*(meeting_conditions(session, filters) if conditions is None else conditions))
         .order_by(m.earliest, m.latest, m.id)
     )
-    related = _related(connection.dialect.name)
+    related = _related(backend(connection))
     names: dict[int, str] = {}  # person names, read as first needed
     shown_dates: dict[str, str] = {}
     at_venue: dict[int, tuple[str | None, str | None, str | None]] = {}
     at_destination: dict[int | None, tuple[str | None, str | None, str | None]] = {}
-    for partition in _meeting_partitions(connection, query):
+    for partition in related.backend.partitions(connection, query, ROWS_BATCH):
         meeting_ids = list(map(_first, partition))
         visit_of = dict(zip(meeting_ids, map(_ninth, partition), strict=True))
         visit_ids = list(set(visit_of.values()) - {None})
@@ -533,33 +525,12 @@ def timeline_batches(
         needed.difference_update(names)
         if needed:
             names.update(related.rows(connection, related.names, list(needed)))
-        # A visit's envoys are its travellers; a meeting outside any trip (or on a trip
-        # without travellers) takes its participants in the role of envoy instead.
-        # Counterparts are the other participants. Cells are joined per meeting.
-        envoy_cells: dict[int, str] = {}
-        travelled: dict[int, set[int]] = {}
+        travellers_of: dict[int, list[int]] = {}
         for visit_id, person_id in travellers:
-            if visit_id in envoy_cells:
-                envoy_cells[visit_id] += SEPARATOR + escape_item(names[person_id])
-                travelled[visit_id].add(person_id)
-            else:
-                envoy_cells[visit_id] = escape_item(names[person_id])
-                travelled[visit_id] = {person_id}
-        envoys_of: dict[int, list[str]] = {}
-        others_of: dict[int, list[str]] = {}
+            travellers_of.setdefault(visit_id, []).append(person_id)
+        taking_part: dict[int, list[tuple[int, bool]]] = {}
         for meeting_id, person_id, envoy in participants:
-            on_trip = travelled.get(visit_of[meeting_id])
-            if on_trip is None:
-                side = envoys_of if envoy else others_of
-            elif person_id in on_trip:
-                continue
-            else:
-                side = others_of
-            found = side.get(meeting_id)
-            if found is None:
-                side[meeting_id] = [names[person_id]]
-            else:
-                found.append(names[person_id])
+            taking_part.setdefault(meeting_id, []).append((person_id, envoy))
         sources: dict[int, str] = {}
         for meeting_id, url, publisher, title, uid in related.rows(
             connection, related.sources, meeting_ids
@@ -585,12 +556,11 @@ def timeline_batches(
             outcome,
             summary,
         ) in partition:
-            envoys = envoy_cells.get(visit_id)
-            if envoys is None:
-                found = envoys_of.get(meeting_id)
-                envoys = join_list(found) if found else ""
-            found = others_of.get(meeting_id)
-            counterparts = join_list(found) if found else ""
+            envoy_ids, counterpart_ids = sides(
+                travellers_of.get(visit_id, ()), taking_part.get(meeting_id, ())
+            )
+            envoys = join_list(names[person] for person in envoy_ids)
+            counterparts = join_list(names[person] for person in counterpart_ids)
             if venue_id is not None:
                 place = at_venue.get(venue_id)
                 if place is None:
@@ -641,17 +611,16 @@ class _Related:
     """What ``timeline_batches`` reads per partition: each statement takes the ids of
     the partition's meetings (or visits, or people) as one parameter, ``ids``."""
 
+    backend: Backend
     travellers: Executable
     participants: Executable
     sources: Executable
     names: Executable
-    ids: Callable[[list[int]], Any]
-    """The value of the ``ids`` parameter for a list of ids."""
 
     def rows(self, connection: Connection, statement: Executable, ids: list[int]) -> list[Any]:
         """The rows of ``statement`` for ``ids`` as the DBAPI gives them (tuples; no
         result processing: the columns read this way are integers, text and booleans)."""
-        result = connection.execute(statement, {"ids": self.ids(ids)})
+        result = connection.execute(statement, {"ids": self.backend.ids(ids)})
         try:
             return list(result.cursor.fetchall())
         finally:
@@ -659,38 +628,16 @@ class _Related:
 
 
 @cache
-def _related(dialect: str) -> _Related:
-    """The statements of ``_Related`` for a dialect. A list of ids is one JSON text on
-    SQLite (``IN (SELECT value FROM json_each(?))``) and one array on PostgreSQL
-    (``= ANY(?)``): the statement is the same whatever the number of ids, with nothing
-    to expand per id. Other databases get an expanding ``IN``."""
-    ids: Callable[[list[int]], Any]
-    if dialect == "sqlite":
-        listed = bindparam("ids", type_=String)
-        ids = json.dumps
-
-        def among(column: SQLColumnExpression[int]) -> ColumnElement[bool]:
-            return column.in_(select(literal_column("value")).select_from(func.json_each(listed)))
-
-    elif dialect == "postgresql":
-        array = bindparam("ids", type_=ARRAY(Integer))
-        ids = list
-
-        def among(column: SQLColumnExpression[int]) -> ColumnElement[bool]:
-            return column == any_(array)
-
-    else:
-        expanding: BindParameter[Any] = bindparam("ids", expanding=True)
-        ids = list
-
-        def among(column: SQLColumnExpression[int]) -> ColumnElement[bool]:
-            return column.in_(expanding)
-
+def _related(backend: Backend) -> _Related:
+    """The statements of ``_Related`` on a database: a list of ids is one parameter
+    (``Backend.among``), whatever its length."""
+    among = backend.among
     traveller = VisitTraveller.__table__.c
     participant = Participant.__table__.c
     link, source = MeetingSource.__table__.c, Source.__table__.c
     person = Person.__table__.c
     return _Related(
+        backend=backend,
         travellers=select(traveller.visit_id, traveller.person_id)
         .where(among(traveller.visit_id))
         .order_by(traveller.visit_id, traveller.position),
@@ -704,49 +651,38 @@ def _related(dialect: str) -> _Related:
         .where(among(link.meeting_id))
         .order_by(link.meeting_id, link.position),
         names=select(person.id, person.name).where(among(person.id)),
-        ids=ids,
     )
 
 
-def _meeting_partitions(connection: Connection, query: Executable) -> Iterator[Sequence[Any]]:
-    """The rows of the meeting query, ``ROWS_BATCH`` at a time, with ``earliest`` and
-    ``latest`` (the 4th and 5th columns) as ISO text.
-
-    SQLite stores dates as ISO text and its cursor reads rows lazily: the rows are taken
-    from the DBAPI cursor as they are. Elsewhere the result is streamed (a server-side
-    cursor) and the dates are formatted.
-    """
-    if connection.dialect.name == "sqlite":
-        result = connection.execute(query)
-        try:
-            fetch = result.cursor.fetchmany
-            while partition := fetch(ROWS_BATCH):
-                yield partition
-        finally:
-            result.close()
-        return
-    streamed = connection.execute(query.execution_options(yield_per=ROWS_BATCH))
-    for partition in streamed.partitions():
-        yield [(*m[:3], m[3].isoformat(), m[4].isoformat(), *m[5:]) for m in partition]
+P = TypeVar("P", bound=Hashable)
 
 
-def meeting_sides(meeting: Meeting) -> tuple[list[Person], list[Person]]:
-    """The envoys of a meeting and its counterparts (every other participant).
+def sides(
+    travellers: Sequence[P], participants: Iterable[tuple[P, bool]]
+) -> tuple[list[P], list[P]]:
+    """The envoys of a meeting and its counterparts: the one rule every listing and
+    export follows. ``travellers`` are those of its visit (in order); ``participants``
+    are its participants (in order), each with whether their role is ``envoy``.
 
     The envoys are the travellers of its visit: on Witkoff's trip to the Kremlin,
     Kirill Dmitriev is a counterpart even though he is Putin's envoy. A meeting outside
-    any trip (a call) takes its participants in the role of envoy instead.
+    any trip (a call) takes its participants in the role of envoy instead. The
+    counterparts are every other participant, each once.
     """
-    envoys: list[Person] = []
-    if meeting.visit is not None:
-        envoys.extend(traveller.person for traveller in meeting.visit.travellers)
-    if not envoys:
-        envoys.extend(p.person for p in meeting.participants if p.role == "envoy")
-    counterparts: list[Person] = []
-    for participant in meeting.participants:
-        if participant.person not in envoys and participant.person not in counterparts:
-            counterparts.append(participant.person)
+    taking_part = list(participants)
+    envoys = list(travellers) or [person for person, envoy in taking_part if envoy]
+    counterparts = list(dict.fromkeys(p for p, _envoy in taking_part if p not in envoys))
     return envoys, counterparts
+
+
+def meeting_sides(meeting: Meeting) -> tuple[list[Person], list[Person]]:
+    """The envoys and counterparts (``sides``) of a loaded meeting."""
+    travellers = (
+        [traveller.person for traveller in meeting.visit.travellers]
+        if meeting.visit is not None
+        else []
+    )
+    return sides(travellers, ((p.person, p.role == "envoy") for p in meeting.participants))
 
 
 def _timeline_entry(meeting: Meeting, places: PlaceIndex) -> TimelineEntry:
@@ -1053,13 +989,13 @@ def envoy_visits(session: Session, envoy: str, filters: Filters) -> list[Row]:
             since = (visit.earliest - previous[0]).days
             since_about = not (to_the_day and previous[1])
         previous = (visit.earliest, to_the_day)
-        travellers = {traveller.person_id for traveller in visit.travellers}
-        counterparts: list[str] = []
+        travellers = [traveller.person_id for traveller in visit.travellers]
+        counterparts: dict[str, None] = {}
         for meeting in visit.meetings:
-            for participant in meeting.participants:
-                name = participant.person.name
-                if participant.person_id not in travellers and name not in counterparts:
-                    counterparts.append(name)
+            taking_part = [(p.person_id, p.role == "envoy") for p in meeting.participants]
+            names = {p.person_id: p.person.name for p in meeting.participants}
+            for person_id in sides(travellers, taking_part)[1]:
+                counterparts[names[person_id]] = None
         main = main_meeting(visit.meetings)
         destination, country = _destination(places, visit)
         rows.append(

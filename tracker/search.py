@@ -1,10 +1,11 @@
 """Full-text search over meetings: titles, outcome summaries, notes and statement texts.
 
-One service function, two engines behind it:
+One service function, two engines behind it (their SQL is in ``db/dialects.py``):
 
 - SQLite: FTS5 tables ``meeting_fts`` (rowid = meeting id; title, outcome summary,
   notes) and ``statement_fts`` (rowid = statement id; text), external-content tables
-  kept in sync with their rows by triggers (migration 0002).
+  kept in sync with their rows by triggers (migration 0002); a bulk insert of meetings
+  drops the insert trigger and indexes the new rows in one statement.
 - PostgreSQL: GIN expression indexes on ``to_tsvector('simple', ...)`` of the same
   texts (migration 0002); the queries below repeat the indexed expressions exactly,
   so the planner can use them.
@@ -23,10 +24,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
-from sqlalchemy import Connection, Integer, column, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
+from tracker.backend import backend
 from tracker.errors import InvalidInput
 
 MEETING_FTS = "meeting_fts"
@@ -58,44 +59,6 @@ def is_search_object(name: str | None) -> bool:
 
 
 @contextmanager
-def bulk_meeting_insert(connection: Connection, count: int) -> Iterator[None]:
-    """Around an insert of ``count`` new meetings (ids above every id stored, as the
-    CSV importer hands them out): on SQLite, from ``BULK_FROM`` meetings on, index them
-    in one statement instead of one trigger call per row.
-
-    The insert trigger is dropped, the block runs, the new rows are added to
-    ``meeting_fts`` with one ``INSERT ... SELECT`` and the trigger is created again
-    from the text SQLite stored for it, all in the caller's transaction: a rollback
-    restores the trigger with everything else, and no other connection ever sees the
-    table without it. On PostgreSQL (GIN indexes, no triggers) this does nothing.
-    """
-    if count < BULK_FROM or connection.dialect.name != "sqlite":
-        yield
-        return
-    trigger = connection.execute(
-        text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
-        {"name": MEETING_INSERT_TRIGGER},
-    ).scalar()
-    if trigger is None:
-        yield
-        return
-    last = connection.execute(text("SELECT coalesce(max(id), 0) FROM meeting")).scalar_one()
-    columns = ", ".join(MEETING_FTS_COLUMNS)
-    connection.exec_driver_sql(f"DROP TRIGGER {MEETING_INSERT_TRIGGER}")
-
-    def restore() -> None:
-        connection.exec_driver_sql(
-            f"INSERT INTO {MEETING_FTS}(rowid, {columns})"
-            f" SELECT id, {columns} FROM meeting WHERE id > ?",
-            (last,),
-        )
-        connection.exec_driver_sql(trigger)
-
-    with restored_after(restore):
-        yield
-
-
-@contextmanager
 def restored_after(restore: Callable[[], None]) -> Iterator[None]:
     """Call ``restore`` after the block, also when the block fails: what a bulk insert
     took apart (a trigger, indexes) is whole again even if a caller went on to commit
@@ -110,28 +73,12 @@ def restored_after(restore: Callable[[], None]) -> Iterator[None]:
 
 
 def matching_meeting_ids(session: Session, query: str) -> TextualSelect:
-    """A SELECT of the ids of the meetings that ``query`` finds (for ``Meeting.id.in_``).
+    """A SELECT of the ids of the meetings that ``query`` finds (for ``Meeting.id.in_``),
+    in the database's own full-text search (``db/dialects.py``).
 
     Raises InvalidInput when the query has no word to search for.
     """
-    words = _words(query)
-    if session.get_bind().dialect.name == "sqlite":
-        fts_query = " ".join('"' + word.replace('"', '""') + '"' for word in words)
-        sql = text(
-            f"SELECT rowid AS meeting_id FROM {MEETING_FTS} WHERE {MEETING_FTS} MATCH :fts"
-            f" UNION SELECT s.meeting_id FROM statement AS s"
-            f" JOIN {STATEMENT_FTS} AS f ON f.rowid = s.id"
-            f" WHERE {STATEMENT_FTS} MATCH :fts AND s.meeting_id IS NOT NULL"
-        ).bindparams(fts=fts_query)
-    else:
-        sql = text(
-            f"SELECT id AS meeting_id FROM meeting"
-            f" WHERE {PG_MEETING_DOCUMENT} @@ plainto_tsquery('simple', :words)"
-            f" UNION SELECT meeting_id FROM statement"
-            f" WHERE {PG_STATEMENT_DOCUMENT} @@ plainto_tsquery('simple', :words)"
-            f" AND meeting_id IS NOT NULL"
-        ).bindparams(words=" ".join(words))
-    return sql.columns(column("meeting_id", Integer))
+    return backend(session).meetings_matching(_words(query))
 
 
 def _words(query: str) -> list[str]:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from tracker.backend import backend
 from tracker.importers.plan import (
     MEETING_COLUMNS,
     MEETING_SOURCE_COLUMNS,
@@ -40,7 +41,7 @@ from tracker.models import (
     VisitSource,
     VisitTraveller,
 )
-from tracker.search import bulk_meeting_insert, restored_after
+from tracker.search import restored_after
 
 BATCH = 5_000
 """Rows per bulk insert, and rows between two progress reports."""
@@ -90,7 +91,7 @@ class Writer:
         self.done = 0
         self.total = 0
         self.shown = 0
-        self.count_ids = session.get_bind().dialect.name == "sqlite"
+        self.count_ids = backend(session).ids_count_up
 
     def insert_records(self, table: Table, items: _Records) -> None:
         """Insert rows of a table with an id, uid and timestamps; fill in their refs."""
@@ -269,7 +270,8 @@ class Writer:
             VISIT_SOURCE_COLUMNS,
             [(ref_id(v), ref_id(s), pos) for v, s, pos in plan.visit_sources],
         )
-        with bulk_meeting_insert(self.session.connection(), len(plan.meetings)):
+        connection = self.session.connection()
+        with backend(connection).bulk_meeting_insert(connection, len(plan.meetings)):
             self.insert_records(
                 Meeting.__table__,  # type: ignore[arg-type]
                 _Records(

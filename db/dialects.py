@@ -1,0 +1,156 @@
+"""The pieces of SQL that differ between SQLite and PostgreSQL, in one place.
+
+Each database gets a ``tracker.backend.Backend`` registered under its dialect's name;
+the domain asks for the pieces by name and never tests which database it is on.
+Imported by ``db/engine.py``, so that whoever opens a database has them.
+
+- a list of ids as one parameter: a JSON text read with ``json_each`` on SQLite, an
+  array compared with ``= ANY`` on PostgreSQL (the statement is the same whatever the
+  number of ids, with nothing to expand per id);
+- streamed rows: SQLite's cursor reads lazily and stores dates as ISO text, so rows
+  come from the DBAPI cursor as they are; PostgreSQL streams a server-side cursor;
+- full-text search: FTS5 tables on SQLite, ``tsvector`` expression indexes on
+  PostgreSQL (``tracker/search.py`` describes both);
+- a bulk insert of meetings on SQLite indexes them for search in one statement;
+- ``span_days``: the days between two dates (``julianday`` on SQLite).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Executable,
+    Integer,
+    SQLColumnExpression,
+    String,
+    any_,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.selectable import TextualSelect
+
+from tracker.backend import BACKENDS, Backend
+from tracker.models import span_days
+from tracker.search import (
+    BULK_FROM,
+    MEETING_FTS,
+    MEETING_FTS_COLUMNS,
+    MEETING_INSERT_TRIGGER,
+    PG_MEETING_DOCUMENT,
+    PG_STATEMENT_DOCUMENT,
+    STATEMENT_FTS,
+    restored_after,
+)
+
+
+class SqliteBackend(Backend):
+    ids_count_up = True
+
+    def ids_parameter(self) -> BindParameter[Any]:
+        return bindparam("ids", type_=String)
+
+    def ids(self, values: list[int]) -> Any:
+        return json.dumps(values)
+
+    def among(self, column: SQLColumnExpression[int]) -> ColumnElement[bool]:
+        values = func.json_each(self.ids_parameter())
+        return column.in_(select(literal_column("value")).select_from(values))
+
+    def partitions(
+        self, connection: Connection, query: Executable, size: int
+    ) -> Iterator[Sequence[Sequence[Any]]]:
+        result = connection.execute(query)
+        try:
+            fetch = result.cursor.fetchmany
+            while partition := fetch(size):
+                yield partition
+        finally:
+            result.close()
+
+    def meetings_matching(self, words: list[str]) -> TextualSelect:
+        fts_query = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+        sql = text(
+            f"SELECT rowid AS meeting_id FROM {MEETING_FTS} WHERE {MEETING_FTS} MATCH :fts"
+            f" UNION SELECT s.meeting_id FROM statement AS s"
+            f" JOIN {STATEMENT_FTS} AS f ON f.rowid = s.id"
+            f" WHERE {STATEMENT_FTS} MATCH :fts AND s.meeting_id IS NOT NULL"
+        ).bindparams(fts=fts_query)
+        return sql.columns(column("meeting_id", Integer))
+
+    @contextmanager
+    def bulk_meeting_insert(self, connection: Connection, count: int) -> Iterator[None]:
+        """From ``BULK_FROM`` meetings on, index them in one statement instead of one
+        trigger call per row.
+
+        The insert trigger is dropped, the block runs, the new rows are added to
+        ``meeting_fts`` with one ``INSERT ... SELECT`` and the trigger is created again
+        from the text SQLite stored for it, all in the caller's transaction: a rollback
+        restores the trigger with everything else, and no other connection ever sees
+        the table without it.
+        """
+        if count < BULK_FROM:
+            yield
+            return
+        trigger = connection.execute(
+            text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
+            {"name": MEETING_INSERT_TRIGGER},
+        ).scalar()
+        if trigger is None:
+            yield
+            return
+        last = connection.execute(text("SELECT coalesce(max(id), 0) FROM meeting")).scalar_one()
+        columns = ", ".join(MEETING_FTS_COLUMNS)
+        connection.exec_driver_sql(f"DROP TRIGGER {MEETING_INSERT_TRIGGER}")
+
+        def restore() -> None:
+            connection.exec_driver_sql(
+                f"INSERT INTO {MEETING_FTS}(rowid, {columns})"
+                f" SELECT id, {columns} FROM meeting WHERE id > ?",
+                (last,),
+            )
+            connection.exec_driver_sql(trigger)
+
+        with restored_after(restore):
+            yield
+
+
+class PostgresBackend(Backend):
+    def ids_parameter(self) -> BindParameter[Any]:
+        return bindparam("ids", type_=ARRAY(Integer))
+
+    def among(self, column: SQLColumnExpression[int]) -> ColumnElement[bool]:
+        return column == any_(self.ids_parameter())
+
+    def meetings_matching(self, words: list[str]) -> TextualSelect:
+        sql = text(
+            f"SELECT id AS meeting_id FROM meeting"
+            f" WHERE {PG_MEETING_DOCUMENT} @@ plainto_tsquery('simple', :words)"
+            f" UNION SELECT meeting_id FROM statement"
+            f" WHERE {PG_STATEMENT_DOCUMENT} @@ plainto_tsquery('simple', :words)"
+            f" AND meeting_id IS NOT NULL"
+        ).bindparams(words=" ".join(words))
+        return sql.columns(column("meeting_id", Integer))
+
+
+BACKENDS["sqlite"] = SqliteBackend()
+BACKENDS["postgresql"] = PostgresBackend()
+
+
+@compiles(span_days, "sqlite")
+def _span_days_sqlite(element: span_days, compiler: SQLCompiler, **kw: object) -> str:
+    earliest, latest = (compiler.process(c, **kw) for c in element.clauses)
+    return f"julianday({latest}) - julianday({earliest})"
