@@ -43,10 +43,10 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import TextualSelect
 
+from tracker import search
 from tracker.backend import BACKENDS, Backend
 from tracker.models import span_days
 from tracker.search import (
-    BULK_FROM,
     MEETING_FTS,
     MEETING_FTS_COLUMNS,
     MEETING_INSERT_TRIGGER,
@@ -102,7 +102,7 @@ class SqliteBackend(Backend):
         restores the trigger with everything else, and no other connection ever sees
         the table without it.
         """
-        if count < BULK_FROM:
+        if count < search.BULK_FROM:
             yield
             return
         trigger = connection.execute(
