@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from tracker.dates import parse_when
 from tracker.models import Meeting, Place, Visit, span_days
 from tracker.names import name_key
-from tracker.query import DateRange, Filters, _overlap, timeline_rows
+from tracker.query import DateRange, Filters, timeline_rows
+from tracker.query.filters import _overlap
 
 # Records of every width: a day, a month, a year, a two-year interval, an open-ended
 # approximate day, and a day long before the others.

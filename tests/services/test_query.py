@@ -15,7 +15,6 @@ from sqlalchemy import delete, event, select, text, update
 from sqlalchemy.orm import Session
 
 import tracker.backend
-from tracker import query
 from tracker.dates import parse_when
 from tracker.errors import Ambiguous, InvalidInput, NotFound
 from tracker.models import (
@@ -55,6 +54,7 @@ from tracker.query import (
     timeline_rows,
     visit_detail,
 )
+from tracker.query import timeline as query
 
 HOSTILE_TITLE = "[bold]x \x1b[31mred\u202e"
 

@@ -20,8 +20,6 @@ from typing import Any, ClassVar, TextIO, TypeVar
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from tracker.dates import When, parse_when
-from tracker.errors import InvalidInput
 from tracker.models import Meeting, Visit, VisitSource, VisitTraveller
 from tracker.query import (
     BATCH,
@@ -33,6 +31,7 @@ from tracker.query import (
     timeline_batches,
     timeline_entries,
     timeline_rows,
+    when_of,
 )
 
 DEFAULT_TITLE = "Diplomatic visits and meetings"
@@ -270,14 +269,6 @@ class Exporter(ABC):
     @abstractmethod
     def write(self, export: Export, stream: TextIO) -> int:
         """Write ``export`` to ``stream``; return the number of meetings written."""
-
-
-def when_of(edtf: str, earliest: date, latest: date) -> When:
-    """The parsed EDTF of a stored record (its bounds alone if it no longer parses)."""
-    try:
-        return parse_when(edtf)
-    except InvalidInput:
-        return When(edtf, earliest, latest)
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -38,12 +38,12 @@ from sqlalchemy.orm import selectinload
 
 from tracker import __version__
 from tracker.exporters import lanes, worldmap
-from tracker.exporters.base import Export, Exporter, Summary, batched, when_of
+from tracker.exporters.base import Export, Exporter, Summary, batched
 from tracker.exporters.ics import uncertain
 from tracker.exporters.markup import anchor, attr, escape
 from tracker.exporters.places import Atlas, meeting_place
 from tracker.models import Meeting, Source, Statement
-from tracker.query import BATCH, Row, TimelineEntry, format_duration, shown_edtf
+from tracker.query import BATCH, Row, TimelineEntry, format_duration, shown_edtf, when_of
 from tracker.vocab import MeetingStatus
 
 SPOOL_BYTES = 4 * 1024 * 1024

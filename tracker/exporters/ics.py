@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, TextIO
 
 from tracker import __version__
 from tracker.dates import When
-from tracker.exporters.base import Export, Exporter, MeetingRecord, when_of
+from tracker.exporters.base import Export, Exporter, MeetingRecord
 from tracker.models import Person, Source, Visit
-from tracker.query import PlaceIndex, day_count, format_duration, meeting_sides
+from tracker.query import PlaceIndex, day_count, format_duration, meeting_sides, when_of
 from tracker.text import visible
 from tracker.vocab import MeetingStatus, ParticipantRole
 

@@ -18,9 +18,9 @@ from html import escape as html_escape
 from typing import Any, TextIO
 
 from tracker.dates import Point, When
-from tracker.exporters.base import Export, Exporter, when_of
+from tracker.exporters.base import Export, Exporter
 from tracker.models import Source
-from tracker.query import TimelineEntry, format_duration, precision
+from tracker.query import TimelineEntry, format_duration, precision, when_of
 from tracker.text import visible
 
 JsonObject = dict[str, Any]

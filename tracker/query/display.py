@@ -1,0 +1,103 @@
+"""Dates and durations as people read them, and the shape of a row: the display
+helpers every listing and export shares."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
+from typing import Any, Literal
+
+from tracker.cells import join_list
+from tracker.dates import When, parse_when
+from tracker.errors import InvalidInput
+from tracker.models import Source
+from tracker.vocab import DurationQualifier
+
+Row = dict[str, Any]
+
+
+Precision = Literal["day", "month", "year"]
+
+
+def precision(when: When) -> Precision:
+    """How precise a date is at its start: to the day, the month or only the year."""
+    if when.start is not None:
+        if when.start.day is not None:
+            return "day"
+        return "month" if when.start.month is not None else "year"
+    first, last = when.earliest, when.latest
+    if first.month == 1 and first.day == 1 and (last.month, last.day) == (12, 31):
+        return "year"
+    end_of_month = calendar.monthrange(last.year, last.month)[1]
+    if first.day == 1 and last.day == end_of_month and first != last:
+        return "month"
+    return "day"
+
+
+def day_count(when: When) -> int | None:
+    """Days covered (latest - earliest + 1), only for dates given to the day."""
+    if when.start is not None:
+        if when.start.day is None or (when.end is not None and when.end.day is None):
+            return None
+    elif precision(when) != "day":
+        return None
+    return (when.latest - when.earliest).days + 1
+
+
+def dated(edtf: str, earliest: date, latest: date) -> Row:
+    """The four date keys of a row."""
+    return {
+        "date": shown_edtf(edtf),
+        "edtf": edtf,
+        "earliest": earliest.isoformat(),
+        "latest": latest.isoformat(),
+    }
+
+
+def when_of(edtf: str, earliest: date, latest: date) -> When:
+    try:
+        return parse_when(edtf)
+    except InvalidInput:
+        return When(edtf, earliest, latest)
+
+
+_QUALIFIER_WORDS = {
+    DurationQualifier.EXACT.value: "",
+    DurationQualifier.ABOUT.value: "about ",
+    DurationQualifier.AT_LEAST.value: "at least ",
+    DurationQualifier.AT_MOST.value: "at most ",
+}
+
+
+def format_minutes(minutes: int) -> str:
+    """``330`` → ``5 h 30 min``; ``300`` → ``5 h``; ``45`` → ``45 min``."""
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return f"{hours} h {rest} min"
+    if hours:
+        return f"{hours} h"
+    return f"{rest} min"
+
+
+def format_duration(minutes: int | None, qualifier: str | None) -> str | None:
+    """``at least 5 h``, ``about 3 h 30 min``; ``None`` when no duration is known."""
+    if minutes is None:
+        return None
+    return _QUALIFIER_WORDS.get(qualifier or "", "") + format_minutes(minutes)
+
+
+def sources_cell(sources: Iterable[Source]) -> str:
+    """Sources for one cell: URLs, or the publisher (else title) when there is no URL."""
+    return join_list(s.url or s.publisher or s.title or s.uid for s in sources)
+
+
+@lru_cache(maxsize=65_536)
+def shown_edtf(edtf: str) -> str:
+    """A stored EDTF date as people write it (the text itself if it no longer parses);
+    cached, as a timeline repeats the same days many times."""
+    try:
+        return parse_when(edtf).display
+    except InvalidInput:
+        return edtf

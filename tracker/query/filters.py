@@ -1,0 +1,189 @@
+"""What a listing is narrowed to (``Filters``) and the WHERE conditions that ask it of
+the meetings and the visits: dates that overlap, a place and every place under it, a
+country, an envoy, a participant, a topic, an outcome, words to search for."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import (
+    ColumnElement,
+    exists,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from tracker.dates import parse_when
+from tracker.errors import InvalidInput
+from tracker.models import (
+    Meeting,
+    MeetingTopic,
+    Participant,
+    Place,
+    Visit,
+    VisitTraveller,
+    span_days,
+)
+from tracker.names import find_places, name_key, resolve_person, resolve_place
+from tracker.search import matching_meeting_ids
+from tracker.vocab import Outcome, PlaceKind, choose
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a listing is narrowed to, as the user typed it (resolved by the services).
+
+    ``date_from``/``date_to`` are EDTF; a record matches when its dates overlap them.
+    ``place`` matches the place and every place under it; ``country`` is an ISO code or
+    a country's name or alias.
+    """
+
+    date_from: str | None = None
+    date_to: str | None = None
+    place: str | None = None
+    country: str | None = None
+    envoy: str | None = None
+    with_person: str | None = None
+    topic: str | None = None
+    outcome: str | None = None
+    search: str | None = None
+
+
+@dataclass(frozen=True)
+class DateRange:
+    earliest: date | None
+    latest: date | None
+
+
+def date_range(filters: Filters) -> DateRange:
+    """The bounds of ``--from``/``--to`` (earliest day of one, latest day of the other)."""
+    start = (
+        parse_when(filters.date_from, field="--from").earliest
+        if filters.date_from is not None
+        else None
+    )
+    end = parse_when(filters.date_to, field="--to").latest if filters.date_to is not None else None
+    if start is not None and end is not None and end < start:
+        raise InvalidInput(
+            "--to", f"a date on or after --from ({filters.date_from})", filters.date_to
+        )
+    return DateRange(start, end)
+
+
+def country_code(session: Session, value: str) -> str:
+    """The ISO 3166-1 alpha-2 code ``value`` names: the code itself, or a country place's
+    name or alias."""
+    text = value.strip()
+    if len(text) == 2 and text.isascii() and text.isalpha():
+        return text.upper()
+    found = [place for place in find_places(session, text) if place.kind == PlaceKind.COUNTRY]
+    if len(found) == 1 and found[0].country:
+        return found[0].country
+    place = resolve_place(session, text)
+    if place.kind != PlaceKind.COUNTRY or not place.country:
+        raise InvalidInput("--country", "an ISO country code or a country's name", value)
+    return place.country
+
+
+def places_under(session: Session, name: str) -> set[int]:
+    """The ids of the place ``name`` and of every place under it (via parents)."""
+    root = resolve_place(session, name)
+    children: dict[int, list[int]] = {}
+    for place_id, parent_id in session.execute(select(Place.id, Place.parent_id)):
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(place_id)
+    found = {root.id}
+    pending = [root.id]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            if child not in found:
+                found.add(child)
+                pending.append(child)
+    return found
+
+
+def _overlap(
+    session: Session, record: type[Meeting] | type[Visit], bounds: DateRange
+) -> list[ColumnElement[bool]]:
+    """The conditions for the records of ``record``'s table that overlap ``bounds``.
+
+    Besides ``latest >= start``, ``earliest`` is bounded from below by the start minus
+    the longest span stored (one lookup on ``ix_*_span``), so that the index on
+    ``(earliest, latest)`` is read over a range that does not grow with the table.
+    """
+    conditions: list[ColumnElement[bool]] = []
+    if bounds.earliest is not None:
+        conditions.append(record.latest >= bounds.earliest)
+        longest = session.scalar(select(func.max(span_days(record.earliest, record.latest))))
+        if longest is not None:
+            try:
+                floor = bounds.earliest - timedelta(days=math.ceil(longest))
+            except OverflowError:  # before year 1: no lower bound to add
+                pass
+            else:
+                conditions.append(record.earliest >= floor)
+    if bounds.latest is not None:
+        conditions.append(record.earliest <= bounds.latest)
+    return conditions
+
+
+def meeting_conditions(session: Session, filters: Filters) -> list[ColumnElement[bool]]:
+    """The WHERE conditions on ``Meeting`` that ``filters`` ask for (resolving names)."""
+    conditions = _overlap(session, Meeting, date_range(filters))
+    destination = (
+        select(Visit.destination_id)
+        .where(Visit.id == Meeting.visit_id)
+        .correlate(Meeting)
+        .scalar_subquery()
+    )
+    place_of_meeting = func.coalesce(Meeting.venue_id, destination)
+    if filters.place is not None:
+        conditions.append(place_of_meeting.in_(places_under(session, filters.place)))
+    if filters.country is not None:
+        code = country_code(session, filters.country)
+        conditions.append(place_of_meeting.in_(select(Place.id).where(Place.country == code)))
+    if filters.envoy is not None:
+        envoy = resolve_person(session, filters.envoy, "--envoy")
+        travelled = Meeting.visit_id.in_(
+            select(VisitTraveller.visit_id).where(VisitTraveller.person_id == envoy.id)
+        )
+        as_envoy = Meeting.id.in_(
+            select(Participant.meeting_id).where(
+                Participant.person_id == envoy.id, Participant.role == "envoy"
+            )
+        )
+        conditions.append(or_(travelled, as_envoy))
+    if filters.with_person is not None:
+        person = resolve_person(session, filters.with_person, "--with")
+        conditions.append(
+            Meeting.id.in_(select(Participant.meeting_id).where(Participant.person_id == person.id))
+        )
+    if filters.topic is not None:
+        key = name_key(filters.topic)
+        if not key:
+            raise InvalidInput(
+                "--topic", "a topic with at least one letter or digit", filters.topic
+            )
+        conditions.append(
+            exists().where(MeetingTopic.meeting_id == Meeting.id, MeetingTopic.key == key)
+        )
+    if filters.outcome is not None:
+        conditions.append(Meeting.outcome == choose(Outcome, filters.outcome, "--outcome").value)
+    if filters.search is not None:
+        conditions.append(Meeting.id.in_(matching_meeting_ids(session, filters.search)))
+    return conditions
+
+
+def visit_conditions(session: Session, filters: Filters) -> list[ColumnElement[bool]]:
+    """The WHERE conditions on ``Visit`` for ``--from``/``--to``/``--place``/``--country``."""
+    conditions = _overlap(session, Visit, date_range(filters))
+    if filters.place is not None:
+        conditions.append(Visit.destination_id.in_(places_under(session, filters.place)))
+    if filters.country is not None:
+        code = country_code(session, filters.country)
+        conditions.append(Visit.destination_id.in_(select(Place.id).where(Place.country == code)))
+    return conditions
