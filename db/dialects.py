@@ -40,6 +40,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import TextualSelect
 
@@ -129,6 +130,9 @@ class SqliteBackend(Backend):
 
 
 class PostgresBackend(Backend):
+    def role(self, session: Session) -> str | None:
+        return session.scalar(select(func.current_user()))
+
     def ids_parameter(self) -> BindParameter[Any]:
         return bindparam("ids", type_=ARRAY(Integer))
 

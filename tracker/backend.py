@@ -59,6 +59,10 @@ class Backend:
         statements, hold every word of ``words``."""
         raise Unavailable("this database has no full-text search tracker knows")
 
+    def role(self, session: Session) -> str | None:
+        """The database role a write is made as, where the database has roles."""
+        return None
+
     @contextmanager
     def bulk_meeting_insert(self, connection: Connection, count: int) -> Iterator[None]:
         """Around an insert of ``count`` new meetings: whatever keeps the search index

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.backend import backend
 from tracker.collector import collector_paused
 from tracker.models import Change, ChangeSet
 from tracker.write.report import Change as Touched
@@ -95,9 +95,7 @@ def _record(session: Session, author: Author) -> int | None:
     pruned = session.info.get(PRUNED_BEFORE)
     if not changes and pruned is None:
         return None
-    role = None
-    if session.get_bind().dialect.name == "postgresql":
-        role = session.scalar(select(func.current_user()))
+    role = backend(session).role(session)
     change_set = ChangeSet(
         at=datetime.now(UTC),
         who=author.name[:200],
