@@ -110,14 +110,20 @@ r AS (
     count(*) OVER (PARTITION BY person_id) AS n,
     julianday(earliest) - julianday(lag(earliest) OVER w) AS gap
   FROM t WINDOW w AS (PARTITION BY person_id ORDER BY earliest, id))"""
-ENVOYS_SQL = f"""{TRAVELS}
-SELECT p.name AS envoy, count(*) AS visits,
-  (SELECT count(*) FROM visit_traveller AS x JOIN meeting AS m ON m.visit_id = x.visit_id
-     WHERE x.person_id = r.person_id) AS meetings,
+ENVOYS_SQL = f"""{TRAVELS},
+h AS (
+  SELECT x.person_id, count(*) AS meetings
+  FROM visit_traveller AS x JOIN meeting AS m ON m.visit_id = x.visit_id
+  GROUP BY x.person_id),
+d AS (
+  SELECT person_id, group_concat(name, '; ') AS destinations FROM (
+    SELECT DISTINCT t.person_id, p.name FROM t JOIN place AS p ON p.id = t.destination_id)
+  GROUP BY person_id)
+SELECT p.name AS envoy, count(*) AS visits, h.meetings,
   max(CASE WHEN nth = 1 THEN edtf END) AS first, max(CASE WHEN nth = n THEN edtf END) AS last,
-  (SELECT group_concat(DISTINCT d.name) FROM t JOIN place AS d ON d.id = t.destination_id
-     WHERE t.person_id = r.person_id) AS destinations, p.uid
+  d.destinations, p.uid
 FROM r JOIN person AS p ON p.id = r.person_id
+  LEFT JOIN h ON h.person_id = r.person_id LEFT JOIN d ON d.person_id = r.person_id
 GROUP BY r.person_id ORDER BY min(r.earliest), p.name"""
 STATS_SQL = f"""{TRAVELS},
 h AS (
