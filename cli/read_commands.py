@@ -16,6 +16,7 @@ from cli.render import (
     FORMATS,
     Column,
     Listing,
+    not_held,
     print_json,
     print_tree,
     render_meeting,
@@ -208,6 +209,7 @@ def _since(row: dict[str, Any]) -> str | None:
 TIMELINE_COLUMNS = (
     Column("date", "date", style="cyan"),
     Column("kind", "kind"),
+    Column("not_held", "status", style="bold yellow", only_when_filled=True),
     Column("title", "title", style="bold"),
     Column("envoys", "envoys"),
     Column("counterparts", "counterparts"),
@@ -223,6 +225,7 @@ def _timeline_cells(row: dict[str, Any]) -> dict[str, Any]:
     )
     return {
         **row,
+        "not_held": not_held(row["status"]),
         "place": where,
         "duration": format_duration(row["duration_minutes"], row["duration_qualifier"]),
     }
@@ -315,11 +318,15 @@ def timeline_command(
             return
         if view == "lanes":
             months, rows = lanes(entries, date_range(filters))
-            columns = [Column("envoy", "envoy", style="bold")]
+            columns = [
+                Column("envoy", "envoy", style="bold"),
+                Column("not_held", "status", style="bold yellow", only_when_filled=True),
+            ]
             columns += [Column(m, m, "right", style="green") for m in months]
             if fmt == "table":
                 rows = [{k: (v or "") for k, v in row.items()} for row in rows]
-            table = Table(["envoy", *months], right=frozenset(months))
+            rows = [{**row, "not_held": not_held(row["status"])} for row in rows]
+            table = Table(["envoy", "status", *months], right=frozenset(months))
             _render(app, fmt, Listing(rows, table, columns), messages.NO_MEETINGS)
 
 

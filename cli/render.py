@@ -31,6 +31,7 @@ from tracker import formats
 from tracker.models import Meeting, Visit
 from tracker.query import Row, TimelineEntry, meeting_detail, visit_detail
 from tracker.text import visible
+from tracker.vocab import MeetingStatus
 
 Justify = Literal["left", "right"]
 
@@ -89,6 +90,9 @@ class Column:
     header: str
     justify: Justify = "left"
     style: str = ""
+    only_when_filled: bool = False
+    """Shown in a table only when a row has a value in it (a meeting's status: only
+    when one of them was not held)."""
 
 
 @dataclass
@@ -151,6 +155,7 @@ def renderer(name: str) -> Renderer:
 
 def print_table(out: Console, columns: Sequence[Column], rows: Sequence[Row]) -> None:
     """A Rich table on a terminal; plain aligned columns into a pipe."""
+    columns = [c for c in columns if not c.only_when_filled or any(row.get(c.key) for row in rows)]
     texts = [[safe(cell(row.get(c.key))) for c in columns] for row in rows]
     if out.is_terminal:
         table = Table(box=box.SIMPLE_HEAD, header_style="bold cyan", pad_edge=False)
@@ -185,9 +190,16 @@ def plain_table(
 # -- timeline views -------------------------------------------------------------------
 
 
+def not_held(status: str) -> str:
+    """A meeting's status where a view marks it: nothing for a meeting held, else the
+    status (``announced``, ``postponed``, ``cancelled``)."""
+    return "" if status == MeetingStatus.HELD.value else status
+
+
 def meeting_label(row: Row) -> str:
-    """``11 Apr 2025  Title (talks; Steve Witkoff with Vladimir Putin)``."""
-    details = [row["kind"]]
+    """``11 Apr 2025  Title (talks; Steve Witkoff with Vladimir Putin)``; a meeting not
+    held says so: ``(talks, announced; ...)``."""
+    details = [", ".join(part for part in (row["kind"], not_held(row["status"])) if part)]
     if row["envoys"] and row["counterparts"]:
         details.append(f"{row['envoys']} with {row['counterparts']}")
     elif row["envoys"] or row["counterparts"]:
@@ -318,6 +330,7 @@ def visit_fields(detail: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
             "meetings",
             [
                 f"m:{m['id']} {m['date']}  {m['title']} ({m['kind']}"
+                + (f", {not_held(m['status'])}" if not_held(m["status"]) else "")
                 + (f", {m['duration']}" if m["duration"] else "")
                 + f", outcome {m['outcome']})"
                 for m in detail["meetings"]

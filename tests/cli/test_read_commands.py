@@ -73,6 +73,7 @@ def test_timeline_april_as_json(run: Invoke, world: Any) -> None:
         "country",
         "duration_minutes",
         "duration_qualifier",
+        "status",
         "outcome",
         "outcome_summary",
         "sources",
@@ -113,8 +114,16 @@ def test_timeline_lanes(run: Invoke, world: Any) -> None:
         "Kirill Dmitriev                          1\n"
     )
     assert _json(run(*args, "--format", "json")) == [
-        {"envoy": "Steve Witkoff", "2025-02": 1, "2025-03": 0, "2025-04": 2, "2025-05": 0},
-        {"envoy": "Kirill Dmitriev", "2025-02": 0, "2025-03": 0, "2025-04": 1, "2025-05": 0},
+        {
+            "envoy": "Steve Witkoff",
+            "status": "held",
+            **{"2025-02": 1, "2025-03": 0, "2025-04": 2, "2025-05": 0},
+        },
+        {
+            "envoy": "Kirill Dmitriev",
+            "status": "held",
+            **{"2025-02": 0, "2025-03": 0, "2025-04": 1, "2025-05": 0},
+        },
     ]
 
 
@@ -123,10 +132,10 @@ def test_timeline_markdown(run: Invoke, world: Any) -> None:
     lines = _ok(run("timeline", "--place", "Kremlin", "--format", "markdown")).splitlines()
     assert lines[0] == (
         "| date | edtf | earliest | latest | kind | title | envoys | counterparts | venue | city"
-        " | country | duration\\_minutes | duration\\_qualifier | outcome | outcome\\_summary"
-        " | sources | uid |"
+        " | country | duration\\_minutes | duration\\_qualifier | status | outcome"
+        " | outcome\\_summary | sources | uid |"
     )
-    assert lines[1] == "| " + " | ".join(["---"] * 11 + ["---:"] + ["---"] * 5) + " |"
+    assert lines[1] == "| " + " | ".join(["---"] * 11 + ["---:"] + ["---"] * 6) + " |"
     assert [line.split(" | ")[5:8] for line in lines[2:]] == [
         ["Fourth meeting", "Steve Witkoff", "Vladimir Putin"],
         ["Talks on the peace plan", "Steve Witkoff; Jared Kushner", "Vladimir Putin; Yuri Ushakov"],

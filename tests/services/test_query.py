@@ -275,6 +275,7 @@ def test_timeline_row_shape(session: Session, world: Any) -> None:
         "country": "RU",
         "duration_minutes": 300,
         "duration_qualifier": "at-least",
+        "status": "held",
         "outcome": "no-agreement",
         "outcome_summary": "No compromise reached yet",
         "sources": "Polish news report; https://tass.com/1",
@@ -450,8 +451,8 @@ def test_lanes_count_meetings_per_envoy_and_month(session: Session, world: Any) 
     months, rows = lanes(timeline_entries(session, filters), DateRange(date(2025, 2, 1), None))
     assert months == ["2025-02", "2025-03", "2025-04"]
     assert rows == [
-        {"envoy": "Steve Witkoff", "2025-02": 1, "2025-03": 0, "2025-04": 2},
-        {"envoy": "Kirill Dmitriev", "2025-02": 0, "2025-03": 0, "2025-04": 1},
+        {"envoy": "Steve Witkoff", "status": "held", "2025-02": 1, "2025-03": 0, "2025-04": 2},
+        {"envoy": "Kirill Dmitriev", "status": "held", "2025-02": 0, "2025-03": 0, "2025-04": 1},
     ]
 
 

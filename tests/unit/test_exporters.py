@@ -151,6 +151,7 @@ def _entry(edtf: str, **row: Any) -> TimelineEntry:
         "country": None,
         "duration_minutes": None,
         "duration_qualifier": None,
+        "status": "held",
         "outcome": "unknown",
         "outcome_summary": None,
         "sources": "",

@@ -151,6 +151,7 @@ def _entry(title: str, day: date, precision: str) -> TimelineEntry:
     row = {
         "date": f"{day:%d %b %Y}" if precision == "day" else str(day.year),
         "kind": "talks",
+        "status": "held",
         "title": title,
         "envoys": "A",
         "counterparts": "",

@@ -22,6 +22,9 @@ from tracker.exporters.base import Export, Exporter
 from tracker.models import Source
 from tracker.query import TimelineEntry, format_duration, precision, when_of
 from tracker.text import visible
+from tracker.vocab import MeetingStatus
+
+HELD = MeetingStatus.HELD.value
 
 JsonObject = dict[str, Any]
 
@@ -85,7 +88,7 @@ def event(entry: TimelineEntry) -> JsonObject:
     row = entry.row
     when = when_of(row["edtf"], entry.earliest, date.fromisoformat(row["latest"]))
     start, end = _points(when)
-    details = [row["kind"]]
+    details = [row["kind"] if row["status"] == HELD else f"{row['kind']}, {row['status']}"]
     people = " with ".join(part for part in (row["envoys"], row["counterparts"]) if part)
     if people:
         details.append(people)
@@ -102,9 +105,10 @@ def event(entry: TimelineEntry) -> JsonObject:
     text += _paragraph(outcome) + _sources_html(
         entry.meeting.sources if entry.meeting is not None else ()
     )
+    headline = row["title"] if row["status"] == HELD else f"{row['title']} ({row['status']})"
     slide: JsonObject = {
         "start_date": _date_object(start, when),
-        "text": {"headline": escape(row["title"]), "text": text},
+        "text": {"headline": escape(headline), "text": text},
         "unique_id": row["uid"],
     }
     if end is not None:

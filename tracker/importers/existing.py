@@ -151,6 +151,7 @@ class Existing:
             Meeting.duration_qualifier,
             Meeting.outcome,
             Meeting.outcome_summary,
+            Meeting.status,
             Meeting.notes,
         )
         for chunk in chunks(meeting_uids):

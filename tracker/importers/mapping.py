@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from tracker.errors import InvalidInput
-from tracker.vocab import MeetingKind, Outcome
+from tracker.vocab import MeetingKind, MeetingStatus, Outcome
 
 FIELDS: dict[str, str] = {
     "traveller": "the envoy's name (several separated by ';'); created when unknown",
@@ -27,6 +27,9 @@ FIELDS: dict[str, str] = {
     "duration_qualifier": "exact, about, at-least or at-most (with duration_minutes)",
     "outcome": "the meeting's outcome (" + ", ".join(o.value for o in Outcome) + ")",
     "summary": "the outcome's summary",
+    "status": "the meeting's status ("
+    + ", ".join(s.value for s in MeetingStatus)
+    + "); held when empty",
     "notes": "free text kept on the record",
     "source_url": "the row's source: its URL",
     "source_title": "the row's source: its title",
@@ -46,6 +49,7 @@ MEETING_FIELDS = (
     "duration_qualifier",
     "outcome",
     "summary",
+    "status",
 )
 """A row with any of these filled is a meeting (and its visit); without, a visit."""
 
@@ -60,6 +64,7 @@ TIMELINE_MAPPING: dict[str, str] = {
     "country": "country",
     "duration_minutes": "duration_minutes",
     "duration_qualifier": "duration_qualifier",
+    "status": "status",
     "outcome": "outcome",
     "outcome_summary": "summary",
     "sources": "sources",

@@ -25,7 +25,7 @@ from tracker.importers.existing import MeetingState, VisitState
 from tracker.importers.lookups import Lookups, Source3
 from tracker.importers.plan import Id, Ref, new_uid
 from tracker.importers.rows import Parsed, RowError
-from tracker.vocab import MeetingKind, MeetingStatus, ParticipantRole, PlaceKind
+from tracker.vocab import MeetingKind, ParticipantRole, PlaceKind
 from tracker.write.rules import (
     MeetingShape,
     VisitShape,
@@ -35,7 +35,6 @@ from tracker.write.rules import (
 )
 
 _CALL_KIND = MeetingKind.CALL.value
-_HELD = MeetingStatus.HELD.value
 _ENVOY = ParticipantRole.ENVOY.value
 _HOST = ParticipantRole.HOST.value
 _COUNTRY = PlaceKind.COUNTRY.value
@@ -270,7 +269,7 @@ class Planner(Lookups):
             row.qualifier,
             row.outcome,
             row.summary,
-            _HELD,
+            row.status,
             notes,
         )
         # The meeting's place is the most precise one the row gives, as in ``log``.
@@ -376,6 +375,8 @@ class Planner(Lookups):
             wanted["outcome"] = row.outcome
         if "summary" in row.given:
             wanted["outcome_summary"] = row.summary
+        if "status" in row.given:
+            wanted["status"] = row.status
         if "notes" in row.given:
             wanted["notes"] = row.notes
         changed = {k: v for k, v in wanted.items() if stored[k] != v}
@@ -391,6 +392,7 @@ class Planner(Lookups):
             "duration_qualifier": stored["duration_qualifier"],
             "outcome": stored["outcome"],
             "outcome_summary": stored["outcome_summary"],
+            "status": stored["status"],
             "notes": stored["notes"],
             **changed,
         }

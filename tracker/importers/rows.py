@@ -78,6 +78,7 @@ class Parsed:
     minutes: int | None
     qualifier: str | None
     outcome: str
+    status: str
     summary: str | None
     notes: str | None
     sources: Sequence[tuple[str | None, str | None, str | None]]  # (url, publisher, title)
@@ -301,6 +302,10 @@ def parse_row(number: int, record: list[str], parsers: Parsers) -> Parsed:
     text = value("outcome")
     if text:
         outcome = _CHOICES.get((Outcome, text)) or _choice(Outcome, text, "outcome")
+    status = _HELD
+    text = value("status")
+    if text:
+        status = _CHOICES.get((MeetingStatus, text)) or _choice(MeetingStatus, text, "status")
     minutes: int | None = None
     qualifier: str | None = None
     text = value("duration")
@@ -376,6 +381,7 @@ def parse_row(number: int, record: list[str], parsers: Parsers) -> Parsed:
         minutes,
         qualifier,
         outcome,
+        status,
         summary,
         notes,
         sources,

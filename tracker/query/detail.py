@@ -183,6 +183,7 @@ def visit_detail(visit: Visit) -> Row:
                 "title": m.title,
                 "venue": m.venue.name if m.venue is not None else None,
                 "duration": format_duration(m.duration_minutes, m.duration_qualifier),
+                "status": m.status,
                 "outcome": m.outcome,
             }
             for m in visit.meetings

@@ -45,6 +45,7 @@ from tracker.query.display import (
 from tracker.query.envoys import sides
 from tracker.query.filters import DateRange, Filters, meeting_conditions
 from tracker.query.places import PlaceIndex
+from tracker.vocab import MeetingStatus
 
 BATCH = 200
 """Meetings loaded (with their participants, sources, visit and travellers) per batch."""
@@ -69,6 +70,7 @@ TIMELINE_KEYS = (
     "country",
     "duration_minutes",
     "duration_qualifier",
+    "status",
     "outcome",
     "outcome_summary",
     "sources",
@@ -186,6 +188,7 @@ def timeline_batches(
             visit.c.destination_id,
             m.duration_minutes,
             m.duration_qualifier,
+            m.status,
             m.outcome,
             m.outcome_summary,
         )
@@ -239,6 +242,7 @@ def timeline_batches(
             destination_id,
             minutes,
             qualifier,
+            status,
             outcome,
             summary,
         ) in partition:
@@ -276,6 +280,7 @@ def timeline_batches(
                     country,
                     minutes,
                     qualifier,
+                    status,
                     outcome,
                     summary,
                     sources.get(meeting_id, ""),
@@ -367,6 +372,7 @@ def _timeline_entry(meeting: Meeting, places: PlaceIndex) -> TimelineEntry:
         "country": places.country(where),
         "duration_minutes": meeting.duration_minutes,
         "duration_qualifier": meeting.duration_qualifier,
+        "status": meeting.status,
         "outcome": meeting.outcome,
         "outcome_summary": meeting.outcome_summary,
         "sources": sources_cell(meeting.sources),
@@ -387,11 +393,12 @@ MAX_LANE_MONTHS = 240
 
 def lanes(entries: Iterable[TimelineEntry], bounds: DateRange) -> tuple[list[str], list[Row]]:
     """Envoy lanes: the months (``YYYY-MM``) from the range asked for (else from the
-    first to the last meeting) and a row per envoy with the number of meetings in each
+    first to the last meeting) and a row per envoy and status (``LANE_ORDER``; the
+    envoys in the order of their first meeting) with the number of meetings in each
     month. A meeting dated only to the year counts under ``year_only``, never in a month
     it was not given.
     """
-    counts: dict[str, Counter[str]] = {}
+    counts: dict[tuple[str, str], Counter[str]] = {}
     first: date | None = bounds.earliest
     last: date | None = bounds.latest
     seen_first: date | None = None
@@ -401,7 +408,7 @@ def lanes(entries: Iterable[TimelineEntry], bounds: DateRange) -> tuple[list[str
         seen_first = entry.earliest if seen_first is None else min(seen_first, entry.earliest)
         seen_last = entry.earliest if seen_last is None else max(seen_last, entry.earliest)
         for envoy in entry.envoys:
-            counts.setdefault(envoy, Counter())[key] += 1
+            counts.setdefault((envoy, entry.row["status"]), Counter())[key] += 1
     first = first or seen_first
     last = last or seen_last
     months: list[str] = []
@@ -416,8 +423,20 @@ def lanes(entries: Iterable[TimelineEntry], bounds: DateRange) -> tuple[list[str
                 )
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     keys = months + (["year_only"] if any(c["year_only"] for c in counts.values()) else [])
+    envoys = {envoy: index for index, (envoy, _status) in reversed(list(enumerate(counts)))}
+    statuses = {status.value: index for index, status in enumerate(LANE_ORDER)}
+    lanes_in_order = sorted(counts, key=lambda lane: (envoys[lane[0]], statuses[lane[1]]))
     rows: list[Row] = [
-        {"envoy": envoy, **{key: per_month[key] for key in keys}}
-        for envoy, per_month in counts.items()
+        {"envoy": envoy, "status": status, **{key: counts[envoy, status][key] for key in keys}}
+        for envoy, status in lanes_in_order
     ]
     return keys, rows
+
+
+LANE_ORDER = (
+    MeetingStatus.HELD,
+    MeetingStatus.ANNOUNCED,
+    MeetingStatus.POSTPONED,
+    MeetingStatus.CANCELLED,
+)
+"""An envoy's lanes: the meetings held, then those announced, postponed, cancelled."""
