@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +138,16 @@ def test_a_bad_status_is_refused_naming_the_column(run: Invoke, tmp_path: Path) 
     assert '"status"' in line
     assert "announced" in line
     assert json.loads(_ok(run("timeline", "--format", "json"))) == []
+
+
+def test_the_html_page_marks_it_in_the_table_and_the_lanes(seeded: Invoke) -> None:
+    page = _ok(seeded("export", "--format", "html"))
+    (mark,) = re.findall(rf'<rect class="([^"]*)" data-uid="{MIAMI}"[^>]*><title>([^<]*)<', page)
+    assert "not-held" in mark[0].split()
+    assert mark[1] == "25 Oct 2025: Dmitriev expected to meet Witkoff in Miami (announced; unknown)"
+    assert re.search(rf'<tr [^>]*data-uid="{MIAMI}"[^>]* class="not-held">', page)
+    assert "announced, postponed or cancelled: not held" in page
+    held = _ok(seeded("export", "--format", "html", "--from", "2025-11"))
+    assert 'class="mark not-held"' not in held
+    assert 'class="not-held"' not in held
+    assert "announced, postponed or cancelled: not held" not in held

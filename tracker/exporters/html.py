@@ -120,6 +120,7 @@ class HtmlExporter(Exporter):
         spots: dict[int, _Spot] = {}
         atlas = Atlas(export.session)
         any_uncertain = False
+        any_not_held = False
         count = 0
         loose = 0
         with _spool() as marks, _spool() as unassigned, _spool() as rows:
@@ -136,6 +137,7 @@ class HtmlExporter(Exporter):
                 place = atlas.places.get(place_id) if place_id is not None else None
                 rows.write(self._row(entry, statements, place.uid if place else ""))
                 outcomes.add(row["outcome"])
+                any_not_held = any_not_held or row["status"] != MeetingStatus.HELD.value
                 if place_id is not None and place is not None:
                     self._count(spots, atlas, place_id, row["uid"])
                 latest = date.fromisoformat(row["latest"])
@@ -167,7 +169,7 @@ class HtmlExporter(Exporter):
                     shutil.copyfileobj(unassigned, stream)
                     stream.write("</g>\n")
                 stream.write("</svg>\n")
-                stream.write(lanes.legend(outcomes, any_uncertain))
+                stream.write(lanes.legend(outcomes, any_uncertain, any_not_held))
                 stream.write("</figure>\n</section>\n")
             stream.write(self._table_start(count, sorted(envoys)))
             rows.seek(0)

@@ -8,7 +8,7 @@ from datetime import date
 from tracker.dates import Point
 from tracker.exporters.markup import anchor, attr, escape
 from tracker.query import TimelineEntry
-from tracker.vocab import Outcome
+from tracker.vocab import MeetingStatus, Outcome
 
 WIDTH = 1000
 LABEL_WIDTH = 190
@@ -116,15 +116,21 @@ def mark(entry: TimelineEntry, lane: int, axis: Axis, latest: date, is_uncertain
     colour = OUTCOME_COLOURS.get(row["outcome"], OUTCOME_COLOURS[Outcome.UNKNOWN.value])
     css = "mark uncertain" if is_uncertain else "mark"
     label = f"{row['date']}: {row['title']} ({row['outcome']})"
+    paint = f'fill="{colour}"'
+    if row["status"] != MeetingStatus.HELD.value:
+        # Not held: an outline in the outcome's colour, and the status in its title.
+        css += " not-held"
+        label = f"{row['date']}: {row['title']} ({row['status']}; {row['outcome']})"
+        paint = f'fill="#ffffff" style="stroke:{colour}"'
     return (
         f'<a href="#{attr(anchor(row["uid"]))}">'
         f'<rect class="{css}" data-uid="{attr(row["uid"])}" x="{x:.1f}" y="{y:.1f}" '
-        f'width="{width:.1f}" height="{MARK_HEIGHT}" rx="2" fill="{colour}">'
+        f'width="{width:.1f}" height="{MARK_HEIGHT}" rx="2" {paint}>'
         f"<title>{escape(label)}</title></rect></a>\n"
     )
 
 
-def legend(outcomes: set[str], any_uncertain: bool) -> str:
+def legend(outcomes: set[str], any_uncertain: bool, any_not_held: bool = False) -> str:
     items = [
         f'<li><span class="swatch" style="background:{colour}"></span>{escape(outcome)}</li>'
         for outcome, colour in OUTCOME_COLOURS.items()
@@ -134,6 +140,11 @@ def legend(outcomes: set[str], any_uncertain: bool) -> str:
         items.append(
             '<li><span class="swatch uncertain" style="background:#555555"></span>'
             "date not given to the day, or approximate (the mark spans its bounds)</li>"
+        )
+    if any_not_held:
+        items.append(
+            '<li><span class="swatch not-held"></span>'
+            "announced, postponed or cancelled: not held (an outline)</li>"
         )
     return (
         '<figcaption><ul class="legend" aria-label="Outcome colours">'
