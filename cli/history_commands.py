@@ -22,12 +22,12 @@ pass_app = click.make_pass_decorator(App)
 HISTORY_COLUMNS = (
     Column("number", "#", "right", style="bold"),
     Column("at", "at (UTC)"),
-    Column("who", "who"),
-    Column("command", "command"),
+    Column("who", "who", drop=2),
+    Column("command", "command", wrap="words"),
     Column("added", "added", "right", style="green"),
     Column("updated", "updated", "right", style="yellow"),
     Column("deleted", "deleted", "right", style="red"),
-    Column("undoes", "undoes", "right"),
+    Column("undoes", "undoes", "right", drop=1),
 )
 OP_STYLE = {"added": "green", "updated": "yellow", "deleted": "red"}
 

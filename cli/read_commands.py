@@ -14,10 +14,11 @@ from cli.app import CONTEXT_SETTINGS, main
 from cli.context import App
 from cli.render import (
     FORMATS,
+    STATUS_COLUMN,
     Column,
     Listing,
-    not_held,
     print_json,
+    print_lanes,
     print_tree,
     render_meeting,
     render_visit,
@@ -121,10 +122,10 @@ ENVOY_SPAN_COLUMNS = (
     Column("envoy", "envoy", style="bold"),
     Column("visits", "visits", "right"),
     Column("meetings", "meetings", "right"),
-    Column("first", "first", style="cyan"),
-    Column("last", "last", style="cyan"),
+    Column("first", "first", style="cyan", drop=4),
+    Column("last", "last", style="cyan", drop=5),
 )
-ENVOY_COLUMNS = (*ENVOY_SPAN_COLUMNS, Column("destinations", "destinations"))
+ENVOY_COLUMNS = (*ENVOY_SPAN_COLUMNS, Column("destinations", "destinations", wrap="words"))
 VISIT_TABLE = Table(
     (
         "n",
@@ -149,12 +150,12 @@ VISIT_COLUMNS = (
     Column("number", "#", "right"),
     Column("date", "date", style="cyan"),
     Column("destination", "destination", style="bold"),
-    Column("country", "country"),
-    Column("days", "days", "right"),
-    Column("since", "since", "right"),
-    Column("meetings", "meetings", "right"),
-    Column("counterparts", "counterparts"),
-    Column("outcome", "outcome"),
+    Column("country", "country", drop=1),
+    Column("days", "days", "right", drop=2),
+    Column("since", "since", "right", drop=4),
+    Column("meetings", "meetings", "right", drop=3),
+    Column("counterparts", "counterparts", wrap="names", drop=6),
+    Column("outcome", "outcome", drop=5),
 )
 
 
@@ -208,14 +209,14 @@ def _since(row: dict[str, Any]) -> str | None:
 
 TIMELINE_COLUMNS = (
     Column("date", "date", style="cyan"),
-    Column("kind", "kind"),
-    Column("not_held", "status", style="bold yellow", only_when_filled=True),
-    Column("title", "title", style="bold"),
-    Column("envoys", "envoys"),
-    Column("counterparts", "counterparts"),
-    Column("place", "place"),
-    Column("duration", "duration", "right"),
-    Column("outcome", "outcome"),
+    Column("kind", "kind", drop=1),
+    STATUS_COLUMN,
+    Column("title", "title", style="bold", wrap="words"),
+    Column("envoys", "envoys", wrap="names", drop=6),
+    Column("counterparts", "counterparts", wrap="names", drop=5),
+    Column("place", "place", wrap="words", drop=3),
+    Column("duration", "duration", "right", drop=2),
+    Column("outcome", "outcome", drop=4),
 )
 
 
@@ -225,7 +226,6 @@ def _timeline_cells(row: dict[str, Any]) -> dict[str, Any]:
     )
     return {
         **row,
-        "not_held": not_held(row["status"]),
         "place": where,
         "duration": format_duration(row["duration_minutes"], row["duration_qualifier"]),
     }
@@ -318,14 +318,18 @@ def timeline_command(
             return
         if view == "lanes":
             months, rows = lanes(entries, date_range(filters))
-            columns = [
+            lead = [
                 Column("envoy", "envoy", style="bold"),
-                Column("not_held", "status", style="bold yellow", only_when_filled=True),
+                STATUS_COLUMN,
             ]
-            columns += [Column(m, m, "right", style="green") for m in months]
             if fmt == "table":
-                rows = [{k: (v or "") for k, v in row.items()} for row in rows]
-            rows = [{**row, "not_held": not_held(row["status"])} for row in rows]
+                shown = [{k: (v or "") for k, v in row.items()} for row in rows]
+                if not shown:
+                    app.err.print(messages.NO_MEETINGS)
+                    return
+                print_lanes(app.out, lead, months, shown)
+                return
+            columns = [*lead, *(Column(m, m, "right", style="green") for m in months)]
             table = Table(["envoy", "status", *months], right=frozenset(months))
             _render(app, fmt, Listing(rows, table, columns), messages.NO_MEETINGS)
 
@@ -378,17 +382,17 @@ def show_command(app: App, ref: str, fmt: str, as_of: str | None) -> None:
 PEOPLE_TABLE = Table(("name", "country", "aliases", "roles", "wikidata", "uid"))
 PEOPLE_COLUMNS = (
     Column("name", "name", style="bold"),
-    Column("country", "country"),
-    Column("aliases", "aliases"),
-    Column("roles", "roles"),
+    Column("country", "country", drop=1),
+    Column("aliases", "aliases", wrap="words", drop=3),
+    Column("roles", "roles", wrap="words", drop=2),
 )
 PLACE_TABLE = Table(("name", "kind", "country", "parent", "aliases", "uid"))
 PLACE_COLUMNS = (
     Column("name", "name", style="bold"),
-    Column("kind", "kind"),
-    Column("country", "country"),
-    Column("parent", "parent"),
-    Column("aliases", "aliases"),
+    Column("kind", "kind", drop=2),
+    Column("country", "country", drop=1),
+    Column("parent", "parent", drop=3),
+    Column("aliases", "aliases", wrap="words", drop=4),
 )
 
 
@@ -446,11 +450,11 @@ STATS_TABLE = Table(
 )
 STATS_COLUMNS = (
     *ENVOY_SPAN_COLUMNS,
-    Column("mean_gap_days", "mean gap (days)", "right"),
-    Column("longest_gap_days", "longest gap (days)", "right"),
-    Column("talks", "talks", "right"),
-    Column("meetings_without_duration", "no duration", "right"),
-    Column("outcomes", "outcomes"),
+    Column("mean_gap_days", "mean gap (days)", "right", drop=2),
+    Column("longest_gap_days", "longest gap (days)", "right", drop=3),
+    Column("talks", "talks", "right", drop=7),
+    Column("meetings_without_duration", "no duration", "right", drop=1),
+    Column("outcomes", "outcomes", wrap="words", drop=6),
 )
 
 
@@ -503,10 +507,10 @@ COUNTERPART_COLUMNS = (
     Column("envoy", "envoy", style="bold"),
     Column("counterpart", "counterpart", style="bold"),
     Column("meetings", "meetings", "right"),
-    Column("talks", "talks", "right"),
-    Column("first", "first", style="cyan"),
-    Column("last", "last", style="cyan"),
-    Column("outcomes", "outcomes"),
+    Column("talks", "talks", "right", drop=4),
+    Column("first", "first", style="cyan", drop=1),
+    Column("last", "last", style="cyan", drop=2),
+    Column("outcomes", "outcomes", wrap="words", drop=3),
 )
 
 

@@ -34,6 +34,7 @@ from tracker.text import visible
 from tracker.vocab import MeetingStatus
 
 Justify = Literal["left", "right"]
+Wrap = Literal["", "words", "names"]
 
 _MONTH_NAMES = (
     "January",
@@ -90,9 +91,18 @@ class Column:
     header: str
     justify: Justify = "left"
     style: str = ""
+    blank: str | None = None
+    """A value the table leaves blank, so that the others stand out (``held``)."""
     only_when_filled: bool = False
-    """Shown in a table only when a row has a value in it (a meeting's status: only
-    when one of them was not held)."""
+    """Shown in a table only when a row has a value in it, other than ``blank`` (a
+    meeting's status: only when one of them was not held)."""
+    drop: int = 0
+    """On a terminal too narrow for the table, the columns with a ``drop`` rank go,
+    rank 1 first, until the rest fits; a column of rank 0 always stays."""
+    wrap: Wrap = ""
+    """How a cell may take more lines on a narrow terminal: ``words``, free text (a
+    title) wraps between words; ``names``, a list of names (``A; B``) puts a name on a
+    line; ``""``, the cell (a name, a date, a number) keeps its line whole."""
 
 
 @dataclass
@@ -155,17 +165,154 @@ def renderer(name: str) -> Renderer:
 
 def print_table(out: Console, columns: Sequence[Column], rows: Sequence[Row]) -> None:
     """A Rich table on a terminal; plain aligned columns into a pipe."""
-    columns = [c for c in columns if not c.only_when_filled or any(row.get(c.key) for row in rows)]
-    texts = [[safe(cell(row.get(c.key))) for c in columns] for row in rows]
+    columns = [c for c in columns if not c.only_when_filled or any(_filled(c, r) for r in rows)]
+    texts = [
+        [safe(cell(row.get(c.key))) if _filled(c, row) else "" for c in columns] for row in rows
+    ]
     if out.is_terminal:
-        table = Table(box=box.SIMPLE_HEAD, header_style="bold cyan", pad_edge=False)
-        for column in columns:
-            table.add_column(column.header, justify=column.justify, style=column.style or None)
+        keep, widths, narrow = fitted(columns, texts, out.width)
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            header_style="bold cyan",
+            show_edge=False,
+            padding=(0, 0, 0, 1),  # with the column divider: the two cells of COLUMN_GAP
+            pad_edge=False,
+        )
+        for index in keep:
+            column = columns[index]
+            table.add_column(
+                column.header,
+                justify=column.justify,
+                style=column.style or None,
+                min_width=widths[index],
+                no_wrap=column.wrap != "words",
+                overflow="fold",
+            )
         for line in texts:
-            table.add_row(*(Text(text) for text in line))
+            cells = []
+            for index in keep:
+                text = line[index]
+                if narrow and columns[index].wrap == "names":
+                    text = text.replace(LIST_SEPARATOR, "\n")
+                cells.append(Text(text))
+            table.add_row(*cells)
         out.print(table)
         return
     out.file.write(plain_table([c.header for c in columns], texts, columns))
+
+
+def print_lanes(
+    out: Console, lead: Sequence[Column], months: Sequence[str], rows: Sequence[Row]
+) -> None:
+    """Envoy lanes: the ``lead`` columns (envoy, status), then a column per month
+    (``YYYY-MM``, or ``year_only``).
+
+    Into a pipe the months are labelled as they are keyed. On a terminal a month is
+    labelled by its name (``Feb``), with the year above the first month of each table
+    and above every January; when the months do not fit the width, they are printed in
+    several tables, one after the other, each with the lead columns: a label is never
+    cut.
+    """
+    if not out.is_terminal:
+        columns = [*lead, *(Column(m, m, "right", style="green") for m in months)]
+        print_table(out, columns, rows)
+        return
+    shown = [c for c in lead if not c.only_when_filled or any(_filled(c, r) for r in rows)]
+    used = sum(
+        max(
+            cell_len(c.header), *(cell_len(safe(cell(r.get(c.key)))) for r in rows if _filled(c, r))
+        )
+        for c in shown
+    ) + COLUMN_GAP * (len(shown) - 1)
+    tables: list[list[Column]] = []
+    width = out.width
+    for month in months:
+        fresh = not tables or width + COLUMN_GAP + _lane_width(month, rows, True) > out.width
+        if fresh:
+            tables.append([])
+            width = used
+        label = _lane_label(month, fresh)
+        width += COLUMN_GAP + _lane_width(month, rows, fresh)
+        tables[-1].append(Column(month, label, "right", style="green"))
+    for index, columns in enumerate(tables):
+        if index:
+            out.print()
+        print_table(out, [*lead, *columns], rows)
+
+
+def _lane_label(month: str, with_year: bool) -> str:
+    if month == "year_only":
+        return "year\nonly"
+    year, number = month.split("-")
+    name = _MONTH_NAMES[int(number) - 1][:3]
+    return f"{year}\n{name}" if with_year or number == "01" else f"\n{name}"
+
+
+def _lane_width(month: str, rows: Sequence[Row], with_year: bool) -> int:
+    label = _lane_label(month, with_year)
+    return max(_longest_word(label), *(cell_len(cell(row.get(month))) for row in rows), 0)
+
+
+COLUMN_GAP = 2
+"""Terminal cells between two columns of a table (as in the plain format)."""
+LIST_SEPARATOR = "; "
+
+
+def _longest_word(text: str) -> int:
+    return max((cell_len(word) for word in text.split()), default=0)
+
+
+def _longest_name(text: str) -> int:
+    return max((cell_len(name) for name in text.split(LIST_SEPARATOR)), default=0)
+
+
+LONG_WORD = 16
+"""Free text (a title) may be as narrow as this even when a word in it is longer: such
+a word continues on the next line, whole, rather than take columns away."""
+
+
+def _free_text(text: str) -> int:
+    return min(_longest_word(text), LONG_WORD)
+
+
+_NARROWEST = {"": cell_len, "words": _free_text, "names": _longest_name}
+
+
+def fitted(
+    columns: Sequence[Column], texts: Sequence[Sequence[str]], width: int
+) -> tuple[list[int], list[int], bool]:
+    """The columns of a table that fit in ``width`` terminal cells (their indexes, in
+    order), the narrowest each may be, and whether the table is narrow.
+
+    A table whose every cell fits on its line is shown whole. Otherwise it is narrow:
+    a column may be as narrow as the longest word of its header (a header wraps between
+    words, never inside one) and as its cells allow (see ``Column.wrap``): a name, a
+    date or a number is never cut or broken; free text wraps between words (a word
+    longer than ``LONG_WORD`` continues on the next line). When even the narrowest do not fit, the
+    columns go in the order of their ``drop`` rank until the rest does.
+    """
+    keep = list(range(len(columns)))
+
+    def needed(widths: Sequence[int]) -> int:
+        return sum(widths[i] for i in keep) + COLUMN_GAP * (len(keep) - 1)
+
+    whole = [
+        max([cell_len(column.header), *(cell_len(line[index]) for line in texts)])
+        for index, column in enumerate(columns)
+    ]
+    if needed(whole) <= width:
+        return keep, whole, False
+    narrowest = []
+    for index, column in enumerate(columns):
+        measure = _NARROWEST[column.wrap]
+        narrowest.append(
+            max([_longest_word(column.header), *(measure(line[index]) for line in texts)])
+        )
+    for _rank, index in sorted((c.drop, i) for i, c in enumerate(columns) if c.drop):
+        if needed(narrowest) <= width:
+            break
+        keep.remove(index)
+    return keep, narrowest, True
 
 
 def plain_table(
@@ -188,6 +335,17 @@ def plain_table(
 
 
 # -- timeline views -------------------------------------------------------------------
+
+
+STATUS_COLUMN = Column(
+    "status", "status", style="bold yellow", blank=MeetingStatus.HELD.value, only_when_filled=True
+)
+"""A meeting's status in a table: shown for the meetings not held."""
+
+
+def _filled(column: Column, row: Row) -> bool:
+    value = row.get(column.key)
+    return value is not None and value != "" and value != column.blank
 
 
 def not_held(status: str) -> str:
