@@ -84,7 +84,8 @@ def place_options(fn: F) -> F:
         "--country",
         metavar="CODE|NAME",
         shell_complete=completion.countries,
-        help="Only in this country: an ISO code (RU) or a country's name or alias (Rosja).",
+        help="Only in this country: an ISO code (RU, RUS, 643) or a name in any language"
+        " (Rosja); a former country (USSR, Yugoslavia) finds what was recorded under it.",
     )(fn)
     return click.option(
         "--place",

@@ -105,9 +105,10 @@ def _interactive() -> bool:
 @click.option("--notes", help="Free text kept on the meeting.")
 @click.option(
     "--country",
-    metavar="CC",
+    metavar="CODE|NAME",
     shell_complete=completion.countries,
-    help="Country code for a place created by --create.",
+    help="The country of a place created by --create: a code or a name in any language"
+    " (RU, Rosja, USSR).",
 )
 @click.option("--no-visit", is_flag=True, help="Not part of a trip (calls never are).")
 @click.option("--create", is_flag=True, help="Create unknown people and places without asking.")

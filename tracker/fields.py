@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from tracker.countries import resolve_country
 from tracker.errors import InvalidInput
 
 MAX_TEXT = 100_000
@@ -25,7 +26,6 @@ URL_BYTES = 2000
 refuses an index row past about 2,700 bytes (2,000 CJK characters are 6,000 bytes)."""
 
 _UID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
-_COUNTRY = re.compile(r"[A-Z]{2}")
 _LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
 _WIKIDATA = re.compile(r"Q[1-9][0-9]{0,11}")
@@ -72,14 +72,12 @@ def uid(value: object, field: str) -> str:
 
 
 def country(value: object, field: str) -> str | None:
-    """An ISO 3166-1 alpha-2 code (any case in, upper case out)."""
-    found = text(value, field, limit=10)
+    """A country's code: ISO 3166-1 alpha-2, or a former country's ISO 3166-3 code,
+    from a code or a name in any language (:mod:`tracker.countries`)."""
+    found = text(value, field, limit=200)
     if found is None:
         return None
-    code = found.upper()
-    if not _COUNTRY.fullmatch(code):
-        raise InvalidInput(field, "an ISO 3166-1 alpha-2 code such as RU", value)
-    return code
+    return resolve_country(found, field)
 
 
 def language(value: object, field: str) -> str | None:

@@ -118,7 +118,8 @@ class Person(Record, Base):
 
     name: Mapped[str] = mapped_column(String(200))
     key: Mapped[str] = mapped_column(String(200), index=True)
-    country: Mapped[str | None] = mapped_column(String(2))
+    # ISO 3166-1 alpha-2, or a former country's ISO 3166-3 alpha-4 (tracker.countries)
+    country: Mapped[str | None] = mapped_column(String(4))
     wikidata: Mapped[str | None] = mapped_column(String(20))
     notes: Mapped[str | None] = mapped_column(Text)
 
@@ -175,7 +176,8 @@ class Place(Record, Base):
     name: Mapped[str] = mapped_column(String(200))
     key: Mapped[str] = mapped_column(String(200), index=True)
     kind: Mapped[str] = mapped_column(String(16))
-    country: Mapped[str | None] = mapped_column(String(2))
+    # ISO 3166-1 alpha-2, or a former country's ISO 3166-3 alpha-4 (tracker.countries)
+    country: Mapped[str | None] = mapped_column(String(4))
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("place.id", ondelete="SET NULL"), index=True
     )

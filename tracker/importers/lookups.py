@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from tracker.importers.countries import code_for_name, is_code
+from tracker.countries import find_country, resolve_country, split_qualified
+from tracker.errors import InvalidInput
 from tracker.importers.existing import Existing
 from tracker.importers.plan import Id, Plan, Ref, new_uid
 from tracker.importers.rows import RowError, name_key
@@ -31,7 +32,7 @@ class Lookups:
         self.now = now
         self.plan = Plan()
         self.file_uids: set[str] = set()
-        self.codes: dict[str, str] = {}
+        self.codes: dict[str, tuple[str, str | None]] = {}
         self.named_countries: dict[tuple[str, str, Id | None], bool] = {}
         self.found_places: dict[tuple[str, tuple[str, ...], str | None, Id | None], Id] = {}
         # Lookups that cannot change while the import runs: a name that is a person's
@@ -77,31 +78,32 @@ class Lookups:
         self.report.added["people"] += 1
         return ref
 
-    def country(self, text: str) -> tuple[str, Id | None]:
-        """The ISO code ``text`` names and the existing country place, if any."""
-        code = self.codes.get(text)
-        if code is not None:
-            return code, self.existing.countries.get(code)
-        value = text.strip()
-        if len(value) == 2 and value.isascii() and value.isalpha() and is_code(value):
-            code = self.codes[text] = value.upper()
-        else:
-            places = self.existing.tree.places
-            known = [
-                p
-                for p in self.existing.places.resolve(value).found
-                if p in places and places[p].kind == _COUNTRY and places[p].country
-            ]
-            codes = {places[p].country for p in known}
-            if len(codes) == 1:
-                code = codes.pop()
-            elif not codes:
-                code = code_for_name(value)
-            if code is None:
-                raise RowError(
-                    "country", "a country's name or ISO 3166-1 alpha-2 code such as RU", text
-                )
-        return code, self.existing.countries.get(code)
+    def country(self, text: str) -> tuple[str, Id | None, str | None]:
+        """The code of the country ``text`` names, its stored country place (if any),
+        and the place within it that a qualifier names (``Denmark (Greenland)``)."""
+        found = self.codes.get(text)
+        if found is None:
+            found = self.codes[text] = self._country(text)
+        code, within = found
+        return code, self.existing.countries.get(code), within
+
+    def _country(self, text: str) -> tuple[str, str | None]:
+        try:
+            return resolve_country(text, "country", self._stored_countries), None
+        except InvalidInput as exc:
+            qualified = split_qualified(text)
+            if qualified is None:
+                raise RowError("country", exc.expected, text) from None
+            return qualified
+
+    def _stored_countries(self, name: str) -> list[str]:
+        places = self.existing.tree.places
+        codes = []
+        for p in self.existing.places.resolve(name).found:
+            info = places.get(p)
+            if info is not None and info.kind == _COUNTRY and info.country:
+                codes.append(info.country)
+        return codes
 
     def place(
         self, name: str, kinds: tuple[str, ...], country: str | None, parent: Id | None
@@ -213,7 +215,7 @@ class Lookups:
         found = self.named_countries.get(memo)
         if found is None:
             places = self.existing.tree.places
-            found = code_for_name(name) == code or (
+            found = find_country(name) == code or (
                 country is not None and name_key(places[country].name) == key
             )
             self.named_countries[memo] = found

@@ -16,7 +16,8 @@ FIELDS: dict[str, str] = {
     "start": "the visit's first day (EDTF or ISO)",
     "end": "the visit's last day (EDTF or ISO; may be empty)",
     "date": "a single EDTF date or interval, instead of start and end",
-    "country": "destination country: a name or an ISO 3166-1 alpha-2 code",
+    "country": "destination country: a code or a name in any language, a former country,"
+    " or a country with the place within in parentheses: Denmark (Greenland)",
     "city": "destination city (several separated by ';')",
     "venue": "the meeting's venue",
     "title": "the meeting's title",

@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from tracker.countries import country_name
 from tracker.dates import When, parse_when
-from tracker.importers.countries import country_name
 from tracker.importers.existing import MeetingState, VisitState
 from tracker.importers.lookups import Lookups, Source3
 from tracker.importers.plan import Id, Ref, new_uid
@@ -54,10 +54,12 @@ class Planner(Lookups):
         # Look everything up first: a row that fails must leave nothing behind.
         travellers = self._people(row.travellers, "traveller")
         counterparts = self._people(row.counterparts, "counterparts")
-        code, country = self.country(row.country) if row.country else (None, None)
+        code, country, within = self.country(row.country) if row.country else (None, None, None)
+        region = self.place(within, _CITY_KINDS, code, country) if within else None
         multi = len(row.cities) > 1
         city_name = row.cities[0] if len(row.cities) == 1 else None
-        city = self.place(city_name, _CITY_KINDS, code, country) if city_name else None
+        inside = region or country
+        city = self.place(city_name, _CITY_KINDS, code, inside) if city_name else None
         venue: Id | None = None
         venue_is = None
         if row.venue is not None:
@@ -67,7 +69,7 @@ class Planner(Lookups):
             elif code is not None and self._names_country(row.venue, vkey, code, country):
                 venue_is = "country"
             else:
-                venue = self.place(row.venue, _ALL_KINDS, code, city or country)
+                venue = self.place(row.venue, _ALL_KINDS, code, city or region or country)
 
         if row.is_meeting:
             stored_meeting = self.existing.meetings_by_uid.get(row.uid)
@@ -85,14 +87,16 @@ class Planner(Lookups):
         # Create what is missing, parents first.
         if code is not None and country is None:
             country = self.new_place(country_name(code) or code, _COUNTRY, code, None)
+        if within is not None and region is None:
+            region = self.new_place(within, _REGION, code, country)
         if city_name is not None and city is None:
-            city = self.new_place(city_name, _CITY, code, country)
+            city = self.new_place(city_name, _CITY, code, region or country)
         if venue_is == "city":
             venue = city
         elif venue_is == "country":
             venue = country
         elif row.venue is not None and venue is None:
-            venue = self.new_place(row.venue, _VENUE, code, city or country)
+            venue = self.new_place(row.venue, _VENUE, code, city or region or country)
         people = [
             t if t is not None else self.new_person(n)
             for t, n in zip(travellers, row.travellers, strict=True)
@@ -103,7 +107,7 @@ class Planner(Lookups):
             c if c is not None else self.new_person(n)
             for c, n in zip(counterparts, row.counterparts, strict=True)
         ]
-        destination = city if city is not None else country
+        destination = city or region or country
         if destination is None and venue is not None:
             destination = self.existing.tree.city_of(venue)
         notes = row.notes

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from tracker.countries import resolve_country
 from tracker.dates import parse_when
 from tracker.errors import InvalidInput
 from tracker.models import (
@@ -75,18 +76,18 @@ def date_range(filters: Filters) -> DateRange:
 
 
 def country_code(session: Session, value: str) -> str:
-    """The ISO 3166-1 alpha-2 code ``value`` names: the code itself, or a country place's
-    name or alias."""
-    text = value.strip()
-    if len(text) == 2 and text.isascii() and text.isalpha():
-        return text.upper()
-    found = [place for place in find_places(session, text) if place.kind == PlaceKind.COUNTRY]
-    if len(found) == 1 and found[0].country:
-        return found[0].country
-    place = resolve_place(session, text)
-    if place.kind != PlaceKind.COUNTRY or not place.country:
-        raise InvalidInput("--country", "an ISO country code or a country's name", value)
-    return place.country
+    """The code of the country ``value`` names (:func:`tracker.countries.resolve_country`):
+    a code, a name in any language, a stored country place's name or alias, or a former
+    country (``USSR`` is ``SUHH``: what was recorded under it)."""
+
+    def stored(name: str) -> list[str]:
+        return [
+            place.country
+            for place in find_places(session, name)
+            if place.kind == PlaceKind.COUNTRY and place.country
+        ]
+
+    return resolve_country(value, "--country", stored)
 
 
 def places_under(session: Session, name: str) -> set[int]:
