@@ -15,8 +15,10 @@ from cli.app import CONTEXT_SETTINGS, fields_are, main
 from cli.context import App
 from cli.data_commands import EXTENSIONS, format_from_extension, read_bytes, read_text
 from tracker.errors import InvalidInput
+from tracker.importers.mapping import TableMapping
 from tracker.limits import MAX_DOCUMENT_BYTES, MAX_TABLE_BYTES
 from tracker.text import visible
+from tracker.written import check_pattern
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -66,6 +68,24 @@ SHOWN_REJECTS = 10
     metavar="CHAR",
     help="CSV: the field separator (default: comma, or what the header line uses).",
 )
+@click.option(
+    "--dayfirst",
+    "date_order",
+    flag_value="dayfirst",
+    help="CSV: numeric dates give the day first (02.12.2025 is 2 Dec 2025).",
+)
+@click.option(
+    "--monthfirst",
+    "date_order",
+    flag_value="monthfirst",
+    help="CSV: numeric dates give the month first (12/02/2025 is 2 Dec 2025).",
+)
+@click.option(
+    "--date-format",
+    metavar="PATTERN",
+    help="CSV: read the dates with this strptime pattern, e.g. '%d.%m.%Y' (one without"
+    " %d reads months).",
+)
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
 @click.option(
     "--create",
@@ -92,6 +112,8 @@ def import_(
     maps: tuple[str, ...],
     mapping: Path | None,
     delimiter: str | None,
+    date_order: str | None,
+    date_format: str | None,
     dry_run: bool,
     create: bool,
     skip_invalid: bool,
@@ -114,6 +136,12 @@ def import_(
     overlapping dates, same venue or city, a shared envoy and counterpart) adds what it
     brings to it; a visit row joins its traveller's visit there on those dates.
 
+    Dates may be EDTF or ISO, or written as people write them: 2 Dec 2025, 2–3 Dec 2025,
+    Dec 2025, 2 grudnia 2025, 2 декабря 2025. A numeric date such as 12/02/2025 needs
+    --dayfirst or --monthfirst (or date_order in the mapping file) unless only one
+    reading is a date; --date-format gives a strptime pattern instead. No day is ever
+    guessed: Dec 2025 stays a month.
+
     The first bad row stops the import with its row number, column and reason, and
     nothing is written; with --skip-invalid the bad rows go to a reject file instead.
 
@@ -129,6 +157,8 @@ def import_(
             ("--map", maps),
             ("--mapping", mapping),
             ("--delimiter", delimiter),
+            ("--dayfirst/--monthfirst", date_order),
+            ("--date-format", date_format),
             ("--skip-invalid", skip_invalid),
             ("--rejects", rejects),
         ):
@@ -138,7 +168,12 @@ def import_(
             raise InvalidInput("--create", messages.CSV_ONLY, f"{fmt} document {file}")
         _import_document(app, file, fmt, dry_run)
         return
-    _import_table(app, file, maps, mapping, delimiter, dry_run, create, skip_invalid, rejects)
+    settings = TableMapping(
+        date_order=date_order, date_format=check_pattern(date_format, "--date-format")
+    )
+    _import_table(
+        app, file, maps, mapping, settings, delimiter, dry_run, create, skip_invalid, rejects
+    )
 
 
 def _format_of(file: Path) -> str | None:
@@ -163,6 +198,7 @@ def _import_table(
     file: Path,
     maps: tuple[str, ...],
     mapping_file: Path | None,
+    settings: TableMapping,
     delimiter: str | None,
     dry_run: bool,
     create: bool,
@@ -192,14 +228,17 @@ def _import_table(
             inputs=[file, mapping_file],
             stdout=False,
         )
-    mapping: dict[str, str] = {}
+    mapping = TableMapping()
     if mapping_file is not None:
         from tracker.document import parse_document_text  # only for a mapping file
 
         text = read_text(mapping_file, MAX_DOCUMENT_BYTES)
         data = parse_document_text(text, origin=str(mapping_file))
-        mapping.update(mapping_from_document(data, str(mapping_file)))
-    mapping.update(parse_map_options(maps))
+        mapping = mapping_from_document(data, str(mapping_file))
+    mapping.columns.update(parse_map_options(maps))
+    # The command line's settings win over the mapping file's.
+    mapping.date_order = settings.date_order or mapping.date_order
+    mapping.date_format = settings.date_format or mapping.date_format
     if delimiter is not None:
         delimiter = delimiter_option(delimiter)
     elif file.suffix.lower() in (".tsv", ".tab"):

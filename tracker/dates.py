@@ -2,7 +2,9 @@
 
 Input is the Library of Congress Extended Date/Time Format, levels 0 and 1
 (``2025``, ``2025-04``, ``2025-04-11``, ``2025-12-02/2025-12-03``, ``2025-04~``,
-``2025-04?``, date-times with a UTC offset), plus ``today`` and ``yesterday``.
+``2025-04?``, date-times with a UTC offset), plus ``today`` and ``yesterday``, and
+dates as people write them (:mod:`tracker.written`: ``2 Dec 2025``, ``2 grudnia 2025``,
+``2–3 Dec 2025``), which are stored as the EDTF they mean.
 
 The edtf library is the reference parser, but one parse costs about 10 ms, so the
 forms people actually type go through a fast path here (proven equal to the library
@@ -23,8 +25,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tracker.errors import InvalidInput
+from tracker.written import Parts, parse_pattern, parse_written
 
-EXAMPLES = "an EDTF date such as 2025-04-11, 2025-04, 2025, 2025-12-02/2025-12-03 or 2025-04~"
+EXAMPLES = "a date such as 2025-04-11, 11 Apr 2025, Apr 2025, 2025, 2–3 Dec 2025 or 2025-04~ (EDTF)"
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -115,8 +118,18 @@ class When:
         return any(mark in self.edtf for mark in "~?%")
 
 
-def parse_when(text: str, *, field: str = "date", today: date | None = None) -> When:
-    """Parse ``text`` as EDTF (or ``today``/``yesterday``); raise InvalidInput if it is not."""
+def parse_when(
+    text: str,
+    *,
+    field: str = "date",
+    today: date | None = None,
+    order: str | None = None,
+    pattern: str | None = None,
+) -> When:
+    """Parse ``text`` as EDTF, ``today``/``yesterday``, or a date as people write it
+    (:mod:`tracker.written`: ``2 Dec 2025``, ``2 grudnia 2025``, a numeric date in the
+    known ``order``, or one read with the ``strptime`` ``pattern``); raise InvalidInput
+    if it is none of these."""
     if not isinstance(text, str):
         raise InvalidInput(field, EXAMPLES, text)
     value = text.strip()
@@ -135,6 +148,11 @@ def parse_when(text: str, *, field: str = "date", today: date | None = None) -> 
     match = _DATETIME_RE.fullmatch(value)
     if match is not None:
         return _from_datetime(match, field, text)
+    if pattern is not None:
+        return _from_parts(parse_pattern(value, pattern, field), None, field, text)
+    written = parse_written(value, field, order=order)
+    if written is not None:
+        return _from_parts(*written, field, text)
     return _from_library(value, field, text)
 
 
@@ -171,6 +189,33 @@ def _from_simple(match: re.Match[str], field: str, text: str) -> When:
     if g[4] is None:
         return When(start.edtf, start.earliest, start.latest, start=start)
     end = _point(g[4], g[5], g[6], g[7], field, text)
+    if end.latest < start.earliest:
+        raise InvalidInput(field, "an interval that ends on or after the day it starts", text)
+    return When(f"{start.edtf}/{end.edtf}", start.earliest, end.latest, start=start, end=end)
+
+
+def _from_parts(first: Parts, last: Parts | None, field: str, text: str) -> When:
+    """A written date's ends, checked as EDTF's are."""
+    ends = []
+    for year, month, day, qualifier in (first,) if last is None else (first, last):
+        if year is None or not 1 <= year <= 9999:
+            raise InvalidInput(field, "a year from 0001 to 9999", text)
+        if month is not None and not 1 <= month <= 12:
+            raise InvalidInput(field, "a month from 1 to 12", text)
+        ends.append(
+            _point(
+                f"{year:04d}",
+                None if month is None else f"{month:02d}",
+                None if day is None else f"{day:02d}",
+                qualifier,
+                field,
+                text,
+            )
+        )
+    start = ends[0]
+    if len(ends) == 1:
+        return When(start.edtf, start.earliest, start.latest, start=start)
+    end = ends[1]
     if end.latest < start.earliest:
         raise InvalidInput(field, "an interval that ends on or after the day it starts", text)
     return When(f"{start.edtf}/{end.edtf}", start.earliest, end.latest, start=start, end=end)

@@ -488,7 +488,7 @@ def test_an_unknown_extension_is_bad_input(seeded: Invoke, tmp_path: Path) -> No
 @pytest.mark.parametrize(
     ("args", "line"),
     [
-        (("--from", "2025-13"), "--from: expected an EDTF date"),
+        (("--from", "2025-13"), "--from: expected a date such as"),
         (("--from", "2025-05", "--to", "2025-04"), "--to: expected a date on or after"),
         (("--outcome", "won"), "--outcome: expected one of"),
         (("--envoy", "Nobody Atall"), "no person named 'Nobody Atall'"),

@@ -202,7 +202,7 @@ def test_dry_run_writes_nothing(run: Invoke, tmp_path: Path) -> None:
     assert run("export").stdout == before
 
 
-_EDTF = "an EDTF date such as 2025-04-11, 2025-04, 2025, 2025-12-02/2025-12-03 or 2025-04~"
+_EDTF = "a date such as 2025-04-11, 11 Apr 2025, Apr 2025, 2025, 2–3 Dec 2025 or 2025-04~ (EDTF)"
 
 
 def test_bad_files_are_one_line_and_exit_2(run: Invoke, tmp_path: Path) -> None:

@@ -198,8 +198,8 @@ def test_month_only_visit_shows_no_days(run: Invoke, world: Any) -> None:
     [
         (
             ("timeline", "--from", "April"),
-            "error: --from: expected an EDTF date such as 2025-04-11, 2025-04, 2025,"
-            " 2025-12-02/2025-12-03 or 2025-04~, got 'April'\n",
+            "error: --from: expected a date such as 2025-04-11, 11 Apr 2025, Apr 2025, 2025,"
+            " 2–3 Dec 2025 or 2025-04~ (EDTF), got 'April'\n",
         ),
         (
             ("timeline", "--outcome", "success"),

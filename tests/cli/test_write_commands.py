@@ -91,7 +91,7 @@ def test_unknown_name_needs_create(seeded: Invoke) -> None:
 @pytest.mark.parametrize(
     ("change", "line"),
     [
-        (["-d", "2025-13-01"], "error: --date: expected an EDTF date such as"),
+        (["-d", "2025-13-01"], "error: --date: expected a date such as"),
         (["-d", "2025-12-03/2025-12-02"], "error: --date: expected an interval that ends on"),
         (["--outcome", "victory"], "error: Invalid value for '--outcome': 'victory' is not one of"),
         (["--duration", "five hours"], "error: --duration: expected a duration such as 5h"),

@@ -5,17 +5,20 @@ needs no mapping)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.errors import InvalidInput
 from tracker.vocab import MeetingKind, MeetingStatus, Outcome
+from tracker.written import check_order, check_pattern
 
 FIELDS: dict[str, str] = {
     "traveller": "the envoy's name (several separated by ';'); created when unknown",
     "traveller_role": "the traveller's role on this visit (envoy, president, ...)",
-    "start": "the visit's first day (EDTF or ISO)",
-    "end": "the visit's last day (EDTF or ISO; may be empty)",
-    "date": "a single EDTF date or interval, instead of start and end",
+    "start": "the visit's first day (EDTF, ISO, or as people write it: 2 Dec 2025)",
+    "end": "the visit's last day (as start; may be empty)",
+    "date": "a single date or interval (2025-12-02/2025-12-03, 2–3 Dec 2025), instead of"
+    " start and end",
     "country": "destination country: a code or a name in any language, a former country,"
     " or a country with the place within in parentheses: Denmark (Greenland)",
     "city": "destination city (several separated by ';')",
@@ -88,14 +91,43 @@ def parse_map_options(items: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
-def mapping_from_document(data: Mapping[str, Any], origin: str) -> dict[str, str]:
-    """A mapping file's content (``COLUMN: FIELD`` pairs) as a mapping."""
-    mapping: dict[str, str] = {}
+@dataclass
+class TableMapping:
+    """How to read a foreign table: the field each column fills, and how its dates are
+    written (``date_order``: ``dayfirst`` or ``monthfirst``; ``date_format``: a
+    ``strptime`` pattern)."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    date_order: str | None = None
+    date_format: str | None = None
+
+
+SETTINGS = ("date_order", "date_format")
+"""The keys of a mapping file that are settings, not columns."""
+
+
+def mapping_from_document(data: Mapping[str, Any], origin: str) -> TableMapping:
+    """A mapping file's content: ``COLUMN: FIELD`` pairs, and the settings
+    ``date_order`` and ``date_format``."""
+    found = TableMapping()
     for column, target in data.items():
+        where = f"{origin}: {column}"
+        if column == "date_order":
+            found.date_order = check_order(_setting(target, where), where)
+            continue
+        if column == "date_format":
+            found.date_format = check_pattern(_setting(target, where), where)
+            continue
         if not isinstance(column, str) or not column.strip() or not isinstance(target, str):
-            raise InvalidInput(f"{origin}: {column}", "COLUMN: FIELD pairs (text)", target)
-        mapping[column.strip()] = _field_name(target, f"{origin}: {column}")
-    return mapping
+            raise InvalidInput(where, "COLUMN: FIELD pairs (text)", target)
+        found.columns[column.strip()] = _field_name(target, where)
+    return found
+
+
+def _setting(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(where, "text", value)
+    return value
 
 
 def _field_name(value: str, where: str) -> str:

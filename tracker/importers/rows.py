@@ -109,7 +109,15 @@ class Parsers:
     """Parsers for single values, with caches (files repeat names and dates a lot), and
     what every row of one file shares: which column fills which field."""
 
-    def __init__(self, fields: Mapping[int, str] | None = None) -> None:
+    def __init__(
+        self,
+        fields: Mapping[int, str] | None = None,
+        *,
+        date_order: str | None = None,
+        date_format: str | None = None,
+    ) -> None:
+        self.date_order = date_order
+        self.date_format = date_format
         self.dates: dict[str, When] = {}
         self.days: dict[str, When] = {}
         self.names: dict[str, tuple[str, str]] = {}
@@ -135,7 +143,9 @@ class Parsers:
             if text.casefold() in ("today", "yesterday"):
                 raise RowError(field_name, EXAMPLES, text)
             try:
-                found = parse_when(text, field=field_name)
+                found = parse_when(
+                    text, field=field_name, order=self.date_order, pattern=self.date_format
+                )
             except InvalidInput as exc:
                 raise RowError(field_name, exc.expected, text) from None
             if len(self.dates) > _MEMO_LIMIT:

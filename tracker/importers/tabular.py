@@ -41,6 +41,7 @@ from tracker.importers.mapping import (
     FIELDS,
     MEETING_FIELDS,
     TIMELINE_MAPPING,
+    TableMapping,
     column_fields,
     mapping_from_document,
     parse_map_options,
@@ -124,7 +125,7 @@ def import_csv(
     data: bytes,
     *,
     origin: str,
-    mapping: Mapping[str, str] | None = None,
+    mapping: TableMapping | Mapping[str, str] | None = None,
     delimiter: str | None = None,
     skip_invalid: bool = False,
     progress: Progress | None = None,
@@ -147,7 +148,7 @@ def _import(
     session: Session,
     data: bytes,
     origin: str,
-    mapping: Mapping[str, str] | None,
+    mapping: TableMapping | Mapping[str, str] | None,
     delimiter: str | None,
     skip_invalid: bool,
     progress: Progress | None,
@@ -155,7 +156,9 @@ def _import(
 ) -> ImportReport:
     text = decode(data, origin)
     header, records = iter_table(text, origin, delimiter)
-    layout, fields, ignored = column_fields(header, mapping or {}, origin)
+    if not isinstance(mapping, TableMapping):
+        mapping = TableMapping(dict(mapping or {}))
+    layout, fields, ignored = column_fields(header, mapping.columns, origin)
     report = ImportReport(layout=layout, ignored=ignored, header=header)
     column_of = {target: header[index] for index, target in fields.items()}
     total = text.count("\n")  # about the number of records, for the progress bar
@@ -180,7 +183,7 @@ def _import(
     # The records are parsed as they are read and not kept (a rejected row's values
     # are read again at the end), so a big file is in memory once as text and once as
     # parsed rows, never also as lists of cells.
-    parsers = Parsers(fields)
+    parsers = Parsers(fields, date_order=mapping.date_order, date_format=mapping.date_format)
     parsed: list[Parsed] = []
     for position, record in enumerate(records):
         number = position + 2
@@ -235,6 +238,7 @@ __all__ = [
     "ImportReport",
     "Parsed",
     "Reject",
+    "TableMapping",
     "UnknownNames",
     "column_fields",
     "decode",
