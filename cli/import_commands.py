@@ -39,7 +39,6 @@ IMPORT_FLAGS = {"mapping": "--map", "delimiter": "--delimiter"}
 
 PROGRESS_DELAY = 0.5
 """Seconds before the progress bar appears: quick imports never show one."""
-SHOWN_REJECTS = 10
 
 
 @main.command("import", context_settings=CONTEXT_SETTINGS)
@@ -88,6 +87,15 @@ SHOWN_REJECTS = 10
 )
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
 @click.option(
+    "--report",
+    "report_format",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="CSV: how to print what the import did, would do, or why it was refused"
+    " (json: one object, with every problem).",
+)
+@click.option(
     "--create",
     is_flag=True,
     help="Create the people and places the file names that are not in the registry.",
@@ -115,6 +123,7 @@ def import_(
     date_order: str | None,
     date_format: str | None,
     dry_run: bool,
+    report_format: str,
     create: bool,
     skip_invalid: bool,
     rejects: str | None,
@@ -142,8 +151,10 @@ def import_(
     reading is a date; --date-format gives a strptime pattern instead. No day is ever
     guessed: Dec 2025 stays a month.
 
-    The first bad row stops the import with its row number, column and reason, and
-    nothing is written; with --skip-invalid the bad rows go to a reject file instead.
+    Every row is checked, and every problem is reported at once, grouped by column:
+    each bad value, how many rows have it and the first of them. A file with a bad row
+    is not imported at all; with --skip-invalid the others are, and the bad rows go to
+    a reject file. --dry-run reports the same; --report json prints it as JSON.
 
     Example: tracker import trips.csv --map 'start date=start' --map 'end date=end' --dry-run
     """
@@ -159,6 +170,7 @@ def import_(
             ("--delimiter", delimiter),
             ("--dayfirst/--monthfirst", date_order),
             ("--date-format", date_format),
+            ("--report", report_format != "text"),
             ("--skip-invalid", skip_invalid),
             ("--rejects", rejects),
         ):
@@ -172,7 +184,17 @@ def import_(
         date_order=date_order, date_format=check_pattern(date_format, "--date-format")
     )
     _import_table(
-        app, file, maps, mapping, settings, delimiter, dry_run, create, skip_invalid, rejects
+        app,
+        file,
+        maps,
+        mapping,
+        settings,
+        delimiter,
+        dry_run,
+        create,
+        skip_invalid,
+        rejects,
+        json_report=report_format == "json",
     )
 
 
@@ -204,9 +226,12 @@ def _import_table(
     create: bool,
     skip_invalid: bool,
     rejects: str | None,
+    *,
+    json_report: bool,
 ) -> None:
     from db.outputs import check_output, staging
     from tracker.importers.tabular import (
+        ProblemRows,
         UnknownNames,
         delimiter_option,
         import_csv,
@@ -267,9 +292,26 @@ def _import_table(
             if report.rejects and staged is not None:
                 staged.write(rejects_csv(report))
     except UnknownNames as exc:
-        app.out.print("\n".join(_new_name_line(messages.NEW_NAME, new) for new in exc.names))
+        if json_report:
+            _print_json(app, file, exc.report, dry_run, refused=exc.names)
+        else:
+            app.out.print("\n".join(_new_name_line(messages.NEW_NAME, new) for new in exc.names))
         exc.expected += messages.CREATE_HINT
         raise
+    except ProblemRows as exc:
+        if json_report:
+            _print_json(app, file, exc.report, dry_run, refused=exc.report.new_names)
+        elif len(exc.report.rejects) > 1:  # one problem is all in the error line
+            _print_problems(app, exc.report.rejects)
+            if exc.report.new_names:
+                names = exc.report.new_names
+                app.out.print("\n".join(_new_name_line(messages.NEW_NAME, n) for n in names))
+        if len(exc.report.rejects) > 1:
+            exc.expected += messages.SKIP_HINT
+        raise
+    if json_report:
+        _print_json(app, file, report, dry_run, rejects=reject_target)
+        return
     _print_report(app, file, report, dry_run, reject_target)
 
 
@@ -306,17 +348,88 @@ def _print_report(
     if report.ignored:
         app.out.print(messages.IGNORED_LINE.format(columns=visible(", ".join(report.ignored))))
     if report.rejects:
+        _print_problems(app, report.rejects)
         if dry_run:
-            for reject in report.rejects[:SHOWN_REJECTS]:
-                line = messages.REJECT_LINE.format(row=reject.row, reason=_reason(reject))
-                app.out.print(visible(line))
             app.out.print(messages.REJECTS_NOT_WRITTEN)
         elif rejects is not None:
             app.out.print(messages.REJECTS_WRITTEN.format(path=visible(rejects.given)))
 
 
-def _reason(reject: Reject) -> str:
-    return f'column "{reject.column}": {reject.reason}' if reject.column else reject.reason
+def _plural(count: int, word: str) -> str:
+    return word if count == 1 else f"{word}s"
+
+
+def _print_problems(app: App, rejects: list[Reject]) -> None:
+    """Every problem, grouped by column and what was expected: each bad value, how many
+    rows have it, and the first of them."""
+    from tracker.importers.tabular import group
+
+    problems = group(rejects)
+    columns = len({p.column for p in problems})
+    lines = [
+        messages.PROBLEMS_LINE.format(
+            rows=len(rejects),
+            row_word=_plural(len(rejects), "row"),
+            columns=columns,
+            column_word=_plural(columns, "column"),
+        )
+    ]
+    for problem in problems:
+        where = f'column "{problem.column}"' if problem.column else "row"
+        lines.append(messages.PROBLEM_LINE.format(where=where, expected=problem.expected))
+        for value in problem.values:
+            rows = ", ".join(str(r) for r in value.first_rows)
+            if value.rows > len(value.first_rows):
+                rows += messages.MORE_ROWS
+            line = messages.PROBLEM_VALUE if value.value is not None else messages.PROBLEM_NO_VALUE
+            lines.append(
+                line.format(
+                    value=repr(value.value),
+                    count=value.rows,
+                    row_word=_plural(value.rows, "row"),
+                    rows=rows,
+                )
+            )
+    app.out.print("\n".join(visible(line) for line in lines))
+
+
+def _print_json(
+    app: App,
+    file: Path,
+    report: ImportReport,
+    dry_run: bool,
+    *,
+    refused: Sequence[NewName] = (),
+    rejects: Output | None = None,
+) -> None:
+    """The report as one JSON object: what was (or would be) done, every problem, and
+    the names that are new."""
+    import json
+
+    from tracker.importers.tabular import group, problems_json
+
+    imported = not dry_run and not refused and (not report.rejects or rejects is not None)
+    document = {
+        "file": str(file),
+        "dry_run": dry_run,
+        "imported": imported,
+        "rows": report.rows,
+        "rejected": len(report.rejects),
+        "added": dict(report.added),
+        "updated": dict(report.updated),
+        "unchanged": dict(report.unchanged),
+        "matched": dict(report.matched),
+        "created": [
+            {"kind": n.kind, "name": n.name} for n in (report.new_names if imported else [])
+        ],
+        "new_names": [
+            {"kind": n.kind, "name": n.name, "suggestions": list(n.suggestions)} for n in refused
+        ],
+        "ignored_columns": report.ignored,
+        "problems": problems_json(group(report.rejects)),
+        "rejects_file": rejects.given if rejects is not None and not dry_run else None,
+    }
+    app.out.print(json.dumps(document, ensure_ascii=False, indent=2), markup=False, highlight=False)
 
 
 class _ProgressBar:

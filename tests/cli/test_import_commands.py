@@ -194,8 +194,10 @@ def test_dry_run_writes_nothing(run: Invoke, tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text("traveller,date\nA B,2025-13\n", encoding="utf-8")
     dry = run("import", "--create", "--dry-run", "--skip-invalid", str(path))
-    assert dry.stdout.splitlines()[-2:] == [
-        f"  row 2: column \"date\": expected {_EDTF}, got '2025-13'",
+    assert dry.stdout.splitlines()[-4:] == [
+        "  problems: 1 row in 1 column",
+        f'  column "date": expected {_EDTF}',
+        "    '2025-13': 1 row (2)",
         "  (a dry run writes no reject file)",
     ]
     assert not (tmp_path / "t.csv.rejects.csv").exists()

@@ -48,6 +48,7 @@ from tracker.importers.mapping import (
 )
 from tracker.importers.plan import Progress
 from tracker.importers.planner import Planner
+from tracker.importers.problems import ProblemRows, Reject, group, problems_json
 from tracker.importers.rows import Parsed, Parsers, RowError, parse_row
 from tracker.importers.table import decode, delimiter_option, iter_table, read_table
 from tracker.importers.touched import reported
@@ -57,17 +58,6 @@ REJECT_COLUMNS = ("reject_row", "reject_column", "reject_reason")
 
 
 # -- what an import did ---------------------------------------------------------------
-
-
-@dataclass
-class Reject:
-    """A row left out (``skip_invalid``): its number as a spreadsheet shows it (the
-    header is row 1), the column at fault and the reason."""
-
-    row: int
-    column: str | None
-    reason: str
-    values: list[str]
 
 
 @dataclass
@@ -133,12 +123,13 @@ def import_csv(
 ) -> ImportReport:
     """Import CSV ``data`` (the bytes of a file) into the session; return what was done.
 
-    A bad row raises InvalidInput naming its row (as a spreadsheet numbers it), column
-    and the reason, unless ``skip_invalid``: then it is left out and listed in
-    ``report.rejects``. People and places not in the registry raise UnknownNames
-    (listing them all) unless ``create``; then they are created and listed in
-    ``report.new_names`` (a country the ISO 3166 table knows is created without
-    asking, and listed too). Nothing is committed here: the caller owns the transaction.
+    Every row is checked. Bad rows raise ProblemRows (an InvalidInput naming the row,
+    column and reason when there is one, listing them all in ``report.rejects``), unless
+    ``skip_invalid``: then they are left out and listed in ``report.rejects``. People
+    and places not in the registry raise UnknownNames (listing them all) unless
+    ``create``; then they are created and listed in ``report.new_names`` (a country the
+    country resolver knows is created without asking, and listed too). Nothing is
+    committed here: the caller owns the transaction.
     """
     with collector_paused():
         return _import(session, data, origin, mapping, delimiter, skip_invalid, progress, create)
@@ -165,20 +156,14 @@ def _import(
     now = datetime.now(UTC)
 
     def fail(number: int, values: list[str], exc: RowError) -> None:
+        # Every problem is kept, so that all of them are reported at once; the values
+        # only for the reject file (--skip-invalid).
         column = column_of.get(exc.field)
         if column is None and exc.field == "end":
             column = column_of.get("start")
-        where = (
-            f'{origin}: row {number}, column "{column}"' if column else f"{origin}: row {number}"
-        )
-        error = InvalidInput(where, exc.expected, exc.got)
-        if not skip_invalid:
-            # A file that is not well-formed CSV says so first, wherever that is.
-            for _record in records:
-                pass
-            raise error
-        reason = str(error)[len(where) + 2 :]
-        report.rejects.append(Reject(number, column, reason, values))
+        reason = InvalidInput("", exc.expected, exc.got).message()[2:]
+        kept = values if skip_invalid else []
+        report.rejects.append(Reject(number, column, reason, kept, exc.expected, exc.got))
 
     # The records are parsed as they are read and not kept (a rejected row's values
     # are read again at the end), so a big file is in memory once as text and once as
@@ -210,13 +195,16 @@ def _import(
             fail(row.number, [], exc)
             late.append(report.rejects[-1])
     del parsed
-    if late:
+    if late and skip_invalid:
         wanted = {reject.row: reject for reject in late}
         for position, record in enumerate(iter_table(text, origin, delimiter)[1]):
             reject = wanted.get(position + 2)
             if reject is not None:
                 reject.values = record
     report.rejects.sort(key=lambda r: r.row)
+    if report.rejects and not skip_invalid:
+        report.new_names = planner.refused() if not create else []
+        raise ProblemRows(origin, report)
     new = [
         *planner.new_countries.values(),
         *planner.new_places.values(),
@@ -237,15 +225,18 @@ __all__ = [
     "TIMELINE_MAPPING",
     "ImportReport",
     "Parsed",
+    "ProblemRows",
     "Reject",
     "TableMapping",
     "UnknownNames",
     "column_fields",
     "decode",
     "delimiter_option",
+    "group",
     "import_csv",
     "mapping_from_document",
     "parse_map_options",
+    "problems_json",
     "read_table",
     "rejects_csv",
 ]

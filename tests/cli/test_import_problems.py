@@ -1,0 +1,104 @@
+"""Every problem of a table at once: a refused import and a dry run list each bad value
+by column, with how many rows have it and the first of them; --report json says the
+same as one object; --skip-invalid still imports the others."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.conftest import Invoke
+
+DATE = "a date such as 2025-04-11, 11 Apr 2025, Apr 2025, 2025, 2–3 Dec 2025 or 2025-04~ (EDTF)"
+COUNTRY = "a country's name (in any language) or ISO 3166 code, such as RU, RUS, 643 or Rosja"
+
+TABLE = "traveller,start,country,city\n" + "".join(
+    f"Envoy {n},{start},{country},Capital\n"
+    for n, (start, country) in enumerate(
+        [
+            ("2025-01-10", "RU"),
+            ("2025-13", "RU"),  # row 3
+            ("2025-02-11", "Atlantis"),  # row 4
+            ("2025-02-12", "Atlantis"),
+            ("2025-02-13", "Freedonia"),
+            ("2025-13", "PL"),
+            ("2025-02-14", "Atlantis"),
+            ("2025-02-15", "Atlantis"),
+            ("2025-02-16", "Atlantis"),
+            ("2025-02-17", "Atlantis"),  # row 11: the sixth Atlantis
+            ("2025-02-18", "U.S.S.R."),
+        ]
+    )
+)
+
+PROBLEMS = [
+    "  problems: 9 rows in 2 columns",
+    f'  column "start": expected {DATE}',
+    "    '2025-13': 2 rows (3, 7)",
+    f'  column "country": expected {COUNTRY}',
+    "    'Atlantis': 6 rows (4, 5, 8, 9, 10, …)",
+    "    'Freedonia': 1 row (6)",
+]
+
+
+def _write(tmp_path: Path) -> Path:
+    table = tmp_path / "trips.csv"
+    table.write_text(TABLE, encoding="utf-8")
+    return table
+
+
+def test_a_refused_import_lists_every_problem(run: Invoke, tmp_path: Path) -> None:
+    table = _write(tmp_path)
+    result = run("import", "--create", str(table))
+    assert result.exit_code == 2
+    assert result.stdout.splitlines() == PROBLEMS
+    assert result.stderr == (
+        f"error: {table}: expected rows that fit their columns; 9 rows have problems in 2"
+        " columns (listed above): fix them, or give --skip-invalid to import the others\n"
+    )
+    assert run("visits", "--format", "json").stdout.strip() in ("", "[]")
+
+
+def test_a_dry_run_lists_every_problem(run: Invoke, tmp_path: Path) -> None:
+    table = _write(tmp_path)
+    result = run("import", "--create", "--dry-run", str(table))
+    assert result.exit_code == 2
+    assert result.stdout.splitlines() == PROBLEMS
+    result = run("import", "--create", "--dry-run", "--skip-invalid", str(table))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"Dry run of {table}: would add ")
+    assert "  rows: 11 read, 9 rejected" in lines
+    assert lines[-7:] == [*PROBLEMS, "  (a dry run writes no reject file)"]
+
+
+def test_the_report_as_json(run: Invoke, tmp_path: Path) -> None:
+    table = _write(tmp_path)
+    result = run("import", "--create", "--dry-run", "--report", "json", str(table))
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert (report["rows"], report["rejected"], report["imported"]) == (11, 9, False)
+    assert report["problems"] == [
+        {
+            "column": "start",
+            "expected": DATE,
+            "rows": 2,
+            "values": [{"value": "2025-13", "rows": 2, "first_rows": [3, 7]}],
+        },
+        {
+            "column": "country",
+            "expected": COUNTRY,
+            "rows": 7,
+            "values": [
+                {"value": "Atlantis", "rows": 6, "first_rows": [4, 5, 8, 9, 10]},
+                {"value": "Freedonia", "rows": 1, "first_rows": [6]},
+            ],
+        },
+    ]
+    result = run("import", "--create", "--skip-invalid", "--report", "json", str(table))
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["imported"], report["added"]["visits"]) == (True, 2)
+    assert report["rejects_file"] == f"{table}.rejects.csv"
+    rejected = (tmp_path / "trips.csv.rejects.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rejected) == 10  # the header and the nine rows
