@@ -16,6 +16,7 @@ from cli.context import App
 from cli.data_commands import EXTENSIONS, format_from_extension, read_bytes, read_text
 from tracker.errors import InvalidInput
 from tracker.importers.mapping import TableMapping
+from tracker.importers.table import encoding_option
 from tracker.limits import MAX_DOCUMENT_BYTES, MAX_TABLE_BYTES
 from tracker.text import visible
 from tracker.written import check_pattern
@@ -85,6 +86,11 @@ PROGRESS_DELAY = 0.5
     help="CSV: read the dates with this strptime pattern, e.g. '%d.%m.%Y' (one without"
     " %d reads months).",
 )
+@click.option(
+    "--encoding",
+    metavar="NAME",
+    help="CSV: the file's encoding when it is not UTF-8, e.g. cp1250 (default: UTF-8).",
+)
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
 @click.option(
     "--report",
@@ -122,6 +128,7 @@ def import_(
     delimiter: str | None,
     date_order: str | None,
     date_format: str | None,
+    encoding: str | None,
     dry_run: bool,
     report_format: str,
     create: bool,
@@ -151,6 +158,10 @@ def import_(
     reading is a date; --date-format gives a strptime pattern instead. No day is ever
     guessed: Dec 2025 stays a month.
 
+    A file that is not UTF-8 is refused with the encoding it most likely is and the
+    command that converts it; --encoding NAME (or encoding: in the mapping file) reads
+    it as it is.
+
     Every row is checked, and every problem is reported at once, grouped by column:
     each bad value, how many rows have it and the first of them. A file with a bad row
     is not imported at all; with --skip-invalid the others are, and the bad rows go to
@@ -170,6 +181,7 @@ def import_(
             ("--delimiter", delimiter),
             ("--dayfirst/--monthfirst", date_order),
             ("--date-format", date_format),
+            ("--encoding", encoding),
             ("--report", report_format != "text"),
             ("--skip-invalid", skip_invalid),
             ("--rejects", rejects),
@@ -181,7 +193,9 @@ def import_(
         _import_document(app, file, fmt, dry_run)
         return
     settings = TableMapping(
-        date_order=date_order, date_format=check_pattern(date_format, "--date-format")
+        date_order=date_order,
+        date_format=check_pattern(date_format, "--date-format"),
+        encoding=encoding_option(encoding, "--encoding") if encoding is not None else None,
     )
     _import_table(
         app,
@@ -231,6 +245,7 @@ def _import_table(
 ) -> None:
     from db.outputs import check_output, staging
     from tracker.importers.tabular import (
+        NotUTF8,
         ProblemRows,
         UnknownNames,
         delimiter_option,
@@ -264,6 +279,7 @@ def _import_table(
     # The command line's settings win over the mapping file's.
     mapping.date_order = settings.date_order or mapping.date_order
     mapping.date_format = settings.date_format or mapping.date_format
+    mapping.encoding = settings.encoding or mapping.encoding
     if delimiter is not None:
         delimiter = delimiter_option(delimiter)
     elif file.suffix.lower() in (".tsv", ".tab"):
@@ -297,6 +313,12 @@ def _import_table(
         else:
             app.out.print("\n".join(_new_name_line(messages.NEW_NAME, new) for new in exc.names))
         exc.expected += messages.CREATE_HINT
+        raise
+    except NotUTF8 as exc:
+        if exc.encoding is not None:
+            exc.expected += messages.ENCODING_HINT.format(encoding=exc.encoding)
+        else:
+            exc.expected += messages.NO_ENCODING_HINT
         raise
     except ProblemRows as exc:
         if json_report:
@@ -344,7 +366,7 @@ def _print_report(
     _print_counts(
         app, line.format(what=visible(str(file)), **report.totals), report, report.SECTIONS
     )
-    app.out.print(messages.ROWS_LINE.format(rows=report.rows, rejected=len(report.rejects)))
+    app.out.print(messages.ROWS_LINE.format(rows=report.rows, rejected=report.rejected))
     if report.ignored:
         app.out.print(messages.IGNORED_LINE.format(columns=visible(", ".join(report.ignored))))
     if report.rejects:
@@ -366,10 +388,11 @@ def _print_problems(app: App, rejects: list[Reject]) -> None:
 
     problems = group(rejects)
     columns = len({p.column for p in problems})
+    count = len({r.row for r in rejects})
     lines = [
         messages.PROBLEMS_LINE.format(
-            rows=len(rejects),
-            row_word=_plural(len(rejects), "row"),
+            rows=count,
+            row_word=_plural(count, "row"),
             columns=columns,
             column_word=_plural(columns, "column"),
         )
@@ -414,7 +437,7 @@ def _print_json(
         "dry_run": dry_run,
         "imported": imported,
         "rows": report.rows,
-        "rejected": len(report.rejects),
+        "rejected": report.rejected,
         "added": dict(report.added),
         "updated": dict(report.updated),
         "unchanged": dict(report.unchanged),

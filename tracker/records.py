@@ -41,6 +41,7 @@ from tracker.vocab import (
     choose,
 )
 from tracker.write.report import ChangeReport
+from tracker.write.sources import SourceSpec, source_spec
 from tracker.write.writer import Creating, Writer, day_part
 
 
@@ -259,9 +260,6 @@ def _default_role(writer: Writer, person: Person, place: Place | None) -> str | 
     return None
 
 
-SourceSpec = tuple[str | None, str | None, str | None]
-
-
 def _source_specs(
     values: Sequence[str], publisher: str | None, title: str | None
 ) -> list[SourceSpec]:
@@ -269,32 +267,13 @@ def _source_specs(
     ``publisher`` and ``title`` describe the first."""
     specs: list[SourceSpec] = []
     for index, value in enumerate(dict.fromkeys(v.strip() for v in values if v.strip())):
-        first_publisher = publisher if index == 0 else None
-        first_title = title if index == 0 else None
-        if fields.is_url(value):
-            specs.append(
-                (
-                    fields.url(value, "source"),
-                    fields.text(first_publisher, "publisher", limit=fields.PUBLISHER_LIMIT),
-                    fields.text(first_title, "source title", limit=fields.SOURCE_TITLE_LIMIT),
-                )
-            )
-        else:
-            specs.append(
-                (
-                    None,
-                    fields.text(value, "source", required=True, limit=fields.PUBLISHER_LIMIT),
-                    fields.text(first_title, "source title", limit=fields.SOURCE_TITLE_LIMIT),
-                )
-            )
+        spec = source_spec(value, publisher if index == 0 else None, title if index == 0 else None)
+        if spec is not None:
+            specs.append(spec)
     if not specs and publisher:
-        specs.append(
-            (
-                None,
-                fields.text(publisher, "publisher", limit=fields.PUBLISHER_LIMIT),
-                fields.text(title, "source title", limit=fields.SOURCE_TITLE_LIMIT),
-            )
-        )
+        spec = source_spec(None, publisher, title)
+        if spec is not None:
+            specs.append(spec)
     return specs
 
 

@@ -23,7 +23,7 @@ from tracker.importers.tabular import (
     parse_map_options,
     rejects_csv,
 )
-from tracker.models import Meeting, Person, Place, Source, Visit, VisitTraveller
+from tracker.models import Meeting, Person, PersonRole, Place, Source, Visit, VisitTraveller
 from tracker.query import TIMELINE_KEYS, Filters, timeline_rows
 
 DATA = Path(__file__).parent.parent / "data"
@@ -432,3 +432,36 @@ def test_a_meeting_row_that_repeats_one_in_the_same_file_is_one_meeting(
         "Yuri Ushakov",
     ]
     assert [s.url for s in meeting.sources] == ["https://example.org/1", "https://example.org/2"]
+
+
+def test_a_mapping_file_holds_settings_and_values() -> None:
+    found = mapping_from_document(
+        {
+            "Who": "traveller",
+            "date_order": "Day-first",
+            "encoding": "windows-1250",
+            "values": {"Country": {" Zanzibar ": "TZ"}, "traveller role": {"sec": "Secretary"}},
+        },
+        "m.yaml",
+    )
+    assert found.columns == {"Who": "traveller"}
+    assert (found.date_order, found.encoding) == ("dayfirst", "cp1250")
+    assert found.values == {"country": {"zanzibar": "TZ"}, "traveller_role": {"sec": "Secretary"}}
+    with pytest.raises(InvalidInput, match=r"m\.yaml: values: expected FIELD"):
+        mapping_from_document({"values": 3}, "m.yaml")
+    with pytest.raises(InvalidInput, match=r"m\.yaml: values\.nonsense: expected a field"):
+        mapping_from_document({"values": {"nonsense": {"a": "b"}}}, "m.yaml")
+    with pytest.raises(InvalidInput, match=r"m\.yaml: encoding: expected an encoding"):
+        mapping_from_document({"encoding": "klingon"}, "m.yaml")
+
+
+def test_a_role_held_on_several_trips_covers_them_all(session: Session) -> None:
+    _import(session, "traveller,start,traveller_role\nA B,2025-03-01,Envoy\n")
+    _import(session, "traveller,start,end,traveller_role\nA B,2025-01-05,2025-01-06,envoy\n")
+    _import(session, "traveller,start,traveller_role\nA B,2025-06,Adviser\n")
+    session.flush()
+    roles = session.scalars(select(PersonRole).order_by(PersonRole.id)).all()
+    assert [(r.title, r.start_edtf, r.end_edtf) for r in roles] == [
+        ("Envoy", "2025-01-05", "2025-03-01"),
+        ("Adviser", "2025-06", "2025-06"),
+    ]

@@ -25,6 +25,7 @@ from tracker.importers.plan import (
     TRAVELLER_COLUMNS,
     VISIT_COLUMNS,
     VISIT_SOURCE_COLUMNS,
+    Id,
     Plan,
     Progress,
     Ref,
@@ -42,6 +43,7 @@ from tracker.models import (
     VisitTraveller,
 )
 from tracker.search import restored_after
+from tracker.write.roles import hold_roles
 
 BATCH = 5_000
 """Rows per bulk insert, and rows between two progress reports."""
@@ -317,6 +319,13 @@ class Writer:
         for rows in merges.values():
             self.update_rows(Meeting.__table__, rows)  # type: ignore[arg-type]
         self.update_rows(Visit.__table__, plan.visit_updates)  # type: ignore[arg-type]
+        hold_roles(
+            self.session,
+            [
+                (_known_id(person), title, span)
+                for (person, _key), (title, span) in plan.roles.items()
+            ],
+        )
 
 
 @contextmanager
@@ -370,3 +379,10 @@ class _Records:
     columns: tuple[str, ...]
     refs: list[Ref]
     rows: list[tuple[Any, ...]]
+
+
+def _known_id(value: Id) -> int:
+    """The id of a record that is written by now."""
+    found = ref_id(value)
+    assert found is not None, "written before its roles"
+    return found

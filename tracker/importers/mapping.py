@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.errors import InvalidInput
+from tracker.importers.table import encoding_option
 from tracker.vocab import MeetingKind, MeetingStatus, Outcome
 from tracker.written import check_order, check_pattern
 
@@ -93,22 +94,25 @@ def parse_map_options(items: Iterable[str]) -> dict[str, str]:
 
 @dataclass
 class TableMapping:
-    """How to read a foreign table: the field each column fills, and how its dates are
+    """How to read a foreign table: the field each column fills, how its dates are
     written (``date_order``: ``dayfirst`` or ``monthfirst``; ``date_format``: a
-    ``strptime`` pattern)."""
+    ``strptime`` pattern), and its ``encoding`` when it is not UTF-8."""
 
     columns: dict[str, str] = field(default_factory=dict)
     date_order: str | None = None
     date_format: str | None = None
+    encoding: str | None = None
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
-SETTINGS = ("date_order", "date_format")
+SETTINGS = ("date_order", "date_format", "encoding", "values")
 """The keys of a mapping file that are settings, not columns."""
 
 
 def mapping_from_document(data: Mapping[str, Any], origin: str) -> TableMapping:
-    """A mapping file's content: ``COLUMN: FIELD`` pairs, and the settings
-    ``date_order`` and ``date_format``."""
+    """A mapping file's content: ``COLUMN: FIELD`` pairs, the settings
+    ``date_order``, ``date_format`` and ``encoding``, and ``values:`` (for a field, what
+    to read instead of a value as the file writes it)."""
     found = TableMapping()
     for column, target in data.items():
         where = f"{origin}: {column}"
@@ -118,9 +122,39 @@ def mapping_from_document(data: Mapping[str, Any], origin: str) -> TableMapping:
         if column == "date_format":
             found.date_format = check_pattern(_setting(target, where), where)
             continue
+        if column == "encoding":
+            found.encoding = encoding_option(_setting(target, where), where)
+            continue
+        if column == "values":
+            found.values = _values(target, where)
+            continue
         if not isinstance(column, str) or not column.strip() or not isinstance(target, str):
             raise InvalidInput(where, "COLUMN: FIELD pairs (text)", target)
         found.columns[column.strip()] = _field_name(target, where)
+    return found
+
+
+def value_key(text: str) -> str:
+    """How a ``values:`` entry matches a cell: case and white space folded."""
+    return " ".join(text.casefold().split())
+
+
+def _values(data: object, where: str) -> dict[str, dict[str, str]]:
+    """``values:``: for a field, what to read instead of a value as the file writes it
+    (``country: {Zanzibar: TZ}``)."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput(where, "FIELD: {VALUE: REPLACEMENT} pairs", data)
+    found: dict[str, dict[str, str]] = {}
+    for name, pairs in data.items():
+        place = f"{where}.{name}"
+        target = _field_name(name, place) if isinstance(name, str) else None
+        if target is None or not isinstance(pairs, Mapping):
+            raise InvalidInput(place, "a field and its VALUE: REPLACEMENT pairs", pairs)
+        table = found.setdefault(target, {})
+        for given, replacement in pairs.items():
+            if not isinstance(given, str | int) or not isinstance(replacement, str | int):
+                raise InvalidInput(f"{place}.{given}", "VALUE: REPLACEMENT (text)", replacement)
+            table[value_key(str(given))] = str(replacement)
     return found
 
 

@@ -8,6 +8,8 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from tracker.write.roles import Span
+
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: what the importer has done so far."""
 
@@ -92,3 +94,6 @@ class Plan:
     meeting_merges: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     """Stored meetings a matching row adds to: their id and the columns it fills."""
     visit_updates: list[dict[str, Any]] = field(default_factory=list)
+    roles: dict[tuple[Id, str], tuple[str, Span]] = field(default_factory=dict)
+    """A traveller's role on the trips of this import: by person and title, the title
+    as first given and the span of those trips."""

@@ -26,6 +26,7 @@ from tracker.importers.lookups import Lookups, Source3
 from tracker.importers.plan import Id, Ref, new_uid
 from tracker.importers.rows import Parsed, RowError
 from tracker.vocab import MeetingKind, ParticipantRole, PlaceKind
+from tracker.write.roles import Span, span_of, title_key
 from tracker.write.rules import (
     MeetingShape,
     VisitShape,
@@ -114,11 +115,24 @@ class Planner(Lookups):
         if multi:
             notes = "; ".join(filter(None, ["Cities: " + "; ".join(row.cities), notes]))
         self.file_uids.add(row.uid)
+        if row.role:
+            self._hold_role(people, row.role, row.day)
         if row.is_meeting:
             place = venue if venue is not None else destination
             self._meeting(row, people, others, place, destination, code, notes)
         else:
             self._visit(row, people, destination, notes)
+
+    def _hold_role(self, people: Sequence[Id], title: str, day: When) -> None:
+        """The role the row gives its travellers, for the row's dates (widening what
+        earlier rows gave them)."""
+        start, end = span_of(day)
+        roles = self.plan.roles
+        for person in people:
+            key = (person, title_key(title))
+            known = roles.get(key)
+            span = known[1].widened(start, end) if known else Span(start, end)
+            roles[key] = (known[0] if known else title, span)
 
     # Visits ---------------------------------------------------------------------------
 

@@ -104,8 +104,9 @@ class ProblemRows(InvalidInput):
             super().__init__(where, only.expected or only.reason, only.got)
             return
         columns = len({r.column for r in rejects})
+        rows = len({r.row for r in rejects})
         super().__init__(
             origin,
-            f"rows that fit their columns; {len(rejects)} rows have problems in {columns}"
-            f" column{'s' if columns != 1 else ''} (listed above)",
+            f"rows that fit their columns; {rows} row{'s have' if rows != 1 else ' has'}"
+            f" problems in {columns} column{'s' if columns != 1 else ''} (listed above)",
         )

@@ -15,7 +15,7 @@ from tracker.cells import split_list
 from tracker.dates import EXAMPLES, When, parse_when
 from tracker.durations import parse_duration
 from tracker.errors import InvalidInput
-from tracker.importers.mapping import MEETING_FIELDS
+from tracker.importers.mapping import MEETING_FIELDS, value_key
 from tracker.names import clean_name
 from tracker.names import name_key as _name_key
 from tracker.vocab import (
@@ -27,6 +27,7 @@ from tracker.vocab import (
     PlaceKind,
     choose,
 )
+from tracker.write.sources import source_spec
 
 _MAX_TEXT = fields.MAX_TEXT
 _ROLE_LIMIT = fields.ROLE_LIMIT
@@ -115,7 +116,9 @@ class Parsers:
         *,
         date_order: str | None = None,
         date_format: str | None = None,
+        values: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
+        self.values = dict(values or {})
         self.date_order = date_order
         self.date_format = date_format
         self.dates: dict[str, When] = {}
@@ -182,10 +185,9 @@ class Parsers:
         if found is None:
             items: list[Source3] = []
             for item in split_list(text):
-                if item.lower().startswith(("http://", "https://")):
-                    items.append((_url(item, "sources"), None, None))
-                else:
-                    items.append((None, _text(item, "sources", 300), None))
+                spec = _source(item, None, None, ("sources", "sources", "sources"))
+                if spec is not None:
+                    items.append(spec)
             found = tuple(items)
             if len(self.sources) > _MEMO_LIMIT:
                 self.sources.clear()
@@ -209,11 +211,17 @@ def _day(when: When) -> When:
     return parse_when(when.edtf.split("T", 1)[0])
 
 
-def _url(value: str, field_name: str) -> str:
+def _source(
+    value: str | None,
+    publisher: str | None,
+    title: str | None,
+    named: tuple[str, str, str],
+) -> Source3 | None:
     try:
-        return fields.url(value, field_name) or ""
+        return source_spec(value, publisher, title, fields_named=named)
     except InvalidInput as exc:
-        raise RowError(field_name, exc.expected, value) from None
+        got = None if exc.got is None else str(exc.got)
+        raise RowError(exc.field or named[0], exc.expected, got) from None
 
 
 def _title_key(title: str) -> str:
@@ -234,6 +242,8 @@ def parse_row(number: int, record: list[str], parsers: Parsers) -> Parsed:
     else:
         size = len(record)
         get = {t: record[i].strip() if i < size else "" for i, t in parsers.pairs}
+    if parsers.values:
+        _replace(get, parsers.values)
     value = get.get
     is_meeting = False
     for name in parsers.meeting_fields:
@@ -345,14 +355,12 @@ def parse_row(number: int, record: list[str], parsers: Parsers) -> Parsed:
     sources: Sequence[Source3] = (
         parsers.sources.get(text) or parsers.source_list(text) if text else ()
     )
-    text = value("source_url")
-    url = _url(text, "source_url") if text else None
-    text = value("publisher")
-    publisher = _text(text, "publisher", 300) if text else None
-    text = value("source_title")
-    source_title = _text(text, "source_title", 1000) if text else None
-    if url or publisher or source_title:
-        sources = [*sources, (url, publisher, source_title)]
+    given = value("source_url"), value("publisher"), value("source_title")
+    if any(given):
+        # The rule of log's --source: a source cell that is no URL names the publisher.
+        spec = _source(*given, ("source_url", "publisher", "source_title"))
+        if spec is not None:
+            sources = [*sources, spec]
 
     uid = value("uid", "")
     if uid:
@@ -398,6 +406,25 @@ def parse_row(number: int, record: list[str], parsers: Parsers) -> Parsed:
         uid,
         parsers.given,
     )
+
+
+_LISTS = frozenset({"traveller", "counterparts", "city", "sources"})
+"""Fields whose cells list values separated by ';' (each is replaced on its own)."""
+
+
+def _replace(cells: dict[str, str], values: Mapping[str, Mapping[str, str]]) -> None:
+    """The mapping file's ``values:``: a cell (or, in a list, an item) it names is read
+    as the value it gives instead."""
+    for name, table in values.items():
+        cell = cells.get(name)
+        if not cell:
+            continue
+        found = table.get(value_key(cell))
+        if found is not None:
+            cells[name] = found
+        elif name in _LISTS and ";" in cell:
+            items = [table.get(value_key(item), item.strip()) for item in cell.split(";")]
+            cells[name] = "; ".join(items)
 
 
 _CHOICES: dict[tuple[Any, str], str] = {}

@@ -1,5 +1,5 @@
-"""Reading a CSV file: its text (UTF-8, with or without a byte-order mark), its
-delimiter, its header and its records, one by one."""
+"""Reading a CSV file: its text (UTF-8, with or without a byte-order mark, or in an
+encoding named), its delimiter, its header and its records, one by one."""
 
 from __future__ import annotations
 
@@ -10,19 +10,78 @@ from collections.abc import Iterator
 from tracker.errors import InvalidInput
 
 
-def decode(data: bytes, origin: str) -> str:
-    """The text of a CSV file: UTF-8, with or without a byte-order mark."""
+class NotUTF8(InvalidInput):
+    """A file that is not UTF-8: ``encoding`` is the one it most likely is (``None``
+    when no encoding reads it), and the message gives the command that converts it."""
+
+    def __init__(self, origin: str, expected: str, encoding: str | None) -> None:
+        self.encoding = encoding
+        super().__init__(origin, expected)
+
+
+def decode(data: bytes, origin: str, encoding: str | None = None) -> str:
+    """The text of a CSV file: UTF-8, with or without a byte-order mark, or in the
+    ``encoding`` named. A file that is not UTF-8 raises NotUTF8, naming the encoding it
+    most likely is (charset-normalizer) and the exact command that converts it."""
+    if encoding is not None:
+        return _decode_as(data, origin, encoding)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InvalidInput(origin, "UTF-8 text, not UTF-16 (save the file as CSV UTF-8)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InvalidInput(
-            origin,
-            f"UTF-8 text; byte 0x{data[exc.start]:02x} on line {line} is not UTF-8"
-            " (convert it, e.g. iconv -f WINDOWS-1252 -t UTF-8)",
+        found = f"UTF-8 text; byte 0x{data[exc.start]:02x} on line {line} is not UTF-8"
+        guess = likely_encoding(data)
+        if guess is None:
+            raise NotUTF8(origin, found, None) from None
+        command = convert_command(origin, guess)
+        raise NotUTF8(
+            origin, f"{found}; it reads as {guess}: convert it with {command}", guess
         ) from None
+
+
+def likely_encoding(data: bytes) -> str | None:
+    """The encoding ``data`` most likely is, as Python names it (``cp1250``)."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or not best.coherence:
+        return None  # no language reads well in any encoding: too little text to tell
+    return str(best.encoding)
+
+
+def convert_command(origin: str, encoding: str) -> str:
+    """The iconv command that writes ``origin`` in UTF-8 beside it."""
+    import shlex
+    from pathlib import PurePath
+
+    path = PurePath(origin)
+    target = path.with_name(f"{path.stem}.utf8{path.suffix or '.csv'}")
+    name = encoding.upper().replace("_", "-")
+    return f"iconv -f {name} -t UTF-8 {shlex.quote(origin)} > {shlex.quote(str(target))}"
+
+
+def encoding_option(value: str, field: str = "encoding") -> str:
+    """An encoding Python knows (``--encoding``), by its canonical name."""
+    import codecs
+
+    try:
+        return codecs.lookup(value).name
+    except LookupError:
+        expected = "an encoding such as cp1250, latin-1 or utf-8"
+        raise InvalidInput(field, expected, value) from None
+
+
+def _decode_as(data: bytes, origin: str, encoding: str) -> str:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InvalidInput(
+            origin, f"text in {encoding}; byte 0x{data[exc.start]:02x} on line {line} is not"
+        ) from None
+    return text.removeprefix("\ufeff")
 
 
 def sniff_delimiter(text: str) -> str:

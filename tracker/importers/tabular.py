@@ -50,7 +50,14 @@ from tracker.importers.plan import Progress
 from tracker.importers.planner import Planner
 from tracker.importers.problems import ProblemRows, Reject, group, problems_json
 from tracker.importers.rows import Parsed, Parsers, RowError, parse_row
-from tracker.importers.table import decode, delimiter_option, iter_table, read_table
+from tracker.importers.table import (
+    NotUTF8,
+    decode,
+    delimiter_option,
+    encoding_option,
+    iter_table,
+    read_table,
+)
 from tracker.importers.touched import reported
 from tracker.write.report import ChangeReport, NewName
 
@@ -71,6 +78,11 @@ class ImportReport(ChangeReport):
     header: list[str] = field(default_factory=list)
 
     SECTIONS = ("people", "places", "sources", "visits", "meetings")
+
+    @property
+    def rejected(self) -> int:
+        """How many rows were left out (a row may have several problems)."""
+        return len({reject.row for reject in self.rejects})
 
 
 class UnknownNames(InvalidInput):
@@ -101,9 +113,15 @@ def rejects_csv(report: ImportReport) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([*report.header, *REJECT_COLUMNS])
     width = len(report.header)
+    rows: dict[int, list[Reject]] = {}
     for reject in report.rejects:
-        values = (reject.values + [""] * width)[:width]
-        writer.writerow([*values, reject.row, reject.column or "", reject.reason])
+        rows.setdefault(reject.row, []).append(reject)
+    for number, problems in rows.items():  # one line a row, with each of its problems
+        first = problems[0]
+        values = (first.values + [""] * width)[:width]
+        columns = "; ".join(dict.fromkeys(r.column or "" for r in problems))
+        reasons = "; ".join(r.reason for r in problems)
+        writer.writerow([*values, number, columns, reasons])
     return buffer.getvalue()
 
 
@@ -145,10 +163,10 @@ def _import(
     progress: Progress | None,
     create: bool,
 ) -> ImportReport:
-    text = decode(data, origin)
-    header, records = iter_table(text, origin, delimiter)
     if not isinstance(mapping, TableMapping):
         mapping = TableMapping(dict(mapping or {}))
+    text = decode(data, origin, mapping.encoding)
+    header, records = iter_table(text, origin, delimiter)
     layout, fields, ignored = column_fields(header, mapping.columns, origin)
     report = ImportReport(layout=layout, ignored=ignored, header=header)
     column_of = {target: header[index] for index, target in fields.items()}
@@ -168,7 +186,14 @@ def _import(
     # The records are parsed as they are read and not kept (a rejected row's values
     # are read again at the end), so a big file is in memory once as text and once as
     # parsed rows, never also as lists of cells.
-    parsers = Parsers(fields, date_order=mapping.date_order, date_format=mapping.date_format)
+    country_at = next((i for i, target in fields.items() if target == "country"), None)
+    unchecked: list[tuple[int, str]] = []
+    parsers = Parsers(
+        fields,
+        date_order=mapping.date_order,
+        date_format=mapping.date_format,
+        values=mapping.values,
+    )
     parsed: list[Parsed] = []
     for position, record in enumerate(records):
         number = position + 2
@@ -181,10 +206,20 @@ def _import(
             parsed.append(parse_row(number, record, parsers))
         except RowError as exc:
             fail(number, record, exc)
+            if exc.field != "country" and country_at is not None and country_at < len(record):
+                # The country too, so that a row's bad country is not found only once
+                # its other problem is fixed.
+                unchecked.append((number, record[country_at].strip()))
 
     existing = Existing(session)
     existing.load_for(parsed)
     planner = Planner(existing, report, now)
+    for number, country in unchecked:
+        if country and not (parsers.values and "country" in parsers.values):
+            try:
+                planner.country(country)
+            except RowError as exc:
+                fail(number, [], exc)
     late: list[Reject] = []
     for position, row in enumerate(parsed):
         if progress is not None and position % BATCH == 0:
@@ -224,6 +259,7 @@ __all__ = [
     "MEETING_FIELDS",
     "TIMELINE_MAPPING",
     "ImportReport",
+    "NotUTF8",
     "Parsed",
     "ProblemRows",
     "Reject",
@@ -232,6 +268,7 @@ __all__ = [
     "column_fields",
     "decode",
     "delimiter_option",
+    "encoding_option",
     "group",
     "import_csv",
     "mapping_from_document",

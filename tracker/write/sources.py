@@ -18,6 +18,38 @@ Identity = tuple[str, str | None, str | None]
 IN_CHUNK = 500
 
 
+SourceSpec = tuple[str | None, str | None, str | None]
+"""``(url, publisher, title)``: what a write is told about one source."""
+
+
+def source_spec(
+    value: str | None,
+    publisher: str | None = None,
+    title: str | None = None,
+    *,
+    fields_named: tuple[str, str, str] = ("source", "publisher", "source title"),
+) -> SourceSpec | None:
+    """One source as a user gives it: ``value`` is a URL, or a publisher's name when it
+    is not one (``Kommersant``: then it is the publisher, and ``publisher`` is not
+    used); without a value, ``publisher`` alone. ``None`` when nothing is given.
+    ``fields_named`` are the names of the three fields in errors."""
+    source, publisher_field, title_field = fields_named
+    given_title = fields.text(title, title_field, limit=fields.SOURCE_TITLE_LIMIT)
+    value = value.strip() if value else None
+    if value and fields.is_url(value):
+        return (
+            fields.url(value, source),
+            fields.text(publisher, publisher_field, limit=fields.PUBLISHER_LIMIT),
+            given_title,
+        )
+    if value:
+        return None, fields.text(value, source, limit=fields.PUBLISHER_LIMIT), given_title
+    found = fields.text(publisher, publisher_field, limit=fields.PUBLISHER_LIMIT)
+    if found is None and given_title is None:
+        return None
+    return None, found, given_title
+
+
 def identity(url: str | None, publisher: str | None, title: str | None) -> Identity:
     """What makes two sources one: the URL, or (without one) publisher and title."""
     if url:
