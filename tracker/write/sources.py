@@ -3,6 +3,7 @@ of a source, and the find-or-create every path uses."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker import fields
+from tracker.errors import InvalidInput
 from tracker.models import Source
 
 Identity = tuple[str, str | None, str | None]
@@ -17,6 +19,9 @@ Identity = tuple[str, str | None, str | None]
 
 IN_CHUNK = 500
 
+
+_OTHER_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s:][^\s]*")
+"""A URL of another kind (``javascript:``, ``ftp://``, ``mailto:``): no publisher's name."""
 
 SourceSpec = tuple[str | None, str | None, str | None]
 """``(url, publisher, title)``: what a write is told about one source."""
@@ -31,7 +36,8 @@ def source_spec(
 ) -> SourceSpec | None:
     """One source as a user gives it: ``value`` is a URL, or a publisher's name when it
     is not one (``Kommersant``: then it is the publisher, and ``publisher`` is not
-    used); without a value, ``publisher`` alone. ``None`` when nothing is given.
+    used; a URL of another scheme, ``javascript:...``, is refused); without a value,
+    ``publisher`` alone. ``None`` when nothing is given.
     ``fields_named`` are the names of the three fields in errors."""
     source, publisher_field, title_field = fields_named
     given_title = fields.text(title, title_field, limit=fields.SOURCE_TITLE_LIMIT)
@@ -42,6 +48,8 @@ def source_spec(
             fields.text(publisher, publisher_field, limit=fields.PUBLISHER_LIMIT),
             given_title,
         )
+    if value and _OTHER_SCHEME.fullmatch(value):
+        raise InvalidInput(source, "an http:// or https:// URL, or a publisher's name", value)
     if value:
         return None, fields.text(value, source, limit=fields.PUBLISHER_LIMIT), given_title
     found = fields.text(publisher, publisher_field, limit=fields.PUBLISHER_LIMIT)
