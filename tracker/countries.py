@@ -259,7 +259,9 @@ def _cldr_names(language: str) -> Iterable[tuple[str, str]]:
     """The territory names of CLDR (the short names people write: ``Rosja``)."""
     from babel import localedata
 
-    data = localedata.load(language, merge_inherited=False)
+    # Merged with its parents, as Babel caches it for everyone (a locale cached without
+    # them would lack what other callers, such as the month names, need).
+    data = localedata.load(language)
     territories: dict[str, str] = dict(data.get("territories", {}))
     return territories.items()
 

@@ -251,3 +251,16 @@ def test_what_tracker_shows_reads_back_as_the_same_date(text: str) -> None:
         when.approximate,
     )
     assert again.display == when.display
+
+
+def test_month_names_survive_the_country_resolver_loading_every_language() -> None:
+    # Both read CLDR through Babel's shared cache: building the country index must not
+    # leave a language there without the data it inherits (the abbreviated months).
+    from tracker.countries import _index
+    from tracker.written import month_names
+
+    _index().tier(0)
+    _index().tier(1)
+    month_names.cache_clear()
+    assert parse_when("2 grudnia 2025").edtf == "2025-12-02"
+    assert parse_when("2 дек. 2025").edtf == "2025-12-02"
