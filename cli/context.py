@@ -25,6 +25,8 @@ class App:
     debug: bool = False
     author: str | None = None
     """``--as``: who is writing (else ``TRACKER_USER`` or the system user)."""
+    excel: bool = False
+    """``--excel``: csv output is written for Excel."""
     command_line: list[str] = field(default_factory=list)
     """The arguments as given, for the history (which masks their credentials)."""
     out: Console = field(default_factory=lambda: make_console(stderr=False))

@@ -14,7 +14,7 @@ import click
 from cli import messages
 from cli.app import CONTEXT_SETTINGS, main
 from cli.context import App
-from cli.read_commands import timeline_command
+from cli.read_commands import excel_option, timeline_command
 from tracker.errors import InvalidInput
 from tracker.exporters import (
     DEFAULT_TITLE,
@@ -24,6 +24,8 @@ from tracker.exporters import (
     name_for_extension,
     names,
 )
+from tracker.exporters.table import CsvExporter
+from tracker.formats import excel_refused
 from tracker.query import Filters
 from tracker.text import visible
 
@@ -63,6 +65,7 @@ def timeline_filter_params() -> list[click.Parameter]:
     "pipe or a terminal is written into; '-' is standard output. Never the database or a "
     "symbolic link.",
 )
+@excel_option
 @click.option(
     "--title",
     default=DEFAULT_TITLE,
@@ -110,6 +113,10 @@ def export(
     )
     name = fmt or _format_for(None if target.given == "-" else Path(target.given))
     exporter = exporter_named(name)
+    if app.excel:
+        if not isinstance(exporter, CsvExporter):
+            raise excel_refused(name)
+        exporter = CsvExporter(excel=True)
     filters = Filters(**{key: filter_values.get(key) for key in FILTER_NAMES})
     when = None
     if as_of is not None:

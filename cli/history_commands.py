@@ -15,7 +15,7 @@ from cli.context import App
 from cli.read_commands import format_option
 from cli.render import Column, Listing, print_fields, print_json, renderer, safe
 from tracker.errors import InvalidInput
-from tracker.formats import Table
+from tracker.formats import Table, excel_refused
 
 pass_app = click.make_pass_decorator(App)
 
@@ -76,7 +76,7 @@ def history_command(
         uid = record_uid(session, ref) if ref is not None else None
         rows = history_rows(session, uid=uid, who=who, start=since, end=until)
         listing = Listing(rows, Table(HISTORY_KEYS), HISTORY_COLUMNS)
-        if renderer(fmt).render(app.out, listing) == 0 and fmt == "table":
+        if renderer(fmt, excel=app.excel).render(app.out, listing) == 0 and fmt == "table":
             app.err.print(messages.NO_CHANGE_SETS)
 
 
@@ -90,6 +90,8 @@ def _show(app: App, number: str | None, fmt: str) -> None:
     from tracker.history.read import change_set, record_changes, shown_time
 
     wanted = change_set_number(number, "N")
+    if app.excel:
+        raise excel_refused(fmt)
     with app.database().reading() as session:
         found = change_set(session, wanted)
         changes = record_changes(session, found)

@@ -25,7 +25,7 @@ from cli.render import (
     renderer,
 )
 from tracker.counterparts import COUNTERPART_KEYS, counterpart_rows
-from tracker.formats import Table
+from tracker.formats import Table, excel_refused
 from tracker.models import Meeting
 from tracker.query import (
     TIMELINE_TABLE,
@@ -54,6 +54,7 @@ pass_app = click.make_pass_decorator(App)
 
 
 def format_option(fn: F) -> F:
+    fn = excel_option(fn)
     return click.option(
         "--format",
         "fmt",
@@ -61,6 +62,22 @@ def format_option(fn: F) -> F:
         default="table",
         show_default=True,
         help="Output format: a table (plain columns into a pipe), or csv, json, ndjson, markdown.",
+    )(fn)
+
+
+def _set_excel(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    ctx.ensure_object(App).excel = value
+
+
+def excel_option(fn: F) -> F:
+    """``--excel``, which every command that writes csv takes; it sets ``App.excel``."""
+    return click.option(
+        "--excel",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_excel,
+        help="With --format csv: a file for Excel (a UTF-8 byte-order mark, and cells that "
+        "begin like a formula, with = + - @, prefixed with ' so that they never run).",
     )(fn)
 
 
@@ -96,7 +113,7 @@ def place_options(fn: F) -> F:
 
 
 def _render(app: App, fmt: str, listing: Listing, empty: str) -> None:
-    count = renderer(fmt).render(app.out, listing)
+    count = renderer(fmt, excel=app.excel).render(app.out, listing)
     if count == 0 and fmt == "table":
         app.err.print(empty)
 
@@ -295,6 +312,8 @@ def timeline_command(
     """
     if view == "tree" and fmt != "table":
         raise click.UsageError("--view tree prints only as a table; leave out --format")
+    if app.excel and fmt != "csv":  # the tree and the lanes on a terminal do not render
+        raise excel_refused(fmt)
     filters = Filters(
         date_from=date_from,
         date_to=date_to,

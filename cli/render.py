@@ -140,8 +140,8 @@ class FormatRenderer(Renderer):
     """A table format of ``tracker.formats``: the very code ``tracker export`` writes
     with, so a listing and an export of the same rows are the same bytes."""
 
-    def __init__(self, name: str) -> None:
-        self.format = formats.table_format(name)
+    def __init__(self, name: str, *, excel: bool = False) -> None:
+        self.format = formats.table_format(name, excel=excel)
 
     def render(self, out: Console, listing: Listing) -> int:
         with closed_after(listing.rows) as rows:
@@ -153,11 +153,12 @@ class FormatRenderer(Renderer):
 FORMATS = ["table", *(each.name for each in formats.FORMATS)]
 
 
-def renderer(name: str) -> Renderer:
-    """The renderer registered under ``name``."""
-    if name == TableRenderer.name:
+def renderer(name: str, *, excel: bool = False) -> Renderer:
+    """The renderer registered under ``name``; with ``excel``, csv for Excel (refused
+    for any other format)."""
+    if name == TableRenderer.name and not excel:
         return TableRenderer()
-    return FormatRenderer(name)
+    return FormatRenderer(name, excel=excel)
 
 
 # -- tables ---------------------------------------------------------------------------

@@ -5,7 +5,9 @@ rows give the same bytes. A table is its ``keys`` (every column, in order) and i
 as tuples of values in that order, in batches (the export path reads them so);
 ``right`` names the columns a pipe table aligns right.
 
-- csv: RFC 4180 (comma, fields quoted where needed, CRLF line ends, a header row);
+- csv: RFC 4180 (comma, fields quoted where needed, CRLF line ends, a header row); for
+  Excel (``excel=True``) also a UTF-8 byte-order mark, and a cell Excel would run as a
+  formula prefixed with ``'`` (``excel_cell``);
 - markdown: a GitHub-flavoured pipe table whose every cell shows the data as itself
   (no link, image, emphasis, code or HTML can come from the data);
 - ndjson: one JSON object per line; json: one array of objects, streamed.
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar
 
 from tracker.cells import join_list
+from tracker.errors import InvalidInput
 from tracker.text import visible
 
 Batches = Iterable[Sequence[Sequence[Any]]]
@@ -68,15 +71,40 @@ class TableFormat:
         raise NotImplementedError
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a cell Excel (or another spreadsheet) would run as a formula begins with (the
+OWASP advice on CSV injection)."""
+BYTE_ORDER_MARK = "\ufeff"
+
+
+def excel_cell(text: str) -> str:
+    """A csv cell for Excel: one that begins like a formula gets a leading ``'``, which
+    Excel shows as text and does not run (``=HYPERLINK(...)`` reads
+    ``'=HYPERLINK(...)``)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 class Csv(TableFormat):
     name = "csv"
     extensions = ("csv",)
     media_type = "text/csv; charset=utf-8; header=present"
 
+    def __init__(self, *, excel: bool = False) -> None:
+        self.excel = excel
+
     def write(self, stream: IO[str], table: Table, batches: Batches) -> int:
         writer = csv.writer(stream, lineterminator="\r\n")
-        writer.writerow(table.keys)
         count = 0
+        if self.excel:
+            # The mark tells Excel the file is UTF-8 (else it reads en dashes and
+            # Cyrillic in the system's code page).
+            stream.write(BYTE_ORDER_MARK)
+            writer.writerow(map(excel_cell, table.keys))
+            for batch in batches:
+                writer.writerows([excel_cell(cell_text(value)) for value in row] for row in batch)
+                count += len(batch)
+            return count
+        writer.writerow(table.keys)
         for batch in batches:
             if table.plain:
                 writer.writerows(batch)
@@ -177,7 +205,17 @@ FORMATS: list[type[TableFormat]] = [Csv, Json, Ndjson, Markdown]
 ``table``, and what ``tracker export`` writes the timeline table in."""
 
 
-def table_format(name: str) -> TableFormat:
+def excel_refused(name: str) -> InvalidInput:
+    """The error for ``--excel`` with a format other than csv."""
+    return InvalidInput("--excel", "--format csv (a csv file for Excel)", name)
+
+
+def table_format(name: str, *, excel: bool = False) -> TableFormat:
+    """The table format ``name``; with ``excel``, csv for Excel (only csv has that)."""
+    if excel:
+        if name != Csv.name:
+            raise excel_refused(name)
+        return Csv(excel=True)
     for candidate in FORMATS:
         if candidate.name == name:
             return candidate()

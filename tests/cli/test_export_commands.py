@@ -197,7 +197,7 @@ def test_filters_are_those_of_timeline(extra: Invoke) -> None:
     from cli.export_commands import export, timeline_filter_params
     from cli.read_commands import timeline_command
 
-    shared = [p for p in timeline_command.params if p.name not in ("view", "fmt")]
+    shared = [p for p in timeline_command.params if p.name not in ("view", "fmt", "excel")]
     assert timeline_filter_params() == shared
     assert export.params[: len(shared)] == shared
 

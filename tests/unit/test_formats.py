@@ -9,12 +9,23 @@ import json
 import re
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from tracker.cells import join_list, split_list
-from tracker.formats import Csv, Json, Markdown, Table, cell_text, markdown_cell
+from tracker.errors import InvalidInput
+from tracker.formats import (
+    Csv,
+    Json,
+    Markdown,
+    Table,
+    cell_text,
+    excel_cell,
+    markdown_cell,
+    table_format,
+)
 from tracker.text import visible
 
 TEXT = st.text(max_size=40)
@@ -111,3 +122,53 @@ def test_a_value_holding_the_separator_stays_one_value() -> None:
     assert cell == "Smith\\; Jones; Reuters\\; https://example.org/x; a\\\\b"
     assert split_list(cell) == ["Smith; Jones", "Reuters; https://example.org/x", "a\\b"]
     assert split_list("Marco Rubio; Mike Waltz") == ["Marco Rubio", "Mike Waltz"]
+
+
+# -- csv for Excel ----------------------------------------------------------------------
+
+
+@given(TEXT)
+def test_no_excel_cell_begins_like_a_formula(text: str) -> None:
+    cell = excel_cell(text)
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert cell in (text, "'" + text)
+    assert (cell != text) == text.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+@given(st.lists(st.tuples(TEXT, st.one_of(st.none(), st.integers(), TEXT)), max_size=5))
+def test_excel_csv_reads_back_as_its_cells(rows: list[tuple[Any, ...]]) -> None:
+    """A byte-order mark, CRLF line ends, and every cell (header too) as ``excel_cell``
+    gives it: what csv.reader reads is exactly that."""
+    table = Table(("first", "second"))
+    out = io.StringIO(newline="")
+    assert Csv(excel=True).write(out, table, [rows]) == len(rows)
+    text = out.getvalue()
+    assert text.startswith("\ufeff")
+    assert text.endswith("\r\n")
+    read = list(csv.reader(io.StringIO(text[1:], newline="")))
+    assert read[0] == ["first", "second"]
+    assert read[1:] == [[excel_cell(cell_text(value)) for value in row] for row in rows]
+
+
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [
+        ('=HYPERLINK("https://example.org","x")', '\'=HYPERLINK("https://example.org","x")'),
+        ("+44 20 7946 0000", "'+44 20 7946 0000"),
+        ("-1", "'-1"),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("\tTab", "'\tTab"),
+        ("\rCR", "'\rCR"),
+        ("Witkoff = envoy", "Witkoff = envoy"),
+        ("", ""),
+    ],
+)
+def test_owasp_prefixes(text: str, cell: str) -> None:
+    assert excel_cell(text) == cell
+
+
+def test_only_csv_is_written_for_excel() -> None:
+    for name in ("json", "ndjson", "markdown", "table"):
+        with pytest.raises(InvalidInput, match="--excel"):
+            table_format(name, excel=True)
+    assert isinstance(table_format("csv", excel=True), Csv)

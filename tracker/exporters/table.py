@@ -8,16 +8,20 @@ from typing import ClassVar, TextIO
 
 from tracker.collector import collector_paused
 from tracker.exporters.base import Export, Exporter
-from tracker.formats import Csv, Markdown, Ndjson, TableFormat
+from tracker.formats import Csv, Markdown, Ndjson, TableFormat, table_format
 from tracker.query import TIMELINE_TABLE
 
 
 class _TableExporter(Exporter):
     format: ClassVar[type[TableFormat]]
 
+    def __init__(self, *, excel: bool = False) -> None:
+        self.excel = excel
+
     def write(self, export: Export, stream: TextIO) -> int:
+        written = table_format(self.format.name, excel=self.excel)
         with collector_paused():
-            return self.format().write(stream, TIMELINE_TABLE, export.row_batches())
+            return written.write(stream, TIMELINE_TABLE, export.row_batches())
 
 
 class CsvExporter(_TableExporter):
