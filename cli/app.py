@@ -35,6 +35,10 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 # not load SQLAlchemy, the exporters or the importers. tests/test_docs.py checks that
 # each summary is the first sentence of its command's help.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "account": (
+        "cli.account_commands",
+        "Competing accounts of one fact, each with its sources: add, prefer, list, delete.",
+    ),
     "counterparts": (
         "cli.read_commands",
         "Who met whom: per envoy and counterpart, the held meetings, hours of talks with "

@@ -77,3 +77,8 @@ PRUNED = "Removed {sets} change set(s) made before {before} ({changes} record ch
 UNDONE_NOTHING = (
     "Change set {number}: its records are already as they were before it; nothing to undo."
 )
+
+ACCOUNT_ADDED = "Added account {n} of {field} to {uid}."
+ACCOUNT_PREFERRED = "Account {n} of {field} is now the preferred one of {uid}."
+ACCOUNT_DELETED = "Deleted account {n} of {field} of {uid}."
+NO_ACCOUNTS = "No accounts recorded."

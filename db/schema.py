@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from db.engine import Database
 
-HEAD = "0006"
+HEAD = "0007"
 # Every revision of db/migrations (numbered 0001 to HEAD; a test checks it): what marks a
 # file as tracker's, found without importing Alembic.
 REVISIONS = frozenset(f"{n:04d}" for n in range(1, int(HEAD) + 1))

@@ -11,6 +11,9 @@ from typing import Any
 from sqlalchemy.orm import selectinload
 
 from tracker.models import (
+    Account,
+    AccountPerson,
+    AccountSource,
     Meeting,
     MeetingSource,
     Participant,
@@ -89,6 +92,33 @@ def visit_to_doc(visit: Visit) -> Doc:
         "purpose": visit.purpose,
         "notes": visit.notes,
         "sources": [link.source.uid for link in visit.source_links],
+        **_accounts(visit.accounts),
+    }
+
+
+def _accounts(accounts: list[Account]) -> Doc:
+    """``{"accounts": [...]}``, or nothing for a record without accounts: a document
+    without accounts reads as it did before they existed."""
+    return {"accounts": [account_to_doc(a) for a in accounts]} if accounts else {}
+
+
+def account_to_doc(account: Account) -> Doc:
+    from tracker.accounts import value_of
+
+    quote = None
+    if account.quote is not None or account.speaker is not None:
+        quote = {
+            "text": account.quote,
+            "speaker": account.speaker.uid if account.speaker is not None else None,
+            "language": account.language,
+        }
+    return {
+        "field": account.field,
+        "value": value_of(account),
+        "preferred": account.preferred,
+        "sources": [link.source.uid for link in account.source_links],
+        "quote": quote,
+        "note": account.note,
     }
 
 
@@ -116,6 +146,7 @@ def meeting_to_doc(meeting: Meeting) -> Doc:
         "status": meeting.status,
         "notes": meeting.notes,
         "sources": [link.source.uid for link in meeting.source_links],
+        **_accounts(meeting.accounts),
     }
 
 
@@ -131,6 +162,17 @@ def statement_to_doc(statement: Statement) -> Doc:
         "notes": statement.notes,
         "sources": [link.source.uid for link in statement.source_links],
     }
+
+
+def account_options(accounts: Any) -> tuple[Any, ...]:
+    """Loader options for the accounts of a meeting or a visit and what they refer to."""
+    loaded = selectinload(accounts)
+    return (
+        loaded.selectinload(Account.source_links).selectinload(AccountSource.source),
+        loaded.selectinload(Account.people).selectinload(AccountPerson.person),
+        loaded.selectinload(Account.place),
+        loaded.selectinload(Account.speaker),
+    )
 
 
 MODELS: dict[str, Any] = {
@@ -149,6 +191,7 @@ LOAD_OPTIONS: dict[str, tuple[Any, ...]] = {
         selectinload(Visit.travellers).selectinload(VisitTraveller.person),
         selectinload(Visit.destination),
         selectinload(Visit.source_links).selectinload(VisitSource.source),
+        *account_options(Visit.accounts),
     ),
     "meetings": (
         selectinload(Meeting.participants).selectinload(Participant.person),
@@ -156,6 +199,7 @@ LOAD_OPTIONS: dict[str, tuple[Any, ...]] = {
         selectinload(Meeting.source_links).selectinload(MeetingSource.source),
         selectinload(Meeting.visit),
         selectinload(Meeting.venue),
+        *account_options(Meeting.accounts),
     ),
     "statements": (
         selectinload(Statement.speaker),

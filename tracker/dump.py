@@ -23,7 +23,7 @@ from tracker.canonical import (
     visit_to_doc,
 )
 from tracker.dates import parse_when
-from tracker.models import Meeting, Person, Place, Source, Statement, Visit
+from tracker.models import Account, Meeting, Person, Place, Source, Statement, Visit
 from tracker.vocab import PlaceKind
 
 FORMAT = "tracker/1"
@@ -111,12 +111,22 @@ def _referenced(
             places[place.uid] = place
             place = place.parent
 
+    def add_accounts(accounts: list[Account]) -> None:
+        for account in accounts:
+            add_place(account.place)
+            if account.speaker is not None:
+                people[account.speaker.uid] = account.speaker
+            people.update((p.person.uid, p.person) for p in account.people)
+            sources.update((link.source.uid, link.source) for link in account.source_links)
+
     for visit in visits:
         add_place(visit.destination)
+        add_accounts(visit.accounts)
         people.update((t.person.uid, t.person) for t in visit.travellers)
         sources.update((link.source.uid, link.source) for link in visit.source_links)
     for meeting in meetings:
         add_place(meeting.venue)
+        add_accounts(meeting.accounts)
         people.update((p.person.uid, p.person) for p in meeting.participants)
         sources.update((link.source.uid, link.source) for link in meeting.source_links)
     for statement in statements:

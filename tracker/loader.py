@@ -22,6 +22,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.accounts import (
+    MEETING_FIELDS,
+    PLACE_FIELDS,
+    VISIT_FIELDS,
+    by_field,
+    preferred,
+    same_value,
+    value_of,
+)
 from tracker.canonical import LOAD_OPTIONS, MODELS, canonical
 from tracker.dates import parse_when
 from tracker.errors import Ambiguous, InvalidInput, NotFound
@@ -35,6 +44,7 @@ from tracker.models import (
 )
 from tracker.record_reader import Reader, alias, derived_uid, duration, role, unique
 from tracker.vocab import (
+    AccountField,
     MeetingKind,
     MeetingStatus,
     Outcome,
@@ -230,8 +240,10 @@ class Loader:
                 "purpose": doc.text("purpose"),
                 "notes": doc.text("notes"),
                 "sources": self._refs(doc, "sources", "sources"),
+                "accounts": doc.items("accounts", self._account_reader(VISIT_FIELDS)),
             }
             doc.done()
+            self._check_accounts(path, raw, full, "visits")
             if not full["travellers"]:
                 raise InvalidInput(f"{path}.travellers", "at least one traveller")
             unique(full["travellers"], "person", f"{path}.travellers")
@@ -259,9 +271,11 @@ class Loader:
                 "status": doc.choice("status", MeetingStatus, default=MeetingStatus.HELD),
                 "notes": doc.text("notes"),
                 "sources": self._refs(doc, "sources", "sources"),
+                "accounts": doc.items("accounts", self._account_reader(MEETING_FIELDS)),
             }
             doc.done()
             unique(full["participants"], "person", f"{path}.participants")
+            self._check_accounts(path, raw, full, "meetings")
             found = None
             if uid not in self.objects["meetings"] and "uid" not in raw:
                 found = self._same_meeting(full, "kind" in raw)
@@ -490,6 +504,94 @@ class Loader:
             "side": reader.text("side", limit=100),
             "role": role_value,
         }
+
+    def _account_reader(self, allowed: Sequence[str]) -> Callable[[Reader], Doc]:
+        def read(reader: Reader) -> Doc:
+            name = reader.choice("field", AccountField, required=True)
+            if name not in allowed:
+                raise InvalidInput(f"{reader.path}.field", "one of " + ", ".join(allowed), name)
+            chosen = reader.get("preferred")
+            if chosen is not None and not isinstance(chosen, bool):
+                raise InvalidInput(f"{reader.path}.preferred", "true or false", chosen)
+            return {
+                "field": name,
+                "value": self._account_value(reader, str(name)),
+                "preferred": bool(chosen),
+                "sources": self._refs(reader, "sources", "sources"),
+                "quote": reader.nested("quote", self._quote),
+                "note": reader.text("note"),
+            }
+
+        return read
+
+    def _account_value(self, reader: Reader, name: str) -> Any:
+        path = f"{reader.path}.value"
+        if name == AccountField.DATE.value:
+            return reader.date("value", required=True)
+        if name in PLACE_FIELDS:
+            ref = reader.text("value", required=True, limit=200) or ""
+            return self._ref("places", ref, path)
+        if name == AccountField.DURATION.value:
+            value = reader.nested("value", duration)
+            if value is None:
+                raise InvalidInput(path, "a duration with minutes and a qualifier")
+            return value
+        if name == AccountField.PARTICIPANTS.value:
+            people = reader.items("value", self._participant)
+            if not people:
+                raise InvalidInput(path, "at least one participant")
+            unique(people, "person", path)
+            return people
+        if name == AccountField.OUTCOME.value:
+            return reader.choice("value", Outcome, required=True)
+        if name == AccountField.STATUS.value:
+            return reader.choice("value", MeetingStatus, required=True)
+        return reader.text("value", required=True)
+
+    def _quote(self, reader: Reader) -> Doc:
+        speaker = reader.text("speaker", limit=200)
+        return {
+            "text": reader.text("text"),
+            "speaker": None
+            if speaker is None
+            else self._ref("people", speaker, f"{reader.path}.speaker"),
+            "language": reader.lang("language"),
+        }
+
+    def _check_accounts(self, path: str, raw: Mapping[str, Any], full: Doc, section: str) -> None:
+        """A fact with accounts has the value of its preferred one: a record that gives
+        both must agree with itself, and one that gives only the value must agree with
+        the accounts stored. Without accounts, the key is left out (as the canonical
+        form leaves it out)."""
+        stored = self.objects[section].get(full["uid"])
+        if not full["accounts"] and (stored is None or not stored.accounts):
+            del full["accounts"]  # "accounts": [] clears the accounts stored, if any
+        groups: dict[str, list[Doc]] = {}
+        for account in full.get("accounts", []):
+            groups.setdefault(account["field"], []).append(account)
+        for name, group in groups.items():
+            marked = [a for a in group if a["preferred"]]
+            if len(marked) > 1:
+                raise InvalidInput(f"{path}.accounts", f"one preferred account of {name}")
+            if not marked:
+                group[0]["preferred"] = True
+            chosen = next(a for a in group if a["preferred"])
+            if name in raw and not same_value(name, full[name], chosen["value"]):
+                raise InvalidInput(
+                    f"{path}.{name}", f"the value of its preferred account, {chosen['value']!r}"
+                )
+        if stored is None or "accounts" in raw:
+            return
+        for name, stored_group in by_field(stored.accounts).items():
+            chosen_account = preferred(stored_group)
+            if name in raw and chosen_account is not None:
+                value = value_of(chosen_account)
+                if not same_value(name, full[name], value):
+                    raise InvalidInput(
+                        f"{path}.{name}",
+                        f"the value of its preferred account, {value!r} (change the"
+                        " accounts to change it)",
+                    )
 
     def _with_refs(
         self, apply: Callable[[Any, Doc, Callable[[str, str], Any]], None]

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -30,6 +31,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from tracker.vocab import (
+    AccountField,
     DurationQualifier,
     MeetingKind,
     MeetingStatus,
@@ -299,6 +301,11 @@ class Visit(Record, Base):
     meetings: Mapped[list[Meeting]] = relationship(
         back_populates="visit", order_by="(Meeting.earliest, Meeting.id)"
     )
+    accounts: Mapped[list[Account]] = relationship(
+        back_populates="visit",
+        cascade="all, delete-orphan",
+        order_by="(Account.field, Account.position)",
+    )
     source_links: Mapped[list[VisitSource]] = relationship(
         cascade="all, delete-orphan", order_by="VisitSource.position"
     )
@@ -376,6 +383,11 @@ class Meeting(Record, Base):
     )
     statements: Mapped[list[Statement]] = relationship(
         back_populates="meeting", order_by="(Statement.earliest, Statement.id)"
+    )
+    accounts: Mapped[list[Account]] = relationship(
+        back_populates="meeting",
+        cascade="all, delete-orphan",
+        order_by="(Account.field, Account.position)",
     )
     source_links: Mapped[list[MeetingSource]] = relationship(
         cascade="all, delete-orphan", order_by="MeetingSource.position"
@@ -461,6 +473,92 @@ class Statement(Record, Base):
 
     def __repr__(self) -> str:
         return f"<Statement {self.id} {self.edtf}>"
+
+
+# -- accounts -------------------------------------------------------------------------
+
+
+class Account(Base):
+    """One account of a fact of a meeting or a visit (its duration, date, venue...):
+    the value a source gives, that source, what was said and by whom, and a note.
+
+    A fact may have several; the ``preferred`` one is the record's value (the first
+    recorded, unless the user chose another). ``value`` holds the canonical form
+    (tracker/1, as JSON) of a date, duration, outcome, summary or status; a venue or
+    destination is ``place``, and participants are ``people``: real foreign keys.
+    """
+
+    __tablename__ = "account"
+    __table_args__ = (
+        Index("ix_account_meeting_field", "meeting_id", "field", "position"),
+        Index("ix_account_visit_field", "visit_id", "field", "position"),
+        CheckConstraint("(meeting_id IS NULL) <> (visit_id IS NULL)", name="record"),
+        one_of("field", AccountField),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(24))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    preferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    value: Mapped[str | None] = mapped_column(Text)
+    place_id: Mapped[int | None] = mapped_column(
+        ForeignKey("place.id", ondelete="RESTRICT"), index=True
+    )
+    quote: Mapped[str | None] = mapped_column(Text)
+    speaker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="RESTRICT"), index=True
+    )
+    language: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    meeting: Mapped[Meeting | None] = relationship(back_populates="accounts")
+    visit: Mapped[Visit | None] = relationship(back_populates="accounts")
+    place: Mapped[Place | None] = relationship()
+    speaker: Mapped[Person | None] = relationship()
+    people: Mapped[list[AccountPerson]] = relationship(
+        cascade="all, delete-orphan", order_by="AccountPerson.position"
+    )
+    source_links: Mapped[list[AccountSource]] = relationship(
+        cascade="all, delete-orphan", order_by="AccountSource.position"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Account {self.id} {self.field} #{self.position}>"
+
+
+class AccountSource(Base):
+    __tablename__ = "account_source"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("source.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    source: Mapped[Source] = relationship()
+
+
+class AccountPerson(Base):
+    """A participant as one account of a meeting's participants gives them."""
+
+    __tablename__ = "account_person"
+    __table_args__ = (one_of("role", ParticipantRole),)
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+    side: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[str | None] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    person: Mapped[Person] = relationship()
 
 
 # -- bookkeeping ----------------------------------------------------------------------

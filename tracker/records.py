@@ -317,6 +317,7 @@ def edit_record(
     writer.touch(record)
     if changes.empty():
         raise InvalidInput("edit", "at least one field to change, such as title or date")
+    _refuse_facts_with_accounts(record, changes)
     if isinstance(record, Visit):
         for name in MEETING_ONLY:
             if getattr(changes, name) not in (None, []):
@@ -381,6 +382,35 @@ def edit_record(
     moved = writer.keep_in_its_visit(record) if (changes.date or changes.place) else None
     writer.finish()
     return [moved] if moved else []
+
+
+ACCOUNTED = {
+    "date": "date",
+    "place": "place",
+    "duration": "duration",
+    "outcome": "outcome",
+    "summary": "outcome_summary",
+    "status": "status",
+}
+
+
+def _refuse_facts_with_accounts(record: Meeting | Visit, changes: Changes) -> None:
+    """A fact with accounts takes the value of its preferred account: an edit would
+    set a value that no account gives, so it is refused, naming the way that works."""
+    from tracker.accounts import by_field, field_named
+
+    with_accounts = by_field(record.accounts)
+    for name, typed in ACCOUNTED.items():
+        if getattr(changes, name) is None:
+            continue
+        if isinstance(record, Visit) and name not in ("date", "place"):
+            continue
+        if field_named(record, typed) in with_accounts:
+            raise InvalidInput(
+                name,
+                "no change to a fact that has accounts: add an account of it (tracker account"
+                " add) or prefer another (tracker account prefer)",
+            )
 
 
 @dataclass(frozen=True)

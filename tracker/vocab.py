@@ -62,6 +62,20 @@ class MeetingStatus(StrEnum):
     POSTPONED = "postponed"
 
 
+class AccountField(StrEnum):
+    """The facts of a meeting or a visit that can carry competing accounts, named as
+    the tracker/1 document names them."""
+
+    DATE = "date"
+    VENUE = "venue"
+    DESTINATION = "destination"
+    DURATION = "duration"
+    PARTICIPANTS = "participants"
+    OUTCOME = "outcome"
+    OUTCOME_SUMMARY = "outcome_summary"
+    STATUS = "status"
+
+
 class StatementKind(StrEnum):
     QUOTE = "quote"
     READOUT = "readout"

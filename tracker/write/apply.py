@@ -8,8 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tracker.accounts import PLACE_FIELDS, by_field, preferred, stored_value
 from tracker.dates import parse_when
 from tracker.models import (
+    Account,
+    AccountPerson,
+    AccountSource,
     Meeting,
     MeetingSource,
     MeetingTopic,
@@ -27,6 +31,7 @@ from tracker.models import (
     VisitTraveller,
 )
 from tracker.names import name_key
+from tracker.vocab import AccountField
 
 Doc = dict[str, Any]
 Lookup = Callable[[str, str], Any]
@@ -105,6 +110,7 @@ def apply_visit(visit: Visit, doc: Doc, lookup: Lookup) -> None:
         VisitSource(source=lookup("sources", uid), position=i)
         for i, uid in enumerate(doc["sources"])
     ]
+    apply_accounts(visit, doc.get("accounts", []), lookup)
 
 
 def apply_meeting(meeting: Meeting, doc: Doc, lookup: Lookup) -> None:
@@ -136,6 +142,7 @@ def apply_meeting(meeting: Meeting, doc: Doc, lookup: Lookup) -> None:
         MeetingSource(source=lookup("sources", uid), position=i)
         for i, uid in enumerate(doc["sources"])
     ]
+    apply_accounts(meeting, doc.get("accounts", []), lookup)
 
 
 def apply_statement(statement: Statement, doc: Doc, lookup: Lookup) -> None:
@@ -150,3 +157,88 @@ def apply_statement(statement: Statement, doc: Doc, lookup: Lookup) -> None:
         StatementSource(source=lookup("sources", uid), position=i)
         for i, uid in enumerate(doc["sources"])
     ]
+
+
+# -- accounts ---------------------------------------------------------------------------
+
+
+def set_value(account: Account, value: Any, lookup: Lookup) -> None:
+    """Store a canonical ``value`` on ``account`` (its field already set)."""
+    account.value = stored_value(account.field, value)
+    if account.field in PLACE_FIELDS:
+        account.place = lookup("places", value) if value else None
+    elif account.field == AccountField.PARTICIPANTS.value:
+        account.people = [
+            AccountPerson(
+                person=lookup("people", p["person"]), side=p["side"], role=p["role"], position=i
+            )
+            for i, p in enumerate(value or [])
+        ]
+
+
+def apply_field(record: Meeting | Visit, name: str, value: Any, lookup: Lookup) -> None:
+    """Set one field of ``record`` to a value: canonical, or, for places and people,
+    the records themselves (``Place``; ``[(Person, side, role)]``)."""
+    if name == AccountField.DATE.value:
+        apply_dated(record, value)
+    elif name == AccountField.DESTINATION.value and isinstance(record, Visit):
+        record.destination = _place(value, lookup)
+    elif isinstance(record, Meeting):
+        if name == AccountField.VENUE.value:
+            record.venue = _place(value, lookup)
+        elif name == AccountField.DURATION.value:
+            record.duration_minutes = value["minutes"] if value else None
+            record.duration_qualifier = value["qualifier"] if value else None
+        elif name == AccountField.PARTICIPANTS.value:
+            record.participants = [
+                Participant(person=person, side=side, role=role, position=i)
+                for i, (person, side, role) in enumerate(_people(value, lookup))
+            ]
+        else:
+            setattr(record, name, value)
+
+
+def _place(value: Any, lookup: Lookup) -> Place | None:
+    if value is None or isinstance(value, Place):
+        return value
+    return lookup("places", value)  # type: ignore[no-any-return]
+
+
+def _people(value: Any, lookup: Lookup) -> list[tuple[Person, str | None, str | None]]:
+    people = []
+    for item in value or []:
+        if isinstance(item, tuple):
+            people.append(item)
+        else:
+            people.append((lookup("people", item["person"]), item["side"], item["role"]))
+    return people
+
+
+def apply_accounts(record: Meeting | Visit, docs: list[Doc], lookup: Lookup) -> None:
+    """Make ``record``'s accounts the canonical ``docs`` (in that order within each
+    field), and each field with accounts the value of its preferred one."""
+    record.accounts = []
+    values: dict[int, Any] = {}
+    positions: dict[str, int] = {}
+    for doc in docs:
+        name = doc["field"]
+        account = Account(field=name, position=positions.get(name, 0), preferred=doc["preferred"])
+        positions[name] = account.position + 1
+        set_value(account, doc["value"], lookup)
+        quote = doc["quote"] or {}
+        account.quote = quote.get("text")
+        account.speaker = lookup("people", quote["speaker"]) if quote.get("speaker") else None
+        account.language = quote.get("language")
+        account.note = doc["note"]
+        account.source_links = [
+            AccountSource(source=lookup("sources", uid), position=i)
+            for i, uid in enumerate(doc["sources"])
+        ]
+        record.accounts.append(account)
+        values[id(account)] = doc["value"]
+    for name, group in by_field(record.accounts).items():
+        chosen = preferred(group)
+        assert chosen is not None
+        for account in group:
+            account.preferred = account is chosen
+        apply_field(record, name, values[id(chosen)], lookup)

@@ -1,0 +1,207 @@
+"""Accounts of a fact: what each source says a meeting's or a visit's date, venue,
+duration, participants, outcome, summary or status was.
+
+A fact may carry several accounts; the preferred one is the record's value. A fact is
+*disputed* when its accounts give more than one value (two sources giving the same
+value agree). Values are kept in their canonical form, as the tracker/1 document writes
+the record's own key: an EDTF text for a date, ``{"minutes", "qualifier"}`` for a
+duration, a place's uid for a venue or destination, ``[{"person", "side", "role"}]``
+for participants, the text of an outcome, summary or status.
+
+This module holds the rules over values (which fields a record has, how a value reads
+and compares); :mod:`tracker.write.accounts` changes accounts through the write layer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from tracker.dates import display
+from tracker.errors import InvalidInput
+from tracker.models import Account, Meeting, Visit
+from tracker.vocab import AccountField
+
+Doc = dict[str, Any]
+
+MEETING_FIELDS = (
+    AccountField.DATE.value,
+    AccountField.VENUE.value,
+    AccountField.DURATION.value,
+    AccountField.PARTICIPANTS.value,
+    AccountField.OUTCOME.value,
+    AccountField.OUTCOME_SUMMARY.value,
+    AccountField.STATUS.value,
+)
+VISIT_FIELDS = (AccountField.DATE.value, AccountField.DESTINATION.value)
+PLACE_FIELDS = (AccountField.VENUE.value, AccountField.DESTINATION.value)
+
+# Other names a user may type for a field: the option of `tracker edit` that sets it.
+_TYPED = {"place": {"meeting": "venue", "visit": "destination"}, "summary": "outcome_summary"}
+
+
+def fields_of(record: Meeting | Visit) -> tuple[str, ...]:
+    return MEETING_FIELDS if isinstance(record, Meeting) else VISIT_FIELDS
+
+
+def field_named(record: Meeting | Visit, typed: str, field: str = "field") -> str:
+    """The field ``typed`` names on ``record`` (``place`` and ``summary`` as `tracker
+    edit` calls them are understood too)."""
+    kind = "meeting" if isinstance(record, Meeting) else "visit"
+    wanted = "_".join(typed.strip().casefold().replace("-", " ").split())
+    alias = _TYPED.get(wanted)
+    if isinstance(alias, dict):
+        wanted = alias[kind]
+    elif isinstance(alias, str):
+        wanted = alias
+    allowed = fields_of(record)
+    if wanted not in allowed:
+        raise InvalidInput(field, f"a fact a {kind} has: {', '.join(allowed)}", typed)
+    return wanted
+
+
+# -- values -----------------------------------------------------------------------------
+
+
+def value_of(account: Account) -> Any:
+    """The account's value in its canonical form."""
+    if account.field in PLACE_FIELDS:
+        return account.place.uid if account.place is not None else None
+    if account.field == AccountField.PARTICIPANTS.value:
+        return [{"person": p.person.uid, "side": p.side, "role": p.role} for p in account.people]
+    return json.loads(account.value) if account.value is not None else None
+
+
+def stored_value(field: str, value: Any) -> str | None:
+    """The ``value`` column for a value of ``field`` (places and people have their own
+    columns)."""
+    if field in PLACE_FIELDS or field == AccountField.PARTICIPANTS.value:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def same_value(field: str, first: Any, second: Any) -> bool:
+    """Whether two values say the same (participants: the same people, in any order)."""
+    if field == AccountField.PARTICIPANTS.value:
+        return _people(first) == _people(second)
+    return bool(first == second)
+
+
+def _people(value: Any) -> frozenset[str]:
+    return frozenset(p["person"] for p in value or ())
+
+
+def no_value(field: str, value: Any) -> bool:
+    """A value that states nothing: empty, or an outcome recorded as unknown."""
+    if value is None or value == [] or value == "":
+        return True
+    return field == AccountField.OUTCOME.value and value == "unknown"
+
+
+# -- disputes ---------------------------------------------------------------------------
+
+
+def by_field(accounts: Iterable[Account]) -> dict[str, list[Account]]:
+    """Accounts grouped by field, each group in the order recorded."""
+    groups: dict[str, list[Account]] = {}
+    for account in sorted(accounts, key=lambda a: (a.field, a.position)):
+        groups.setdefault(account.field, []).append(account)
+    return groups
+
+
+def disputed(accounts: Iterable[Account]) -> list[str]:
+    """The fields whose accounts give more than one value, in the record's field order."""
+    found = []
+    for field, group in by_field(accounts).items():
+        values = [value_of(a) for a in group]
+        if any(not same_value(field, values[0], other) for other in values[1:]):
+            found.append(field)
+    order = {name: i for i, name in enumerate((*MEETING_FIELDS, *VISIT_FIELDS))}
+    return sorted(found, key=lambda name: order[name])
+
+
+def preferred(group: Sequence[Account]) -> Account | None:
+    """The preferred account of one field's accounts (the first, if none is marked)."""
+    for account in group:
+        if account.preferred:
+            return account
+    return group[0] if group else None
+
+
+# -- how a value reads ------------------------------------------------------------------
+
+
+def shown(account: Account) -> str:
+    """The account's value as people read it: ``at least 5 h``, ``2–3 Dec 2025``,
+    ``Kremlin``, ``Steve Witkoff, Jared Kushner, Vladimir Putin``."""
+    from tracker.query import format_duration
+
+    field = account.field
+    if field in PLACE_FIELDS:
+        return account.place.name if account.place is not None else "(none)"
+    if field == AccountField.PARTICIPANTS.value:
+        return ", ".join(p.person.name for p in account.people) or "(none)"
+    value = value_of(account)
+    if value is None:
+        return "(none)"
+    if field == AccountField.DATE.value:
+        return display(value)
+    if field == AccountField.DURATION.value:
+        return format_duration(value["minutes"], value["qualifier"]) or ""
+    return str(value)
+
+
+# -- listing ----------------------------------------------------------------------------
+
+ACCOUNT_KEYS = (
+    "field",
+    "n",
+    "preferred",
+    "disputed",
+    "value",
+    "canonical",
+    "sources",
+    "quote",
+    "speaker",
+    "language",
+    "note",
+)
+
+
+def source_label(account: Account) -> list[str]:
+    """Each source of ``account`` as one line names it: its URL, else its publisher
+    (else title)."""
+    return [
+        link.source.url or link.source.publisher or link.source.title or link.source.uid
+        for link in account.source_links
+    ]
+
+
+def account_rows(record: Meeting | Visit, name: str | None = None) -> list[Doc]:
+    """One row per account of ``record`` (of field ``name`` only, if given), fields in
+    the record's order, each field's accounts numbered from 1 in the order recorded."""
+    groups = by_field(record.accounts)
+    disputes = set(disputed(record.accounts))
+    rows: list[Doc] = []
+    for field in fields_of(record):
+        if name is not None and field != name:
+            continue
+        chosen = preferred(groups.get(field, []))
+        for number, account in enumerate(groups.get(field, []), start=1):
+            rows.append(
+                {
+                    "field": field,
+                    "n": number,
+                    "preferred": account is chosen,
+                    "disputed": field in disputes,
+                    "value": shown(account),
+                    "canonical": value_of(account),
+                    "sources": source_label(account),
+                    "quote": account.quote,
+                    "speaker": account.speaker.name if account.speaker is not None else None,
+                    "language": account.language,
+                    "note": account.note,
+                }
+            )
+    return rows
