@@ -39,6 +39,13 @@ def test_every_reference_exists() -> None:
         assert statement["speaker"] in uids["people"]
         assert statement["meeting"] is None or statement["meeting"] in uids["meetings"]
         assert set(statement["sources"]) <= uids["sources"]
+    for record in [*_all("visits"), *_all("meetings")]:
+        for account in record.get("accounts", []):
+            assert set(account["sources"]) <= uids["sources"]
+            speaker = (account["quote"] or {}).get("speaker")
+            assert speaker is None or speaker in uids["people"]
+            if account["field"] in ("venue", "destination"):
+                assert account["value"] in uids["places"]
 
 
 @pytest.mark.parametrize("section", ["visits", "meetings", "statements"])
@@ -145,3 +152,31 @@ def test_every_seeded_coordinate_names_its_source() -> None:
         assert (place.get("notes") or "").startswith("Coordinates: "), place["uid"]
     venues = [p for p in _all("places") if p["kind"] == "venue"]
     assert sum(p["lat"] is not None for p in venues) >= 5
+
+
+def test_disagreements_are_accounts_each_with_its_own_source() -> None:
+    """The founding report's heading gives the 2 December talks five hours, its text
+    over five hours: two accounts of the duration, each quoting its own words."""
+    meeting = next(
+        m for m in _all("meetings") if m["uid"] == "meeting-2025-12-02-witkoff-kushner-putin"
+    )
+    durations = [a for a in meeting["accounts"] if a["field"] == "duration"]
+    values = {(a["value"]["minutes"], a["value"]["qualifier"]) for a in durations}
+    assert {(300, "at-least"), (300, "exact")} <= values
+    assert all(a["sources"] for a in durations)
+    assert len({tuple(a["sources"]) for a in durations}) >= 2
+    # The record holds the first account's value: the report's text.
+    assert meeting["duration"] == durations[0]["value"]
+    # One of the "five Kremlin visits" was in St Petersburg.
+    library = next(m for m in _all("meetings") if m["uid"] == "meeting-2025-04-11-witkoff-putin")
+    venues = [a["value"] for a in library["accounts"] if a["field"] == "venue"]
+    assert venues == ["place-presidential-library-st-petersburg", "place-kremlin"]
+
+
+def test_statements_are_credited_to_their_own_sources() -> None:
+    """A statement cites what reports it, not every source of its meeting."""
+    meetings = {m["uid"]: m for m in _all("meetings")}
+    for statement in _all("statements"):
+        meeting = meetings.get(statement["meeting"])
+        if meeting is not None and len(meeting["sources"]) > 1:
+            assert set(statement["sources"]) != set(meeting["sources"]), statement["uid"]

@@ -566,6 +566,10 @@ class Loader:
         stored = self.objects[section].get(full["uid"])
         if not full["accounts"] and (stored is None or not stored.accounts):
             del full["accounts"]  # "accounts": [] clears the accounts stored, if any
+        # Stored accounts are read back field by field (in the order recorded within
+        # each): the document's are taken in that order, so that loading it again
+        # finds them unchanged.
+        full.get("accounts", []).sort(key=lambda account: account["field"])
         groups: dict[str, list[Doc]] = {}
         for account in full.get("accounts", []):
             groups.setdefault(account["field"], []).append(account)

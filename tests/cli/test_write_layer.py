@@ -170,7 +170,7 @@ def test_reimporting_a_foreign_table_of_known_meetings_adds_nothing(
     )
     # What the row brings is added; what the record holds stays.
     assert talks["title"] == "Witkoff and Kushner meet Putin in the Kremlin on the US peace plan"
-    assert talks["duration"] == {"minutes": 300, "qualifier": "about"}
+    assert talks["duration"] == {"minutes": 300, "qualifier": "at-least"}
     assert talks["sources"][-1] == _source_uid(seeded, "https://example.org/a")
     again = seeded("import", path)
     assert again.exit_code == 0, again.output
