@@ -81,15 +81,17 @@ def stored_value(field: str, value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def same_value(field: str, first: Any, second: Any) -> bool:
-    """Whether two values say the same (participants: the same people, in any order)."""
+def value_key(field: str, value: Any) -> str:
+    """One text for what a value says: equal for values that say the same (the people
+    of participants, in any order)."""
     if field == AccountField.PARTICIPANTS.value:
-        return _people(first) == _people(second)
-    return bool(first == second)
+        return json.dumps(sorted({p["person"] for p in value or ()}))
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _people(value: Any) -> frozenset[str]:
-    return frozenset(p["person"] for p in value or ())
+def same_value(field: str, first: Any, second: Any) -> bool:
+    """Whether two values of ``field`` say the same."""
+    return value_key(field, first) == value_key(field, second)
 
 
 def no_value(field: str, value: Any) -> bool:
@@ -112,11 +114,11 @@ def by_field(accounts: Iterable[Account]) -> dict[str, list[Account]]:
 
 def disputed(accounts: Iterable[Account]) -> list[str]:
     """The fields whose accounts give more than one value, in the record's field order."""
-    found = []
-    for field, group in by_field(accounts).items():
-        values = [value_of(a) for a in group]
-        if any(not same_value(field, values[0], other) for other in values[1:]):
-            found.append(field)
+    found = [
+        field
+        for field, group in by_field(accounts).items()
+        if len({account.value_key for account in group}) > 1
+    ]
     order = {name: i for i, name in enumerate((*MEETING_FIELDS, *VISIT_FIELDS))}
     return sorted(found, key=lambda name: order[name])
 

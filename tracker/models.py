@@ -503,6 +503,10 @@ class Account(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     preferred: Mapped[bool] = mapped_column(Boolean, default=False)
     value: Mapped[str | None] = mapped_column(Text)
+    # What the value says, as one text (the canonical value; a place's or the people's
+    # uids): equal keys are the same account of the fact, so a fact is disputed when
+    # its accounts have more than one key. Kept by ``tracker.write.apply.set_value``.
+    value_key: Mapped[str] = mapped_column(Text)
     place_id: Mapped[int | None] = mapped_column(
         ForeignKey("place.id", ondelete="RESTRICT"), index=True
     )

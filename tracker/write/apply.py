@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tracker.accounts import PLACE_FIELDS, by_field, preferred, stored_value
+from tracker.accounts import PLACE_FIELDS, by_field, preferred, stored_value, value_key
 from tracker.dates import parse_when
 from tracker.models import (
     Account,
@@ -165,6 +165,7 @@ def apply_statement(statement: Statement, doc: Doc, lookup: Lookup) -> None:
 def set_value(account: Account, value: Any, lookup: Lookup) -> None:
     """Store a canonical ``value`` on ``account`` (its field already set)."""
     account.value = stored_value(account.field, value)
+    account.value_key = value_key(account.field, value)
     if account.field in PLACE_FIELDS:
         account.place = lookup("places", value) if value else None
     elif account.field == AccountField.PARTICIPANTS.value:

@@ -54,6 +54,7 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("preferred", sa.Boolean(), nullable=False),
         sa.Column("value", sa.Text(), nullable=True),
+        sa.Column("value_key", sa.Text(), nullable=False),
         sa.Column("place_id", sa.Integer(), nullable=True),
         sa.Column("quote", sa.Text(), nullable=True),
         sa.Column("speaker_id", sa.Integer(), nullable=True),
