@@ -10,6 +10,7 @@ from cli.context import App
 from cli.read_commands import format_option
 from cli.render import Column, Listing, renderer
 from tracker.accounts import ACCOUNT_KEYS
+from tracker.formats import Table
 
 pass_app = click.make_pass_decorator(App)
 
@@ -25,6 +26,7 @@ ACCOUNT_FLAGS = {
     "language": "--language",
     "note": "--note",
 }
+ACCOUNT_TABLE = Table(ACCOUNT_KEYS, right=frozenset({"n"}))
 ACCOUNT_COLUMNS = (
     Column("field", "fact", style="bold"),
     Column("n", "#", "right"),
@@ -171,7 +173,7 @@ def account_list(app: App, ref: str, field: str | None, fmt: str) -> None:
         record = find_record(session, ref)
         name = field_named(record, field) if field is not None else None
         rows = [_cells(row) for row in account_rows(record, name)]
-    count = renderer(fmt).render(app.out, Listing(rows, ACCOUNT_KEYS, ACCOUNT_COLUMNS))
+    count = renderer(fmt).render(app.out, Listing(rows, ACCOUNT_TABLE, ACCOUNT_COLUMNS))
     if count == 0 and fmt == "table":
         app.err.print(messages.NO_ACCOUNTS)
 
@@ -208,7 +210,7 @@ def _print_accounts(app: App, record: object, field: str) -> None:
 
     assert isinstance(record, Meeting | Visit)
     rows = [_cells(row) for row in account_rows(record, field)]
-    renderer("table").render(app.out, Listing(rows, ACCOUNT_KEYS, ACCOUNT_COLUMNS))
+    renderer("table").render(app.out, Listing(rows, ACCOUNT_TABLE, ACCOUNT_COLUMNS))
 
 
 def _cells(row: dict[str, object]) -> dict[str, object]:

@@ -19,6 +19,7 @@ from tests.cli.conftest import Invoke
 from tests.history.conftest import records
 
 MEETING = "meeting-2025-04-25-witkoff-putin"
+FOUNDING = "meeting-2025-12-02-witkoff-kushner-putin"  # seeded with accounts
 CSV = Path(__file__).parent.parent / "data"
 
 # How each command that writes is run in these tests, on the seeded database (a
@@ -36,11 +37,16 @@ WRITES: dict[tuple[str, ...], Callable[[Path], list[str]]] = {
     ("seed",): lambda tmp: ["seed"],
     ("undo",): lambda tmp: ["undo"],
     ("db", "prune-history"): lambda tmp: ["db", "prune-history", "--before", "2000-01-01"],
+    ("account", "add"): lambda tmp: [
+        "account", "add", MEETING, "duration", "4h", "-s", "https://example.org/four-hours",
+    ],
+    ("account", "prefer"): lambda tmp: ["account", "prefer", FOUNDING, "duration", "2"],
+    ("account", "delete"): lambda tmp: ["account", "delete", FOUNDING, "duration", "1"],
 }  # fmt: skip
 READS = {
     ("db",), ("db", "upgrade"), ("db", "current"), ("db", "info"), ("db", "backup"),
-    ("counterparts",), ("export",), ("history",), ("people",), ("places",), ("show",), ("stats",),
-    ("timeline",), ("visits",),
+    ("account",), ("account", "list"), ("counterparts",), ("export",), ("history",),
+    ("people",), ("places",), ("show",), ("stats",), ("timeline",), ("visits",),
 }  # fmt: skip
 
 
