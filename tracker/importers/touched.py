@@ -1,5 +1,5 @@
 """What a bulk import changes, record by record, for its change report (and so for
-the history): the stored visits and meetings it adds to or updates, with their
+the history): the stored visits, meetings and people (their roles) it adds to or updates, with their
 canonical form before and after, and the records it adds.
 
 The stored records are few next to the rows of a big import, and are read through the
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,7 +27,8 @@ Doc = dict[str, Any]
 
 
 def stored_touched(plan: Plan) -> dict[str, set[int]]:
-    """The ids of the stored visits and meetings ``plan`` updates or adds to."""
+    """The ids of the stored visits and meetings ``plan`` updates or adds to, and of the
+    stored people whose roles it may add or widen."""
     meetings = {row["b_id"] for row in plan.meeting_updates}
     meetings.update(meeting for meeting, _change in plan.meeting_merges)
     meetings.update(m for m, *_rest in plan.participants if m.__class__ is not Ref)
@@ -35,7 +36,12 @@ def stored_touched(plan: Plan) -> dict[str, set[int]]:
     visits = {row["b_id"] for row in plan.visit_updates}
     visits.update(v for v, *_rest in plan.travellers if v.__class__ is not Ref)
     visits.update(v for v, *_rest in plan.visit_sources if v.__class__ is not Ref)
-    return {"visits": {int(v) for v in visits}, "meetings": {int(m) for m in meetings}}
+    people = {cast(int, p) for p, _title in plan.roles if p.__class__ is not Ref}
+    return {
+        "visits": {int(v) for v in visits},
+        "meetings": {int(m) for m in meetings},
+        "people": people,
+    }
 
 
 def _states(session: Session, wanted: dict[str, set[int]]) -> dict[tuple[str, int], Doc]:
@@ -63,7 +69,9 @@ def reported(session: Session, plan: Plan, report: ChangeReport) -> Iterator[Non
     yield
     after = _states(session, touched)
     for (section, _id), doc in before.items():
-        report.changes.append(Change(section, doc["uid"], doc, after.get((section, _id))))
+        now = after.get((section, _id))
+        if now != doc:  # a role the person already held for those dates changes nothing
+            report.changes.append(Change(section, doc["uid"], doc, now))
     for section, uids in _added(plan):
         report.changes.extend(Change(section, uid, None, None) for uid in uids)
     collect(session, report)

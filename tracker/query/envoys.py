@@ -176,9 +176,7 @@ def envoy_spans(session: Session, filters: Filters) -> list[EnvoySpan]:
             select(person, func.count(meeting.id))
             .join_from(travels, Meeting.__table__, meeting.visit_id == travels.c.visit_id)
             .group_by(person)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     found = [
         EnvoySpan(
@@ -231,7 +229,7 @@ def envoy_destinations(session: Session, filters: Filters) -> dict[int, list[str
         select(r.person_id, r.name).where(r.nth == 1).order_by(r.person_id, r.earliest, r.visit_id)
     )
     found: dict[int, dict[str, None]] = {}
-    for person_id, name in session.execute(first).tuples():
+    for person_id, name in session.execute(first):
         found.setdefault(person_id, {})[name] = None
     return {person_id: list(names) for person_id, names in found.items()}
 
