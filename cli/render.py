@@ -516,7 +516,7 @@ def print_fields(out: Console, fields: Sequence[tuple[str, Sequence[str]]]) -> N
     for label, lines in shown:
         text.append(label.ljust(width) + lines[0])
         text.extend(" " * width + line for line in lines[1:])
-    out.file.write("\n".join(text) + "\n")
+    out.out("\n".join(text), highlight=False)
 
 
 def render_meeting(out: Console, meeting: Meeting) -> None:

@@ -215,8 +215,13 @@ def log_command(
             raise
         from cli.render import render_meeting
 
-        app.err.print(messages.LOGGED.format(uid=meeting.uid))
-        render_meeting(app.out, meeting)
+        # Rendered now (it reads the session), shown once committed: a reader that goes
+        # away must not take the write with it.
+        with app.out.capture() as shown:
+            render_meeting(app.out, meeting)
+        uid = meeting.uid
+    app.err.print(messages.LOGGED.format(uid=uid))
+    app.out.file.write(shown.get())
 
 
 LOG_FLAGS = {
@@ -350,11 +355,13 @@ def edit_command(
         before = fields(record)
         moved = edit_record(session, record, changes)
         session.refresh(record)
-        app.out.print(messages.BEFORE)
-        print_fields(app.out, before)
-        app.out.print()
-        app.out.print(messages.AFTER)
-        print_fields(app.out, fields(record))
+        with app.out.capture() as shown:  # shown once committed, as log's is
+            app.out.print(messages.BEFORE)
+            print_fields(app.out, before)
+            app.out.print()
+            app.out.print(messages.AFTER)
+            print_fields(app.out, fields(record))
+    app.out.file.write(shown.get())
     for line in moved:
         app.err.print(line)
 

@@ -117,3 +117,18 @@ def test_head_one_takes_the_first_line(seeded: dict[str, str], args: list[str]) 
     _out, err = producer.communicate(timeout=120)
     assert (producer.returncode, err.decode()) == (0, "")
     assert head.stdout.count(b"\n") == 1
+
+
+def test_a_write_whose_reader_went_away_is_kept(seeded: dict[str, str]) -> None:
+    # The write is done when its output is shown: a closed pipe must not roll it back.
+    runner = CliRunner()
+    log = ["log", "-e", "Witkoff", "-w", "Putin", "-d", "2025-10-05", "-p", "Kremlin"]
+    log += ["-t", "Talks nobody read about", "-s", "Reuters"]
+    result = _run_into_closed_pipe(seeded["db"], log)
+    assert (result.returncode, result.stderr.count(b"\n")) == (0, 1)  # the "Logged" line
+    timeline = runner.invoke(main, ["--db", seeded["db"], "timeline", "--format", "csv"])
+    assert "Talks nobody read about" in timeline.stdout
+    edit = ["edit", seeded["meeting"], "--title", "Renamed while nobody read"]
+    assert _run_into_closed_pipe(seeded["db"], edit).returncode == 0
+    timeline = runner.invoke(main, ["--db", seeded["db"], "timeline", "--format", "csv"])
+    assert "Renamed while nobody read" in timeline.stdout
