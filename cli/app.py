@@ -168,6 +168,24 @@ class TrackerSubgroup(click.Group):
         return rest
 
 
+class LazySubgroup(TrackerSubgroup):
+    """A group of subcommands some of which live in another module, imported only when
+    one of them runs (``tracker people add`` loads the registry's writes; ``tracker
+    people`` alone does not)."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            importlib.import_module(self.lazy[cmd_name])  # registers it on this group
+        return self.commands.get(cmd_name)
+
+
 class TrackerGroup(click.Group):
     """A group that loads its commands on first use, and reports every failure as one
     line and a meaningful exit status."""

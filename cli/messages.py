@@ -41,6 +41,16 @@ DELETED_EMPTY = (
     "Deleted {visits} visit(s), {meetings} meeting(s), {statements} statement(s)"
     " (visit {uid} had no other meeting)."
 )
+REGISTRY_ADDED = "Added {kind} {uid}."
+ALREADY_RECORDED_HINT = "; change it with 'tracker {group} edit', or add another with --duplicate"
+NO_COUNTRY = (
+    "note: {name} has no country; set it with 'tracker people edit \"{name}\" --country XX'"
+)
+MERGED = (
+    "Merged {kind} {name!r} ({uid}) into {into!r} ({into_uid}): {meetings} meeting(s),"
+    " {visits} visit(s), {statements} statement(s), {places} place(s) changed;"
+    " {name!r} is now an alias."
+)
 DUPLICATE_HINT = "; add to it with 'tracker edit {ref}', or log it anyway with --duplicate"
 
 NO_ENVOYS = "No visits recorded (load some with 'tracker seed' or 'tracker log')."

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from cli import completion, messages
-from cli.app import CONTEXT_SETTINGS, main
+from cli.app import CONTEXT_SETTINGS, LazySubgroup, main
 from cli.context import App
 from cli.render import (
     FORMATS,
@@ -416,32 +416,91 @@ PLACE_COLUMNS = (
 )
 
 
-@main.command("people", context_settings=CONTEXT_SETTINGS)
-@click.option("--search", metavar="NAME", help="Only people whose name or an alias matches.")
-@format_option
-@pass_app
-def people_command(app: App, search: str | None, fmt: str) -> None:
-    """The people registry: name, country, aliases (with their language) and roles.
+REGISTRY_WRITES = ("add", "edit", "merge", "alias")
 
-    Example: tracker people --search Путин --format json
-    """
+
+def _registry_group(name: str) -> Callable[[Callable[..., Any]], LazySubgroup]:
+    return main.group(
+        name,
+        cls=LazySubgroup,
+        invoke_without_command=True,
+        context_settings=CONTEXT_SETTINGS,
+        lazy=dict.fromkeys(REGISTRY_WRITES, "cli.registry_commands"),
+    )  # type: ignore[return-value]
+
+
+def _list_people(app: App, search: str | None, fmt: str) -> None:
     with app.database().reading() as session:
         rows = people_rows(session, search)
         _render(app, fmt, Listing(rows, PEOPLE_TABLE, PEOPLE_COLUMNS), messages.NO_PEOPLE)
 
 
-@main.command("places", context_settings=CONTEXT_SETTINGS)
-@click.option("--search", metavar="NAME", help="Only places whose name or an alias matches.")
-@format_option
-@pass_app
-def places_command(app: App, search: str | None, fmt: str) -> None:
-    """The places registry: name, kind, country, parent place and aliases.
-
-    Example: tracker places --search Moskwa
-    """
+def _list_places(app: App, search: str | None, fmt: str) -> None:
     with app.database().reading() as session:
         rows = place_rows(session, search)
         _render(app, fmt, Listing(rows, PLACE_TABLE, PLACE_COLUMNS), messages.NO_PLACES)
+
+
+def search_option(what: str) -> Callable[[F], F]:
+    return click.option(
+        "--search", metavar="NAME", help=f"Only {what} whose name or an alias matches."
+    )
+
+
+@_registry_group("people")
+@search_option("people")
+@format_option
+@click.pass_context
+def people_command(ctx: click.Context, search: str | None, fmt: str) -> None:
+    """The people registry: name, country, aliases (with their language) and roles.
+
+    Without a subcommand, or with `list`, it lists the people; `add`, `edit`, `alias`
+    and `merge` keep the registry right (each has its own -h).
+
+    Example: tracker people --search Путин --format json
+    """
+    if ctx.invoked_subcommand is None:
+        _list_people(ctx.ensure_object(App), search, fmt)
+
+
+@people_command.command("list", context_settings=CONTEXT_SETTINGS)
+@search_option("people")
+@format_option
+@pass_app
+def people_list_command(app: App, search: str | None, fmt: str) -> None:
+    """List the people: name, country, aliases (with their language) and roles.
+
+    Example: tracker people list --search Witkoff
+    """
+    _list_people(app, search, fmt)
+
+
+@_registry_group("places")
+@search_option("places")
+@format_option
+@click.pass_context
+def places_command(ctx: click.Context, search: str | None, fmt: str) -> None:
+    """The places registry: name, kind, country, parent place and aliases.
+
+    Without a subcommand, or with `list`, it lists the places; `add`, `edit`, `alias`
+    and `merge` keep the registry right (each has its own -h).
+
+    Example: tracker places --search Moskwa
+    """
+    if ctx.invoked_subcommand is None:
+        _list_places(ctx.ensure_object(App), search, fmt)
+
+
+@places_command.command("list", context_settings=CONTEXT_SETTINGS)
+@search_option("places")
+@format_option
+@pass_app
+def places_list_command(app: App, search: str | None, fmt: str) -> None:
+    """List the places: name, kind, country, parent place and aliases.
+
+    Example: tracker places list --search Moskwa --format json
+    """
+    _list_places(app, search, fmt)
 
 
 # -- stats ----------------------------------------------------------------------------

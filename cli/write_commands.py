@@ -154,6 +154,7 @@ def log_command(
     Example: tracker log -e Witkoff -w Putin -d 2025-12-02 -p Kreml -t Talks -s Reuters
     """
     from tracker.records import Counterpart, LogRequest, SaidLine, log_meeting, unknown_names
+    from tracker.write.report import ChangeReport
     from tracker.write.writer import ProbableDuplicate
 
     fields_are(LOG_FLAGS)
@@ -208,8 +209,9 @@ def log_command(
             ):
                 raise click.Abort()
             to_create.append(unknown.name)
+        report = ChangeReport()
         try:
-            meeting = log_meeting(session, request, create=to_create)
+            meeting = log_meeting(session, request, create=to_create, report=report)
         except ProbableDuplicate as exc:
             exc.hint = messages.DUPLICATE_HINT.format(ref=exc.refs[0])
             raise
@@ -220,7 +222,12 @@ def log_command(
         with app.out.capture() as shown:
             render_meeting(app.out, meeting)
         uid = meeting.uid
+        no_country = [
+            n.name for n in report.new_names if n.kind == "person" and n.country is None
+        ]
     app.err.print(messages.LOGGED.format(uid=uid))
+    for name in no_country:
+        app.err.print(messages.NO_COUNTRY.format(name=name))
     app.out.file.write(shown.get())
 
 

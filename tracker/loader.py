@@ -33,13 +33,14 @@ from tracker.accounts import (
 )
 from tracker.canonical import LOAD_OPTIONS, MODELS, canonical
 from tracker.dates import parse_when
-from tracker.errors import Ambiguous, InvalidInput, NotFound
+from tracker.errors import Ambiguous, Deleted, InvalidInput, NotFound
 from tracker.models import (
     Meeting,
     Person,
     Place,
     Source,
     Statement,
+    Tombstone,
     Visit,
 )
 from tracker.record_reader import Reader, alias, derived_uid, duration, role, unique
@@ -63,7 +64,7 @@ from tracker.write.apply import (
 from tracker.write.report import ChangeReport
 from tracker.write.rules import shape
 from tracker.write.sources import identity
-from tracker.write.writer import ENVOY, Writer
+from tracker.write.writer import ENVOY, Writer, deleted_reference
 
 FORMAT = "tracker/1"
 SECTIONS = ("people", "places", "sources", "visits", "meetings", "statements")
@@ -112,6 +113,7 @@ class Loader:
         self.objects: dict[str, dict[str, Any]] = {section: {} for section in SECTIONS}
         self.doc_uids: dict[str, set[str]] = {section: set() for section in SECTIONS}
         self.loaded: list[tuple[str, str]] = []  # (section, uid) of every record read
+        self.merged: dict[str, str] = {}  # uids of people and places merged away
         # The stored form of each place before the loader changed it (places are
         # counted once their parents are set).
         self._befores: dict[tuple[str, str], Doc | None] = {}
@@ -332,6 +334,12 @@ class Loader:
             query = select(model).where(model.uid.in_(chunk)).options(*options)
             for record in self.session.scalars(query):
                 self.objects[section][record.uid] = record
+            if section in ("people", "places"):
+                gone = select(Tombstone.uid, Tombstone.label).where(
+                    Tombstone.kind == SINGULAR[section], Tombstone.uid.in_(chunk)
+                )
+                for uid, label in self.session.execute(gone):
+                    self.merged[uid] = label
 
     def _store(
         self,
@@ -356,6 +364,9 @@ class Loader:
             if section in ("people", "places"):
                 # Found by its name: the name is how the record was found, not a change.
                 full["name"] = found.name
+        if existing is None and uid in self.merged and uid not in self.objects[section]:
+            # A person or place merged into another: its uid is never given again.
+            raise Deleted(SINGULAR[section], uid, self.merged[uid], field=f"{path}.uid")
         if existing is not None:
             before: Doc | None = canonical(section, existing)
             wanted = self._wanted(section, existing, before, full, doc)
@@ -473,6 +484,9 @@ class Loader:
                 assert record is not None
                 self.objects[section][record.uid] = record
                 return str(record.uid)
+            merged = deleted_reference(self.session, SINGULAR[section], uid=ref)
+            if merged is not None:
+                raise Deleted(SINGULAR[section], ref, merged, field=path)
             raise NotFound(SINGULAR[section], ref, result.suggestions, field=path)
         raise NotFound(SINGULAR[section], ref, field=path)
 

@@ -151,6 +151,25 @@ class NameIndex:
         for name in self._by_key.pop(key, ()):
             self._memo.pop(name, None)
 
+    def drop(self, handle: Handle) -> None:
+        """A record that is gone (merged into another): no name finds it any more."""
+        for mapping in (self.by_key, self.by_skeleton):
+            for key in [k for k, holders in mapping.items() if handle in holders]:
+                mapping[key].remove(handle)
+                if not mapping[key]:
+                    del mapping[key]
+        for word in [w for w, holders in self.by_word.items() if handle in holders]:
+            self.by_word[word].discard(handle)
+            if not self.by_word[word]:
+                del self.by_word[word]
+        for uid in [u for u, h in self.by_uid.items() if h == handle]:
+            del self.by_uid[uid]
+        self.names.pop(handle, None)
+        self.details.pop(handle, None)
+        self._memo.clear()
+        self._loose.clear()
+        self._by_key.clear()
+
     def replace(self, old: Handle, new: Handle) -> None:
         """A record created by this write now has its id: find it by that too."""
         for mapping in (self.by_key, self.by_skeleton):

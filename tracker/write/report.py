@@ -50,6 +50,7 @@ class NewName:
     kind: str  # "person" or "place"
     name: str
     suggestions: tuple[str, ...] = ()
+    country: str | None = None
 
 
 @dataclass

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from tracker.canonical import canonical
 from tracker.dates import When, display, parse_when
 from tracker.errors import NotFound, TrackerError
+from tracker.gazetteer import locate
 from tracker.models import (
     Meeting,
     Participant,
@@ -142,7 +143,8 @@ class Writer:
         self._touched.clear()
         return self.report
 
-    def _deleted(self, record: Any) -> None:
+    def deleted(self, record: Any) -> None:
+        """Report ``record`` deleted, in its state now."""
         section = SECTION_OF[type(record)]
         self.report.record(section, record.uid, canonical(section, record), None)
         self._touched.pop(id(record), None)
@@ -160,6 +162,10 @@ class Writer:
         if self._places is None:
             self._places = NameIndex.load(self.session, "place")
         return self._places
+
+    def forget_tree(self) -> None:
+        """Places changed parents: work the tree out again when next asked."""
+        self._tree = None
 
     @property
     def tree(self) -> PlaceTree:
@@ -193,7 +199,7 @@ class Writer:
         self.session.add(person)
         self.session.flush()
         self.people.add(person.id, person.uid, [person.name], detail=country or "no country")
-        self.report.new_names.append(NewName("person", person.name))
+        self.report.new_names.append(NewName("person", person.name, country=country))
         self.touch(person, new=True)
         return person
 
@@ -206,14 +212,22 @@ class Writer:
         kind: str = PlaceKind.CITY.value,
         parent: Place | None = None,
     ) -> Place:
-        """The place ``name`` finds, or a new one (a city, by default) when allowed."""
+        """The place ``name`` finds, or a new one (a city, by default) when allowed. A
+        new city takes its country (when not given) and its coordinates from the
+        gazetteer, which must know it unambiguously when no country is given."""
         result = self.resolve_place(name, field)
         if result.found:
             return self._place_of(self.places.one(name, field))
         if not self.create.allows(name):
             raise NotFound("place", name, result.suggestions, field=field)
         creatable(result, field)
+        lat = lon = None
+        if kind == PlaceKind.CITY.value:
+            city = locate(name, country, "country")
+            if city is not None:
+                country, lat, lon = country or city.country, city.lat, city.lon
         place = Place(name=clean_name(name, field), key=name_key(name), kind=kind, country=country)
+        place.lat, place.lon = lat, lon
         place.parent = parent
         self.session.add(place)
         self.session.flush()
@@ -221,7 +235,7 @@ class Writer:
             place.id, place.uid, [place.name], detail=f"{kind}, {country or 'no country'}"
         )
         self.tree.add(place.id, PlaceInfo(kind, parent.id if parent else None, country, place.name))
-        self.report.new_names.append(NewName("place", place.name))
+        self.report.new_names.append(NewName("place", place.name, country=country))
         self.touch(place, new=True)
         return place
 
@@ -473,7 +487,7 @@ class Writer:
 
     def delete_statement(self, statement: Statement) -> None:
         self._tombstone(statement)
-        self._deleted(statement)
+        self.deleted(statement)
         self.session.delete(statement)
 
     def delete_all(self, records: Sequence[Any]) -> None:
@@ -489,7 +503,7 @@ class Writer:
             tombstone = _tombstone_of(record)
             if tombstone is not None:
                 tombstones.append(tombstone)
-            self._deleted(record)
+            self.deleted(record)
         if tombstones:
             self.session.execute(insert(Tombstone), tombstones)
         ids = [record.id for record in records]
@@ -506,7 +520,7 @@ class Writer:
         for statement in list(meeting.statements):
             self.delete_statement(statement)
         self._tombstone(meeting)
-        self._deleted(meeting)
+        self.deleted(meeting)
         self.session.delete(meeting)
         self.session.flush()
         if empty_visit and visit is not None:
@@ -521,7 +535,7 @@ class Writer:
         for meeting in list(visit.meetings):
             self.delete_meeting(meeting, empty_visit=False)
         self._tombstone(visit)
-        self._deleted(visit)
+        self.deleted(visit)
         self.session.delete(visit)
         self.session.flush()
 
@@ -529,6 +543,11 @@ class Writer:
         tombstone = _tombstone_of(record)
         if tombstone is not None:
             self.session.add(Tombstone(**tombstone))
+
+    def tombstone(self, kind: str, record_id: int, uid: str, label: str) -> None:
+        """A tombstone for a record removed otherwise than by deletion (a merged person
+        or place), with the label its references will show."""
+        self.session.add(Tombstone(kind=kind, record_id=record_id, uid=uid, label=label[:600]))
 
 
 def _tombstone_of(record: Any) -> dict[str, Any] | None:
@@ -554,6 +573,12 @@ def _tombstone_of(record: Any) -> dict[str, Any] | None:
 def _person_id(participant: Participant) -> int:
     person = participant.person
     return person.id if person is not None else participant.person_id
+
+
+def visit_label(visit: Visit) -> str:
+    """``2–3 Dec 2025, Moscow``: a visit as a message names it."""
+    destination = visit.destination.name if visit.destination is not None else "?"
+    return f"{display(visit.edtf)}, {destination}"
 
 
 def _meeting_label(meeting: Meeting) -> str:

@@ -1,0 +1,448 @@
+"""``tracker people|places add|edit|alias|merge``: the registries can be kept right,
+through the one write layer (both backends)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli.conftest import Invoke
+from tests.conftest import fingerprint
+
+
+@pytest.fixture
+def seeded(run: Invoke) -> Invoke:
+    assert run("seed").exit_code == 0
+    return run
+
+
+def _document(run: Invoke) -> dict[str, Any]:
+    result = run("export")
+    assert result.exit_code == 0, result.output
+    return dict(json.loads(result.stdout))
+
+
+def _record(run: Invoke, section: str, name: str) -> dict[str, Any]:
+    return next(r for r in _document(run)[section] if r["name"] == name)
+
+
+def _json(run: Invoke, *args: str) -> Any:
+    result = run(*args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _refused(run: Invoke, db_url: str, line: str, *args: str) -> None:
+    """The command exits 2 with ``line`` (its start) on stderr, and writes nothing."""
+    before = fingerprint(db_url)
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(line), result.stderr
+    assert "Traceback" not in result.output
+    assert fingerprint(db_url) == before
+
+
+# -- listing stays as it was --------------------------------------------------------
+
+
+def test_the_bare_command_and_list_both_list(seeded: Invoke) -> None:
+    bare = _json(seeded, "people", "--search", "Путин")
+    listed = _json(seeded, "people", "list", "--search", "Путин")
+    assert bare == listed
+    assert [p["name"] for p in bare] == ["Vladimir Putin"]
+    assert _json(seeded, "places", "--search", "Moskwa") == _json(
+        seeded, "places", "list", "--search", "Moskwa"
+    )
+
+
+# -- people add, edit, alias --------------------------------------------------------
+
+
+def test_people_add_with_aliases_and_roles(seeded: Invoke) -> None:
+    result = seeded(
+        "people", "add", "Alexander Stubb", "--country", "fi", "--wikidata", "Q312680",
+        "--alias", "Александр Стубб:ru", "--alias", "Stubb", "--notes", "President of Finland",
+        "--role", "President of Finland:Finland:2024-03-01",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("Added person ")
+    person = _record(seeded, "people", "Alexander Stubb")
+    assert person["country"] == "FI"
+    assert person["wikidata"] == "Q312680"
+    assert person["notes"] == "President of Finland"
+    assert person["aliases"] == [
+        {"name": "Александр Стубб", "lang": "ru"},
+        {"name": "Stubb", "lang": None},
+    ]
+    assert person["roles"] == [
+        {"title": "President of Finland", "organisation": "Finland", "from": "2024-03-01",
+         "to": None},
+    ]  # fmt: skip
+    # Found by the alias, as every name is.
+    assert [p["name"] for p in _json(seeded, "people", "--search", "Стубб")] == ["Alexander Stubb"]
+
+
+def test_people_add_refuses_a_name_that_finds_someone(seeded: Invoke, db_url: str) -> None:
+    _refused(
+        seeded, db_url,
+        "error: NAME: 'Witkoff' already finds the person Steve Witkoff (US; uid"
+        " person-steve-witkoff); change it with 'tracker people edit', or add another with"
+        " --duplicate",
+        "people", "add", "Witkoff",
+    )  # fmt: skip
+    added = seeded("people", "add", "Witkoff", "--duplicate")
+    assert added.exit_code == 0, added.output
+    assert "note: Witkoff has no country; set it with 'tracker people edit" in added.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--country", "Russia1"], "error: --country: expected an ISO 3166-1 alpha-2 code"),
+        (["--wikidata", "7747"], "error: --wikidata: expected a Wikidata id such as Q7747"),
+        (["--alias", "Anna:english"], "error: --alias"),
+        (["--role", "Envoy::2025-13"], "error: --role from: expected"),
+        (["--role", ":Org"], "error: --role: expected TITLE[:ORGANISATION[:FROM[:TO]]]"),
+    ],
+)
+def test_people_add_refuses_bad_fields(
+    seeded: Invoke, db_url: str, args: list[str], line: str
+) -> None:
+    _refused(seeded, db_url, line, "people", "add", "Anna Nowak", *args)
+
+
+def test_people_edit_sets_and_clears_fields_and_roles(seeded: Invoke) -> None:
+    result = seeded(
+        "people", "edit", "Witkoff", "--notes", "Real estate developer",
+        "--add-role", "Special Envoy for Peace Missions:United States:2025-03",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Before:\n")
+    assert "\nAfter:\n" in result.stdout
+    person = _record(seeded, "people", "Steve Witkoff")
+    assert person["notes"] == "Real estate developer"
+    assert person["roles"][-1] == {
+        "title": "Special Envoy for Peace Missions",
+        "organisation": "United States",
+        "from": "2025-03",
+        "to": None,
+    }
+    assert person["aliases"]  # not given: left alone
+    removed = seeded(
+        "people", "edit", "Witkoff", "--remove-role", "special envoy for peace missions",
+        "--notes", "",
+    )  # fmt: skip
+    assert removed.exit_code == 0, removed.output
+    person = _record(seeded, "people", "Steve Witkoff")
+    assert person["notes"] is None
+    assert [r["title"] for r in person["roles"]] == ["US Special Envoy to the Middle East"]
+
+
+def test_people_edit_refuses_what_it_cannot_do(seeded: Invoke, db_url: str) -> None:
+    _refused(
+        seeded, db_url, "error: NAME: no person named 'Nobody Atall'",
+        "people", "edit", "Nobody Atall", "--country", "US",
+    )  # fmt: skip
+    _refused(
+        seeded, db_url, "error: --name: expected a name no other person has (Vladimir Putin",
+        "people", "edit", "Witkoff", "--name", "vladimir putin",
+    )  # fmt: skip
+    _refused(
+        seeded, db_url, "error: --country: expected an ISO 3166-1 alpha-2 code",
+        "people", "edit", "Witkoff", "--country", "USA",
+    )  # fmt: skip
+    _refused(
+        seeded, db_url, "error: --remove-role: expected a role Steve Witkoff has",
+        "people", "edit", "Witkoff", "--remove-role", "Pope",
+    )  # fmt: skip
+
+
+def test_people_alias_adds_and_removes(seeded: Invoke, db_url: str) -> None:
+    added = seeded("people", "alias", "Putin", "W. Putin", "Путин В. В.", "--lang", "pl")
+    assert added.exit_code == 0, added.output
+    aliases = _record(seeded, "people", "Vladimir Putin")["aliases"]
+    assert aliases[-2:] == [
+        {"name": "W. Putin", "lang": "pl"},
+        {"name": "Путин В. В.", "lang": "pl"},
+    ]
+    removed = seeded("people", "alias", "Putin", "w. putin", "--remove")
+    assert removed.exit_code == 0, removed.output
+    names = [a["name"] for a in _record(seeded, "people", "Vladimir Putin")["aliases"]]
+    assert "W. Putin" not in names
+    assert "Путин В. В." in names
+    _refused(
+        seeded, db_url,
+        "error: ALIAS: expected a name no other person has (Steve Witkoff",
+        "people", "alias", "Putin", "Steve Witkoff",
+    )  # fmt: skip
+    _refused(
+        seeded, db_url, "error: ALIAS: expected an alias of Vladimir Putin",
+        "people", "alias", "Putin", "Vova", "--remove",
+    )  # fmt: skip
+
+
+# -- people merge -------------------------------------------------------------------
+
+
+def _without_ids(value: Any) -> Any:
+    """A listing with the uids and ids of records taken out (they differ by path)."""
+    if isinstance(value, dict):
+        return {k: _without_ids(v) for k, v in value.items() if k not in ("uid", "id", "ref")}
+    if isinstance(value, list):
+        return [_without_ids(v) for v in value]
+    return value
+
+
+def _answers(run: Invoke) -> list[Any]:
+    return [
+        _without_ids(_json(run, *args))
+        for args in (
+            ["timeline", "--envoy", "Steve Witkoff"],
+            ["timeline"],
+            ["visits"],
+            ["visits", "Steve Witkoff"],
+            ["stats"],
+        )
+    ]
+
+
+STUB_ROWS = (
+    "traveller,date,city,country,title,source_url\n"
+    "Witkoff,2025-09-01,Kazan,RU,,https://example.org/kazan\n"
+    "Witkoff,2025-09-02,Kazan,RU,Talks in Kazan,https://example.org/kazan\n"
+)
+
+
+def test_an_imported_stub_is_fixed_by_one_merge(
+    run: Invoke, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A table imported with --create before Steve Witkoff was known made a stub
+    "Witkoff"; once merged, every answer is what importing the table after him gives."""
+    table = tmp_path / "x.csv"
+    table.write_text(STUB_ROWS, encoding="utf-8")
+    imported = run("import", str(table), "--create")
+    assert imported.exit_code == 0, imported.output
+    assert "  created person: 'Witkoff'\n" in imported.stdout
+    assert run("seed").exit_code == 0
+    assert len(_json(run, "timeline", "--envoy", "Steve Witkoff")) == len(
+        _json(run, "timeline", "--envoy", "person-steve-witkoff")
+    )
+    split = _json(run, "people", "--search", "Witkoff")
+    assert [p["name"] for p in split] == ["Steve Witkoff", "Witkoff"]
+
+    merged = run("people", "merge", "Witkoff", "Steve Witkoff")
+    assert merged.exit_code == 0, merged.output
+    assert merged.stdout.startswith("Merged person 'Witkoff' (")
+    assert "into 'Steve Witkoff' (person-steve-witkoff): 1 meeting(s), 2 visit(s)" in (
+        merged.stdout
+    )
+
+    # The same table, imported after the seed into another database: the reference.
+    from click.testing import CliRunner
+
+    from cli.app import main
+
+    other = str(tmp_path_factory.mktemp("reference") / "reference.db")
+    reference = CliRunner()
+
+    def there(*args: str) -> Any:
+        return reference.invoke(main, ["--db", other, *args])
+
+    assert there("seed").exit_code == 0
+    assert there("import", str(table), "--create").exit_code == 0
+    assert _answers(run) == _answers(there)
+    people = [p["name"] for p in _json(run, "people", "--search", "Witkoff")]
+    assert people == ["Steve Witkoff"]
+    aliases = _record(run, "people", "Steve Witkoff")["aliases"]
+    assert {"name": "Witkoff", "lang": None} in aliases
+
+
+def _stub_in_a_meeting(seeded: Invoke, role: str) -> str:
+    """A second record of Kirill Dmitriev, with an alias, a role and a statement, at a
+    meeting the real one attended too; returns the stub's uid."""
+    added = seeded(
+        "people", "add", "Kirill A. Dmitriev", "--alias", "K. A. Dmitriev:en",
+        "--role", "Head of RDIF:Russian Direct Investment Fund",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    logged = seeded(
+        "log", "-e", "Witkoff", "-w", "Kirill A. Dmitriev:adviser", "-w", f"Kirill Dmitriev:{role}",
+        "-d", "2025-10-24", "-p", "Miami", "-t", "Talks in Miami", "-s", "https://example.org/m",
+        "--statement", "Kirill A. Dmitriev: Constructive talks",
+    )  # fmt: skip
+    assert logged.exit_code == 0, logged.output
+    return str(_record(seeded, "people", "Kirill A. Dmitriev")["uid"])
+
+
+def test_merge_moves_every_reference_and_leaves_a_tombstone(seeded: Invoke, tmp_path: Path) -> None:
+    stub = _stub_in_a_meeting(seeded, "adviser")
+    result = seeded("people", "merge", "Kirill A. Dmitriev", "Kirill Dmitriev")
+    assert result.exit_code == 0, result.output
+    document = _document(seeded)
+    assert stub not in [p["uid"] for p in document["people"]]
+    dmitriev = _record(seeded, "people", "Kirill Dmitriev")
+    assert {"name": "Kirill A. Dmitriev", "lang": None} in dmitriev["aliases"]
+    assert {"name": "K. A. Dmitriev", "lang": "en"} in dmitriev["aliases"]
+    assert "Head of RDIF" in [r["title"] for r in dmitriev["roles"]]
+    meeting = next(m for m in document["meetings"] if m["title"] == "Talks in Miami")
+    assert [(p["person"], p["role"]) for p in meeting["participants"]] == [
+        ("person-steve-witkoff", "envoy"),
+        ("person-kirill-dmitriev", "adviser"),
+    ]
+    statement = next(s for s in document["statements"] if s["text"] == "Constructive talks")
+    assert statement["speaker"] == "person-kirill-dmitriev"
+    # The stub's uid says what became of it, wherever it is used.
+    gone = seeded("people", "edit", stub, "--country", "RU")
+    assert gone.exit_code == 2
+    assert gone.stderr.startswith(
+        f"error: NAME: person {stub} (Kirill A. Dmitriev, merged into Kirill Dmitriev"
+    )
+    path = tmp_path / "doc.json"
+    path.write_text(
+        json.dumps(
+            {
+                "format": "tracker/1",
+                "statements": [
+                    {"speaker": stub, "date": "2025-10-24", "text": "More", "sources": []}
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    referenced = seeded("import", str(path))
+    assert referenced.exit_code == 2, referenced.output
+    assert "merged into Kirill Dmitriev" in referenced.stderr
+    path.write_text(
+        json.dumps({"format": "tracker/1", "people": [{"uid": stub, "name": "K. Dmitriev"}]}),
+        encoding="utf-8",
+    )
+    again = seeded("import", str(path))
+    assert again.exit_code == 2, again.output
+    assert f"people[0].uid: person {stub} (Kirill A. Dmitriev, merged into" in again.stderr
+    # The name the stub had now finds the kept person.
+    assert [p["name"] for p in _json(seeded, "people", "--search", "Kirill A. Dmitriev")] == [
+        "Kirill Dmitriev"
+    ]
+
+
+def test_merge_refuses_two_roles_in_one_meeting(seeded: Invoke, db_url: str) -> None:
+    _stub_in_a_meeting(seeded, "host")
+    _refused(
+        seeded, db_url,
+        "error: INTO: expected people who never took part in one meeting in different roles;"
+        " m:",
+        "people", "merge", "Kirill A. Dmitriev", "Kirill Dmitriev",
+    )  # fmt: skip
+    result = seeded("people", "merge", "Kirill A. Dmitriev", "Kirill Dmitriev")
+    assert "'Talks in Miami'" in result.stderr
+    assert "has Kirill A. Dmitriev as adviser and Kirill Dmitriev as host" in result.stderr
+
+
+def test_merge_refuses_a_person_into_itself(seeded: Invoke, db_url: str) -> None:
+    _refused(
+        seeded, db_url, "error: INTO: expected another person than the one merged",
+        "people", "merge", "Witkoff", "Steve Witkoff",
+    )  # fmt: skip
+
+
+# -- places -------------------------------------------------------------------------
+
+
+def test_a_new_city_takes_country_and_coordinates_from_the_gazetteer(
+    run: Invoke, db_url: str
+) -> None:
+    result = run("places", "add", "Doha")
+    assert result.exit_code == 0, result.output
+    doha = _record(run, "places", "Doha")
+    assert (doha["kind"], doha["country"]) == ("city", "QA")
+    assert doha["lat"] == pytest.approx(25.29, abs=0.05)
+    assert doha["lon"] == pytest.approx(51.53, abs=0.05)
+    # A name several cities have is never guessed, however large one of them is.
+    _refused(
+        run, db_url,
+        "error: --country: expected the country of 'Moscow' (a code such as RU): cities of"
+        " that name are in RU, US",
+        "places", "add", "Moscow",
+    )  # fmt: skip
+    _refused(
+        run, db_url,
+        "error: --country: expected the country of 'Xyzzyville' (a code such as RU): the"
+        " gazetteer knows no city of that name",
+        "places", "add", "Xyzzyville",
+    )  # fmt: skip
+    assert run("places", "add", "Moscow", "--country", "RU").exit_code == 0
+    moscow = _record(run, "places", "Moscow")
+    assert moscow["lat"] == pytest.approx(55.75, abs=0.05)
+    assert run("places", "add", "Xyzzyville", "--country", "PL").exit_code == 0
+    assert _record(run, "places", "Xyzzyville")["lat"] is None
+
+
+def test_log_create_takes_a_citys_country_from_the_gazetteer(run: Invoke, db_url: str) -> None:
+    args = ["log", "-e", "Jan Kowalski", "-d", "2025-09-01", "-t", "T", "-s", "Reuters", "--create"]
+    _refused(
+        run, db_url, "error: --country: expected the country of 'Geneva'", *args, "-p", "Geneva"
+    )
+    logged = run(*args, "-p", "Doha")
+    assert logged.exit_code == 0, logged.output
+    assert _record(run, "places", "Doha")["country"] == "QA"
+    assert (
+        "note: Jan Kowalski has no country; set it with"
+        " 'tracker people edit \"Jan Kowalski\" --country XX'" in logged.stderr
+    )
+    fixed = run("people", "edit", "Jan Kowalski", "--country", "PL")
+    assert fixed.exit_code == 0, fixed.output
+    assert _record(run, "people", "Jan Kowalski")["country"] == "PL"
+
+
+def test_places_add_edit_and_alias(seeded: Invoke, db_url: str) -> None:
+    added = seeded(
+        "places", "add", "Senate Palace", "--kind", "venue", "--parent", "Kreml",
+        "--alias", "Сенатский дворец:ru", "--lat", "55.7527", "--lon", "37.6186",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    palace = _record(seeded, "places", "Senate Palace")
+    assert (palace["kind"], palace["parent"]) == ("venue", "place-kremlin")
+    assert palace["aliases"] == [{"name": "Сенатский дворец", "lang": "ru"}]
+    edited = seeded("places", "edit", "Сенатский дворец", "--country", "RU", "--parent", "")
+    assert edited.exit_code == 0, edited.output
+    palace = _record(seeded, "places", "Senate Palace")
+    assert (palace["country"], palace["parent"]) == ("RU", None)
+    aliased = seeded("places", "alias", "Senate Palace", "Pałac Senacki", "--lang", "pl")
+    assert aliased.exit_code == 0, aliased.output
+    _refused(
+        seeded, db_url, "error: --parent: no place named 'Atlantis'",
+        "places", "edit", "Senate Palace", "--parent", "Atlantis",
+    )  # fmt: skip
+    _refused(
+        seeded, db_url, "error: --lat: expected a number from -90 to 90",
+        "places", "edit", "Senate Palace", "--lat", "91",
+    )  # fmt: skip
+
+
+def test_places_merge_moves_venues_visits_and_children(seeded: Invoke) -> None:
+    logged = seeded(
+        "log", "-e", "Witkoff", "-w", "Putin", "-d", "2025-09-10", "-p", "Kremlin Senate",
+        "--country", "RU", "--create", "-t", "Talks in the Senate", "-s", "Reuters",
+    )  # fmt: skip
+    assert logged.exit_code == 0, logged.output
+    child = seeded("places", "add", "Oval Hall", "--kind", "venue", "--parent", "Kremlin Senate")
+    assert child.exit_code == 0, child.output
+    merged = seeded("places", "merge", "Kremlin Senate", "Kremlin")
+    assert merged.exit_code == 0, merged.output
+    document = _document(seeded)
+    assert "Kremlin Senate" not in [p["name"] for p in document["places"]]
+    meeting = next(m for m in document["meetings"] if m["title"] == "Talks in the Senate")
+    assert meeting["venue"] == "place-kremlin"
+    visit = next(v for v in document["visits"] if v["uid"] == meeting["visit"])
+    assert visit["destination"] == "place-moscow"
+    assert _record(seeded, "places", "Oval Hall")["parent"] == "place-kremlin"
+    kremlin = _record(seeded, "places", "Kremlin")
+    assert {"name": "Kremlin Senate", "lang": None} in kremlin["aliases"]
+    row = next(
+        r for r in _json(seeded, "timeline", "--envoy", "Witkoff")
+        if r["title"] == "Talks in the Senate"
+    )  # fmt: skip
+    assert (row["venue"], row["city"]) == ("Kremlin", "Moscow")

@@ -1,0 +1,277 @@
+"""Merging two people or two places into one: every reference moves onto the kept
+record, the merged record's name becomes one of its aliases, and the merged record is
+deleted, its id and uid kept in a tombstone ("merged into ...") so that a reference to
+it is never silently given to another record.
+
+What moves, for people: meeting participants, visit travellers, statements' speakers,
+roles and aliases; for places: aliases, children, visits' destinations and meetings'
+venues. A field the kept record lacks (country, Wikidata id, coordinates, notes,
+parent) is taken from the merged one. Visits that became one trip (the same traveller
+to the same city on overlapping dates: the visit rule) are joined, as a write that
+named the right record in the first place would have joined them.
+
+Two people who took part in one meeting in different roles cannot be one person: the
+merge is refused, naming the meeting. The caller's transaction makes a merge all or
+nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tracker.errors import InvalidInput
+from tracker.models import (
+    Meeting,
+    Participant,
+    Person,
+    PersonAlias,
+    PersonRole,
+    Place,
+    PlaceAlias,
+    Statement,
+    Visit,
+    VisitSource,
+    VisitTraveller,
+)
+from tracker.names import name_key
+from tracker.write.rules import PlaceInfo
+from tracker.write.writer import Writer, describe_meeting, visit_label
+
+MERGED = "merged into {name} (uid {uid})"
+
+
+class MergeConflict(InvalidInput):
+    """Both people took part in one meeting in different roles."""
+
+
+def merge_people(writer: Writer, gone: Person, kept: Person) -> None:
+    """Merge ``gone`` into ``kept`` (see the module's docstring)."""
+    if gone.id == kept.id:
+        raise InvalidInput("into", "another person than the one merged", kept.name)
+    session = writer.session
+    both = select(Participant.meeting_id).where(Participant.person_id == gone.id)
+    rows = session.scalars(
+        select(Participant)
+        .where(Participant.meeting_id.in_(both), Participant.person_id == kept.id)
+        .order_by(Participant.meeting_id)
+    )
+    for theirs in rows:
+        ours = session.get(Participant, (theirs.meeting_id, gone.id))
+        if ours is not None and ours.role != theirs.role:
+            meeting = theirs.meeting
+            raise MergeConflict(
+                "into",
+                f"people who never took part in one meeting in different roles;"
+                f" {describe_meeting(meeting)} has {gone.name} as {ours.role or 'participant'}"
+                f" and {kept.name} as {theirs.role or 'participant'}",
+            )
+    writer.touch(kept)
+
+    visits: dict[int, Visit] = {}
+    meetings: list[Meeting] = []
+    participations = session.scalars(
+        select(Participant).where(Participant.person_id == gone.id).order_by(Participant.meeting_id)
+    )
+    for participant in list(participations):
+        meeting = participant.meeting
+        writer.touch(meeting)
+        meetings.append(meeting)
+        position = meeting.participants.index(participant)
+        present = any(p.person_id == kept.id for p in meeting.participants)
+        meeting.participants.remove(participant)
+        if not present:
+            meeting.participants.insert(
+                position,
+                Participant(
+                    person=kept,
+                    side=participant.side,
+                    role=participant.role,
+                    position=participant.position,
+                ),
+            )
+        if meeting.visit is not None:
+            visits[meeting.visit.id] = meeting.visit
+    travels = session.scalars(
+        select(VisitTraveller).where(VisitTraveller.person_id == gone.id)
+    ).all()
+    for traveller in travels:
+        visit = traveller.visit
+        writer.touch(visit)
+        position = visit.travellers.index(traveller)
+        present = any(t.person_id == kept.id for t in visit.travellers)
+        visit.travellers.remove(traveller)
+        if not present:
+            visit.travellers.insert(
+                position,
+                VisitTraveller(person=kept, role=traveller.role, position=traveller.position),
+            )
+        visits[visit.id] = visit
+    for statement in session.scalars(select(Statement).where(Statement.speaker_id == gone.id)):
+        writer.touch(statement)
+        statement.speaker = kept
+
+    have_roles = {(r.title, r.organisation, r.start_edtf, r.end_edtf) for r in kept.roles}
+    for role in gone.roles:
+        key = (role.title, role.organisation, role.start_edtf, role.end_edtf)
+        if key not in have_roles:
+            have_roles.add(key)
+            kept.roles.append(
+                PersonRole(
+                    title=role.title,
+                    organisation=role.organisation,
+                    start_edtf=role.start_edtf,
+                    end_edtf=role.end_edtf,
+                )
+            )
+    _take_aliases(kept, gone, PersonAlias)
+    for name in ("country", "wikidata", "notes"):
+        if getattr(kept, name) is None:
+            setattr(kept, name, getattr(gone, name))
+    session.flush()
+    _remove(writer, gone, "person", kept)
+    writer.people.drop(gone.id)
+    writer.people.add_names(kept.id, [gone.name, *(a.name for a in kept.aliases)])
+    join_visits(writer, list(visits.values()))
+    note_twins(writer, meetings)
+
+
+def merge_places(writer: Writer, gone: Place, kept: Place) -> None:
+    """Merge ``gone`` into ``kept`` (see the module's docstring)."""
+    if gone.id == kept.id:
+        raise InvalidInput("into", "another place than the one merged", kept.name)
+    session = writer.session
+    writer.touch(kept)
+    ancestors = _ancestors(kept)
+    children = session.scalars(select(Place).where(Place.parent_id == gone.id).order_by(Place.id))
+    for child in list(children):
+        writer.touch(child)
+        # A child on the kept place's own chain of parents takes the merged place's
+        # parent instead: the kept place cannot become its own ancestor.
+        child.parent = gone.parent if child.id in ancestors or child is kept else kept
+    if (
+        kept.parent is None
+        and gone.parent is not None
+        and gone.parent.id not in ancestors
+        and gone.parent_id != kept.id
+    ):
+        kept.parent = gone.parent
+    for name in ("country", "lat", "lon", "notes"):
+        if getattr(kept, name) is None:
+            setattr(kept, name, getattr(gone, name))
+    if kept.lat is None or kept.lon is None:
+        kept.lat, kept.lon = gone.lat, gone.lon
+    _take_aliases(kept, gone, PlaceAlias)
+    session.flush()
+    writer.tree.add(kept.id, PlaceInfo(kept.kind, kept.parent_id, kept.country, kept.name))
+    destination = writer.destination_of(kept)
+    visits: dict[int, Visit] = {}
+    meetings: list[Meeting] = []
+    for visit in session.scalars(select(Visit).where(Visit.destination_id == gone.id)):
+        writer.touch(visit)
+        visit.destination = destination
+        visits[visit.id] = visit
+    for meeting in session.scalars(select(Meeting).where(Meeting.venue_id == gone.id)):
+        writer.touch(meeting)
+        meetings.append(meeting)
+        meeting.venue = kept
+        if meeting.visit is not None:
+            visits[meeting.visit.id] = meeting.visit
+    session.flush()
+    _remove(writer, gone, "place", kept)
+    writer.places.drop(gone.id)
+    writer.places.add_names(kept.id, [gone.name, *(a.name for a in kept.aliases)])
+    writer.forget_tree()
+    join_visits(writer, list(visits.values()))
+    note_twins(writer, meetings)
+
+
+def join_visits(writer: Writer, visits: list[Visit]) -> None:
+    """Join each of ``visits`` to an earlier visit it is the same trip as (the visit
+    rule: one of its travellers, the same destination, overlapping dates): its
+    meetings, travellers and sources move there, and the emptied visit is removed."""
+    session = writer.session
+    session.flush()
+    for visit in sorted(visits, key=lambda v: (v.earliest, v.id)):
+        if visit not in session or visit.destination is None:
+            continue
+        session.refresh(visit)
+        travellers = [t.person_id for t in visit.travellers]
+        into = writer.visit_to_join(
+            visit.destination, travellers, visit.earliest, visit.latest, exclude=visit
+        )
+        if into is None or (into.earliest, into.id) > (visit.earliest, visit.id):
+            continue
+        writer.touch(into)
+        writer.add_travellers(into, [t.person for t in visit.travellers])
+        have = {link.source_id for link in into.source_links}
+        for link in visit.source_links:
+            if link.source_id not in have:
+                have.add(link.source_id)
+                into.source_links.append(
+                    VisitSource(source=link.source, position=len(into.source_links))
+                )
+        for name in ("purpose", "notes"):
+            if getattr(into, name) is None:
+                setattr(into, name, getattr(visit, name))
+        if visit.earliest < into.earliest or visit.latest > into.latest:
+            from tracker.dates import parse_when
+
+            start = min(visit.earliest, into.earliest).isoformat()
+            end = max(visit.latest, into.latest).isoformat()
+            when = parse_when(f"{start}/{end}" if start != end else start)
+            into.edtf, into.earliest, into.latest = when.edtf, when.earliest, when.latest
+        for meeting in list(visit.meetings):
+            writer.touch(meeting)
+            meeting.visit = into
+        session.flush()
+        session.refresh(visit)
+        writer.delete_visit(visit)
+        writer.report.notes.append(
+            f"Joined visit v:{visit.id} to v:{into.id} ({visit_label(into)}): one trip."
+        )
+
+
+def note_twins(writer: Writer, meetings: list[Meeting]) -> None:
+    """Say which of ``meetings`` now probably repeat another (the duplicate rule, any
+    kind): two records of one meeting, which the user may want to make one."""
+    session = writer.session
+    for meeting in meetings:
+        if meeting not in session:
+            continue
+        session.refresh(meeting)
+        twins = writer.duplicates(writer.meeting_shape(meeting, kind_stated=False))
+        if twins:
+            writer.report.notes.append(
+                f"{describe_meeting(meeting)} probably repeats {describe_meeting(twins[0])}."
+            )
+
+
+def _take_aliases(
+    kept: Person | Place, gone: Person | Place, model: type[PersonAlias] | type[PlaceAlias]
+) -> None:
+    """The merged record's name and aliases, as aliases of the kept one."""
+    have = {(a.name, a.lang) for a in kept.aliases}
+    wanted = [(gone.name, None), *((a.name, a.lang) for a in gone.aliases)]
+    for name, lang in wanted:
+        if name == kept.name or (name, lang) in have:
+            continue
+        have.add((name, lang))
+        kept.aliases.append(model(name=name, key=name_key(name), lang=lang))  # type: ignore[arg-type]
+
+
+def _ancestors(place: Place) -> set[int]:
+    found: set[int] = set()
+    current = place.parent
+    while current is not None and current.id not in found:
+        found.add(current.id)
+        current = current.parent
+    return found
+
+
+def _remove(writer: Writer, gone: Person | Place, kind: str, kept: Person | Place) -> None:
+    """Delete the merged record, leaving a tombstone that names the kept one."""
+    label = f"{gone.name}, " + MERGED.format(name=kept.name, uid=kept.uid)
+    writer.tombstone(kind, gone.id, gone.uid, label)
+    writer.deleted(gone)
+    writer.session.delete(gone)
+    writer.session.flush()
