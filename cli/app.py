@@ -84,6 +84,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Load the bundled seed data: the 2025 Ukraine peace-process diplomacy, sourced.",
     ),
     "show": ("cli.read_commands", "Show one meeting or visit in full."),
+    "statement": (
+        "cli.statement_commands",
+        "A statement with its own speaker, kind, language, date and sources: add, edit, delete.",
+    ),
     "stats": (
         "cli.read_commands",
         "Per envoy: visits, meetings, first and last visit, mean and longest gap between "

@@ -51,6 +51,8 @@ MERGED = (
     " {visits} visit(s), {statements} statement(s), {places} place(s) changed;"
     " {name!r} is now an alias."
 )
+STATEMENT_ADDED = "Added statement s:{id} ({uid})."
+STATEMENT_DELETED = "Deleted statement {ref}."
 DUPLICATE_HINT = "; add to it with 'tracker edit {ref}', or log it anyway with --duplicate"
 
 NO_ENVOYS = "No visits recorded (load some with 'tracker seed' or 'tracker log')."

@@ -14,7 +14,7 @@ from tracker.errors import InvalidInput
 
 if TYPE_CHECKING:
     from tracker.models import Visit
-from tracker.vocab import MeetingKind, MeetingStatus, Outcome
+from tracker.vocab import MeetingKind, MeetingStatus, Outcome, StatementKind
 
 pass_app = click.make_pass_decorator(App)
 
@@ -93,6 +93,21 @@ def _interactive() -> bool:
     help="Who said what about it (repeatable).",
 )
 @click.option(
+    "--statement-source",
+    "statement_sources",
+    multiple=True,
+    metavar="URL",
+    help="The statements' own source (repeatable; default: the meeting's sources).",
+)
+@click.option("--statement-lang", metavar="LANG", help="The statements' language: en, pl, ru...")
+@click.option(
+    "--statement-kind",
+    type=click.Choice([k.value for k in StatementKind]),
+    default=StatementKind.QUOTE.value,
+    show_default=True,
+    help="What the statements are.",
+)
+@click.option(
     "--source",
     "-s",
     "sources",
@@ -132,6 +147,9 @@ def log_command(
     summary: str | None,
     status: str,
     statements: tuple[str, ...],
+    statement_sources: tuple[str, ...],
+    statement_lang: str | None,
+    statement_kind: str,
     sources: tuple[str, ...],
     publisher: str | None,
     source_title: str | None,
@@ -185,6 +203,9 @@ def log_command(
         country=country,
         no_visit=no_visit,
         duplicate=duplicate,
+        statement_sources=list(statement_sources),
+        statement_language=statement_lang,
+        statement_kind=statement_kind,
     )
     database = app.database()
     with database.writing() as session:
@@ -244,6 +265,9 @@ LOG_FLAGS = {
     "summary": "--summary",
     "status": "--status",
     "statement": "--statement",
+    "statement kind": "--statement-kind",
+    "statement source": "--statement-source",
+    "statement language": "--statement-lang",
     "source": "--source",
     "publisher": "--publisher",
     "source title": "--source-title",

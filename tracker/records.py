@@ -104,6 +104,9 @@ class LogRequest:
     country: str | None = None
     no_visit: bool = False
     duplicate: bool = False  # write it even if it probably repeats a meeting
+    statement_sources: list[str] = field(default_factory=list)  # default: the meeting's
+    statement_language: str | None = None
+    statement_kind: str = StatementKind.QUOTE.value
 
 
 @dataclass(frozen=True)
@@ -167,20 +170,24 @@ def log_meeting(
     if request.place is not None:
         clean_name(request.place, "place")
     country = fields.country(request.country, "country")
-    source_specs = _source_specs(request.sources, request.publisher, request.source_title)
-    if not source_specs:
+    meeting_specs = source_specs(request.sources, request.publisher, request.source_title)
+    if not meeting_specs:
         raise InvalidInput("source", "at least one source (a URL, or a publisher's name)")
     summary = fields.text(request.summary, "summary")
     notes = fields.text(request.notes, "notes")
     topics = list(dict.fromkeys(clean_name(t, "topic") for t in request.topics))
     statements = [(s, fields.text(s.text, "statement", required=True)) for s in request.statements]
+    statement_kind = choose(StatementKind, request.statement_kind, "statement kind").value
+    statement_language = fields.language(request.statement_language, "statement language")
+    statement_specs = source_specs(request.statement_sources, None, None, "statement source")
 
     envoys = _unique_people(
         [writer.person(n, "envoy", country=None) for n in dict.fromkeys(request.envoys)]
     )
     counterparts = [(writer.person(c.name, "counterpart"), c) for c in request.counterparts]
     place = writer.place(request.place, "place", country=country) if request.place else None
-    sources = [writer.source(*spec) for spec in source_specs]
+    sources = [writer.source(*spec) for spec in meeting_specs]
+    said_in = [writer.source(*spec) for spec in statement_specs] or sources
 
     meeting = Meeting(
         kind=kind,
@@ -225,14 +232,15 @@ def log_meeting(
         statement = Statement(
             meeting=meeting,
             speaker=speaker,
-            kind=StatementKind.QUOTE.value,
+            kind=statement_kind,
             edtf=day_part(when).edtf,
             earliest=when.earliest,
             latest=when.latest,
+            language=statement_language,
             text=text or "",
         )
         statement.source_links = [
-            StatementSource(source=s, position=i) for i, s in enumerate(sources)
+            StatementSource(source=s, position=i) for i, s in enumerate(dict.fromkeys(said_in))
         ]
         session.add(statement)
         writer.touch(statement, new=True)
@@ -260,14 +268,20 @@ def _default_role(writer: Writer, person: Person, place: Place | None) -> str | 
     return None
 
 
-def _source_specs(
-    values: Sequence[str], publisher: str | None, title: str | None
+def source_specs(
+    values: Sequence[str], publisher: str | None, title: str | None, field: str = "source"
 ) -> list[SourceSpec]:
-    """``(url, publisher, title)`` of each ``--source`` (a URL, or a publisher's name);
-    ``publisher`` and ``title`` describe the first."""
+    """``(url, publisher, title)`` of each source given as one value (a URL, or a
+    publisher's name); ``publisher`` and ``title`` describe the first. Errors name
+    ``field``."""
     specs: list[SourceSpec] = []
     for index, value in enumerate(dict.fromkeys(v.strip() for v in values if v.strip())):
-        spec = source_spec(value, publisher if index == 0 else None, title if index == 0 else None)
+        spec = source_spec(
+            value,
+            publisher if index == 0 else None,
+            title if index == 0 else None,
+            fields_named=(field, "publisher", "source title"),
+        )
         if spec is not None:
             specs.append(spec)
     if not specs and publisher:
@@ -332,7 +346,7 @@ def edit_record(
     if changes.add_sources:
         links = record.source_links
         have = {link.source.uid for link in links}
-        for spec in _source_specs(changes.add_sources, None, None):
+        for spec in source_specs(changes.add_sources, None, None):
             source = writer.source(*spec)
             session.flush()
             if source.uid not in have:
