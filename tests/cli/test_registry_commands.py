@@ -446,3 +446,22 @@ def test_places_merge_moves_venues_visits_and_children(seeded: Invoke) -> None:
         if r["title"] == "Talks in the Senate"
     )  # fmt: skip
     assert (row["venue"], row["city"]) == ("Kremlin", "Moscow")
+
+
+def test_an_import_takes_a_new_citys_country_from_the_gazetteer(
+    run: Invoke, db_url: str, tmp_path: Path
+) -> None:
+    table = tmp_path / "cities.csv"
+    table.write_text(
+        "traveller,date,city\nJan Kowalski,2025-09-01,Doha\nJan Kowalski,2025-09-05,Moscow\n",
+        encoding="utf-8",
+    )
+    refused = run("import", str(table), "--create")
+    assert refused.exit_code == 2, refused.output
+    assert "row 3: expected the country of 'Moscow' (a code such as RU)" in refused.stderr
+    kept = run("import", str(table), "--create", "--skip-invalid")
+    assert kept.exit_code == 0, kept.output
+    assert "  rows: 2 read, 1 rejected\n" in kept.stdout
+    doha = _record(run, "places", "Doha")
+    assert (doha["kind"], doha["country"]) == ("city", "QA")
+    assert _record(run, "places", "Qatar")["kind"] == "country"

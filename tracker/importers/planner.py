@@ -21,6 +21,8 @@ from typing import Any
 
 from tracker.countries import country_name
 from tracker.dates import When, parse_when
+from tracker.errors import InvalidInput
+from tracker.gazetteer import locate
 from tracker.importers.existing import MeetingState, VisitState
 from tracker.importers.lookups import Lookups, Source3
 from tracker.importers.plan import Id, Ref, new_uid
@@ -85,7 +87,10 @@ class Planner(Lookups):
                 self._update_visit(stored_visit, row)
                 return
 
-        # Create what is missing, parents first.
+        # Create what is missing, parents first. A new city in a row without a country
+        # takes the gazetteer's, when it knows exactly one city of that name.
+        if city_name is not None and city is None and code is None:
+            code, country, _region = self.country(self._gazetteer_country(city_name))
         if code is not None and country is None:
             country = self.new_place(country_name(code) or code, _COUNTRY, code, None)
         if within is not None and region is None:
@@ -133,6 +138,15 @@ class Planner(Lookups):
             known = roles.get(key)
             span = known[1].widened(start, end) if known else Span(start, end)
             roles[key] = (known[0] if known else title, span)
+
+    @staticmethod
+    def _gazetteer_country(city: str) -> str:
+        try:
+            found = locate(city, None, "country")
+        except InvalidInput as exc:
+            raise RowError("country", exc.expected, None) from None
+        assert found is not None
+        return found.country
 
     # Visits ---------------------------------------------------------------------------
 
