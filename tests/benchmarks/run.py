@@ -2,6 +2,7 @@
 
     python tests/benchmarks/run.py                      # 10,000, 100,000 and 1,000,000
     python tests/benchmarks/run.py --sizes 10000 100000 --runs 3
+    python tests/benchmarks/run.py --reference /tmp/ref/.venv/bin/tracker   # and an earlier tracker
 
 Every figure is a whole process (start-up included), run several times; the table
 shows medians. Each child's own peak memory comes from ``os.wait4`` (its ``ru_maxrss``).
@@ -10,6 +11,11 @@ The peers run in the same session, on the same database, one after another:
 - sqlite-utils (the Python peer) running the equivalent SQL (``--table``/``--csv``);
 - the sqlite3 shell (the floor for reads);
 - a plain Python ``csv`` + ``sqlite3`` ``executemany`` into one table (the import floor).
+
+With ``--reference TRACKER`` (another tracker, say a worktree of an earlier commit
+with its own virtual environment), the import and the cost of a rejected row are also
+measured against it, taking turns, in the same run (``compare.py``, which can also run
+alone).
 
 The databases come from ``generate.py`` (built once per size and reused). The table is
 printed and written to ``results.md`` beside this file, with the machine and the date.
@@ -648,6 +654,9 @@ def main() -> None:
     )
     parser.add_argument("--workdir", type=Path, default=generate.default_workdir())
     parser.add_argument("--output", type=Path, default=HERE / "results.md")
+    parser.add_argument(
+        "--reference", metavar="TRACKER", help="also compare the import with this tracker"
+    )
     args = parser.parse_args()
     global LAUNCH
     LAUNCH = Launcher()
@@ -665,6 +674,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         # Each sqlite-utils import of 100,000 rows takes about 20 s: two runs of each.
         rows.append(import_benchmark(Path(tmp), max(1, args.runs // 2), args.import_rows))
+    reference: list[str] = []
+    if args.reference:
+        from tests.benchmarks.compare import compare
+
+        with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+            reference = [
+                f"Import against {args.reference} (taking turns, medians):",
+                "",
+                *compare(Path(tmp), args.reference, args.import_rows, args.runs),
+                "",
+            ]
     rows += startup_benchmarks(args.runs)
     heavy = heavy_imports(databases[min(databases)])
     elapsed = time.perf_counter() - started
@@ -677,6 +697,7 @@ def main() -> None:
         "",
         table(rows),
         "",
+        *reference,
         "Growth of tracker's time with the database:",
         "",
         *growth(rows),

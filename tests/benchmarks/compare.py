@@ -1,0 +1,154 @@
+"""Import speed against another tracker (an earlier commit), side by side in one run.
+
+    git worktree add /tmp/ref 86d238d
+    (cd /tmp/ref && python3 -m venv .venv && .venv/bin/pip install -e .)
+    python tests/benchmarks/compare.py --reference /tmp/ref/.venv/bin/tracker
+    python tests/benchmarks/run.py --reference /tmp/ref/.venv/bin/tracker   # with the rest
+
+Two questions, each asked of this tracker and of the reference:
+
+- **import**: a timeline CSV of ``--rows`` meetings (``generate.timeline_csv``) into a
+  new database already at the tracker's own schema head (``db upgrade``), creating the
+  people and places it names;
+- **rejected rows**: the same import with ``--skip-invalid`` of a table in which every
+  tenth row has a date no calendar has, against the valid rows alone: the difference,
+  divided by the rows rejected, is what one rejected row costs.
+
+The two trackers take turns within each run (this one first, then the other way round)
+so that a busy machine slows both alike. Every figure is a whole process; the table
+shows medians and each child's own peak memory (``os.wait4``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+
+from tests.benchmarks import generate, run  # noqa: E402
+
+BROKEN_EVERY = 10
+
+
+def creates_flag(tracker: str) -> list[str]:
+    """``--create`` for a tracker that asks for it (before the one write layer, an
+    import created unknown names without being asked)."""
+    shown = subprocess.run([tracker, "import", "--help"], capture_output=True, text=True)
+    return ["--create"] if "--create" in shown.stdout else []
+
+
+def with_broken_rows(source: Path, workdir: Path) -> tuple[Path, Path, int]:
+    """The table with every tenth row's date made impossible, the valid rows alone, and
+    how many rows were broken."""
+    broken = workdir / f"{source.stem}-broken.csv"
+    valid = workdir / f"{source.stem}-valid.csv"
+    count = 0
+    with (
+        source.open(newline="", encoding="utf-8") as handle,
+        broken.open("w", newline="", encoding="utf-8") as out_broken,
+        valid.open("w", newline="", encoding="utf-8") as out_valid,
+    ):
+        reader = csv.reader(handle)
+        header = next(reader)
+        date = header.index("edtf")
+        writers = [csv.writer(f, lineterminator="\r\n") for f in (out_broken, out_valid)]
+        for writer in writers:
+            writer.writerow(header)
+        for number, row in enumerate(reader):
+            if number % BROKEN_EVERY == BROKEN_EVERY - 1:
+                row[date] = "2025-02-30"
+                count += 1
+                writers[0].writerow(row)
+            else:
+                writers[0].writerow(row)
+                writers[1].writerow(row)
+    return broken, valid, count
+
+
+def compare(workdir: Path, reference: str, rows: int, runs: int) -> list[str]:
+    """The comparison as Markdown lines (a table, then what one rejected row costs)."""
+    trackers = {"this tracker": run.tool("tracker"), "reference": reference}
+    source = generate.timeline_csv(rows, workdir / f"import-{rows}.csv")
+    small = generate.timeline_csv(max(1000, rows // 5), workdir / f"import-{rows // 5}.csv")
+    broken, valid, rejected = with_broken_rows(small, workdir)
+    templates: dict[str, Path] = {}
+    for name, tracker in trackers.items():
+        template = workdir / f"template-{name.replace(' ', '-')}.db"
+        template.unlink(missing_ok=True)
+        subprocess.run([tracker, "--db", str(template), "db", "upgrade"], check=True,
+                       capture_output=True)  # fmt: skip
+        templates[name] = template
+    target = workdir / "target.db"
+
+    def fresh(name: str) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        shutil.copy(templates[name], target)
+
+    questions = {
+        f"import {rows:,}-row csv": (source, []),
+        f"import {valid.stem} ({rows // 5 - rejected:,} rows)": (valid, []),
+        f"import {broken.stem} --skip-invalid ({rejected:,} rejected)": (
+            broken,
+            ["--skip-invalid", "--rejects", str(workdir / "rejects.csv")],
+        ),
+    }
+    timings: dict[tuple[str, str], run.Timing] = {}
+    for turn in range(runs):
+        order = list(trackers) if turn % 2 == 0 else list(reversed(trackers))
+        for question, (path, extra) in questions.items():
+            for name in order:
+                tracker = trackers[name]
+                fresh(name)
+                command = [tracker, "--db", str(target), "import", *creates_flag(tracker),
+                           str(path), *extra]  # fmt: skip
+                timing = timings.setdefault((question, name), run.Timing())
+                timing.samples.append(run.run_once(command))
+                print(f"  {question}, {name}: {timing.samples[-1].seconds:.2f} s", flush=True)
+    lines = [
+        "| question | runs | this tracker s | reference s | ÷ reference | this tracker MiB"
+        " | reference MiB |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for question in questions:
+        ours, theirs = timings[(question, "this tracker")], timings[(question, "reference")]
+        lines.append(
+            f"| {question} | {len(ours.samples)} | {ours.seconds:.3f} | {theirs.seconds:.3f}"
+            f" | {ours.seconds / theirs.seconds:.2f}× | {ours.peak_mib:.0f}"
+            f" | {theirs.peak_mib:.0f} |"
+        )
+    lines.append("")
+    names = list(questions)
+    for name in trackers:
+        cost = (timings[(names[2], name)].seconds - timings[(names[1], name)].seconds) / rejected
+        lines.append(f"- One rejected row costs {name} {cost * 1000:.2f} ms (--skip-invalid).")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--reference", required=True, help="the other tracker executable")
+    parser.add_argument("--rows", type=int, default=run.IMPORT_ROWS)
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
+    parser.add_argument("--workdir", type=Path, default=generate.default_workdir())
+    args = parser.parse_args()
+    run.LAUNCH = run.Launcher()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+            lines = compare(Path(tmp), args.reference, args.rows, args.runs)
+    finally:
+        run.LAUNCH.close()
+    print()
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
