@@ -7,15 +7,18 @@ Each command parses its options into fields, calls one service of
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from cli import messages
+from cli import completion, messages
 from cli.app import CONTEXT_SETTINGS, fields_are
 from cli.context import App
 from cli.read_commands import people_command, places_command
 from tracker.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from tracker.registry import Kind
 
 F = TypeVar("F", bound=Callable[..., Any])
 pass_app = click.make_pass_decorator(App)
@@ -44,7 +47,7 @@ PLACE_FLAGS = {
 ALIAS_FLAGS = {"record": "NAME", "alias": "ALIAS", "alias language": "--lang"}
 
 
-def _fields(kind: str, record: Any) -> list[tuple[str, list[str]]]:
+def _fields(kind: Kind, record: Any) -> list[tuple[str, list[str]]]:
     """A person's or place's fields as label-value lines."""
     from tracker.canonical import canonical
 
@@ -83,6 +86,16 @@ def _changes(**given: Any) -> dict[str, Any]:
     return {key: _optional(value) for key, value in given.items() if value is not None}
 
 
+def alias_option(example: str) -> Callable[[F], F]:
+    return click.option(
+        "--alias",
+        "aliases",
+        multiple=True,
+        metavar="NAME[:LANG]",
+        help=f"Another name, with its language (repeatable): '{example}'.",
+    )
+
+
 # -- people ---------------------------------------------------------------------------
 
 
@@ -99,15 +112,9 @@ def person_options(fn: F) -> F:
 
 
 @people_command.command("add", context_settings=CONTEXT_SETTINGS)
-@click.argument("name")
+@click.argument("name", shell_complete=completion.people)
 @person_options
-@click.option(
-    "--alias",
-    "aliases",
-    multiple=True,
-    metavar="NAME[:LANG]",
-    help="Another name, with its language (repeatable): 'Владимир Путин:ru'.",
-)
+@alias_option("Владимир Путин:ru")
 @click.option(
     "--role",
     "roles",
@@ -134,8 +141,7 @@ def people_add_command(
 
     Example: tracker people add "Kirill Dmitriev" --country RU --alias "Кирилл Дмитриев:ru"
     """
-    from tracker import registry
-    from tracker.registry import AliasSpec, AlreadyRecorded, RoleSpec
+    from tracker.registry import AliasSpec, RoleSpec
 
     fields_are(PERSON_FLAGS)
     record = {
@@ -146,22 +152,11 @@ def people_add_command(
         "aliases": [AliasSpec.parse(a).doc() for a in aliases],
         "roles": [RoleSpec.parse(r).doc() for r in roles],
     }
-    with app.database().writing() as session:
-        try:
-            person = registry.add(session, "person", record, duplicate=duplicate)
-        except AlreadyRecorded as exc:
-            exc.hint = messages.ALREADY_RECORDED_HINT.format(group="people")
-            raise
-        app.err.print(messages.REGISTRY_ADDED.format(kind="person", uid=person.uid))
-        from cli.render import print_fields
-
-        print_fields(app.out, _fields("person", person))
-        if person.country is None:
-            app.err.print(messages.NO_COUNTRY.format(name=person.name))
+    _add(app, "person", record, duplicate)
 
 
 @people_command.command("edit", context_settings=CONTEXT_SETTINGS)
-@click.argument("name")
+@click.argument("name", shell_complete=completion.people)
 @click.option("--name", "new_name", metavar="NAME", help="A new name.")
 @person_options
 @click.option(
@@ -191,7 +186,6 @@ def people_edit_command(
 
     Example: tracker people edit Witkoff --country US --add-role "Special Envoy::2025-01"
     """
-    from tracker import registry
     from tracker.registry import RoleSpec
 
     fields_are({**PERSON_FLAGS, "name": "--name"})
@@ -203,52 +197,61 @@ def people_edit_command(
         changes,
         add_roles=[RoleSpec.parse(r) for r in add_roles],
         remove_roles=list(remove_roles),
-        edit=registry.edit,
     )
 
 
-def _edit(app: App, kind: str, ref: str, changes: dict[str, Any], **options: Any) -> None:
+def _add(app: App, kind: Kind, record: dict[str, Any], duplicate: bool) -> None:
     from cli.render import print_fields
     from tracker import registry
+    from tracker.registry import AlreadyRecorded
 
-    edit = options.pop("edit")
     with app.database().writing() as session:
-        record = registry.find(session, kind, ref)  # type: ignore[arg-type]
+        try:
+            added = registry.add(session, kind, record, duplicate=duplicate)
+        except AlreadyRecorded as exc:
+            group = "people" if kind == "person" else "places"
+            exc.hint = messages.ALREADY_RECORDED_HINT.format(group=group)
+            raise
+        app.err.print(messages.REGISTRY_ADDED.format(kind=kind, uid=added.uid))
+        print_fields(app.out, _fields(kind, added))
+        if kind == "person" and added.country is None:
+            app.err.print(messages.NO_COUNTRY.format(name=added.name))
+
+
+def _edit(app: App, kind: Kind, ref: str, changes: dict[str, Any], **options: Any) -> None:
+    from cli.render import print_before_after
+    from tracker import registry
+
+    with app.database().writing() as session:
+        record = registry.find(session, kind, ref)
         before = _fields(kind, record)
-        record = edit(session, kind, ref, changes, **options)
-        app.out.print(messages.BEFORE)
-        print_fields(app.out, before)
-        app.out.print()
-        app.out.print(messages.AFTER)
-        print_fields(app.out, _fields(kind, record))
+        record = registry.edit(session, kind, ref, changes, **options)
+        print_before_after(app.out, before, _fields(kind, record))
 
 
-def _alias(app: App, kind: str, ref: str, aliases: tuple[str, ...], lang: str | None,
-           remove: bool) -> None:  # fmt: skip
-    from cli.render import print_fields
+def _alias(
+    app: App, kind: Kind, ref: str, aliases: tuple[str, ...], lang: str | None, remove: bool
+) -> None:
+    from cli.render import print_before_after
     from tracker import registry
     from tracker.registry import AliasSpec
 
     fields_are(ALIAS_FLAGS)
     with app.database().writing() as session:
-        record = registry.find(session, kind, ref)  # type: ignore[arg-type]
+        record = registry.find(session, kind, ref)
         before = _fields(kind, record)
         if remove:
             if lang is not None:
                 raise InvalidInput("--lang", "no language when removing aliases")
-            record = registry.alias(session, kind, ref, remove=aliases)  # type: ignore[arg-type]
+            record = registry.alias(session, kind, ref, remove=aliases)
         else:
             specs = [AliasSpec.parse(a, lang) for a in aliases]
-            record = registry.alias(session, kind, ref, specs)  # type: ignore[arg-type]
-        app.out.print(messages.BEFORE)
-        print_fields(app.out, before)
-        app.out.print()
-        app.out.print(messages.AFTER)
-        print_fields(app.out, _fields(kind, record))
+            record = registry.alias(session, kind, ref, specs)
+        print_before_after(app.out, before, _fields(kind, record))
 
 
 @people_command.command("alias", context_settings=CONTEXT_SETTINGS)
-@click.argument("name")
+@click.argument("name", shell_complete=completion.people)
 @click.argument("aliases", metavar="ALIAS...", nargs=-1, required=True)
 @click.option("--lang", metavar="LANG", help="The aliases' language: en, pl, ru...")
 @click.option("--remove", is_flag=True, help="Remove these aliases instead of adding them.")
@@ -265,15 +268,15 @@ def people_alias_command(
     _alias(app, "person", name, aliases, lang, remove)
 
 
-def _merge(app: App, kind: str, name: str, into: str) -> None:
+def _merge(app: App, kind: Kind, name: str, into: str) -> None:
     from tracker import registry
     from tracker.registry import find
 
     fields_are({"record": "NAME", "into": "INTO"})
     with app.database().writing() as session:
-        gone = find(session, kind, name)  # type: ignore[arg-type]
+        gone = find(session, kind, name)
         gone_name, gone_uid = gone.name, gone.uid
-        kept, report = registry.merge(session, kind, name, into)  # type: ignore[arg-type]
+        kept, report = registry.merge(session, kind, name, into)
         moved = {s: report.updated[s] for s in ("meetings", "visits", "statements", "places")}
         app.out.print(
             messages.MERGED.format(
@@ -285,8 +288,8 @@ def _merge(app: App, kind: str, name: str, into: str) -> None:
 
 
 @people_command.command("merge", context_settings=CONTEXT_SETTINGS)
-@click.argument("name")
-@click.argument("into")
+@click.argument("name", shell_complete=completion.people)
+@click.argument("into", shell_complete=completion.people)
 @pass_app
 def people_merge_command(app: App, name: str, into: str) -> None:
     """Merge the person NAME into the person INTO: every meeting, visit, statement, role
@@ -325,15 +328,9 @@ def place_options(fn: F) -> F:
 
 
 @places_command.command("add", context_settings=CONTEXT_SETTINGS)
-@click.argument("name")
+@click.argument("name", shell_complete=completion.places)
 @place_options
-@click.option(
-    "--alias",
-    "aliases",
-    multiple=True,
-    metavar="NAME[:LANG]",
-    help="Another name, with its language (repeatable): 'Moskwa:pl'.",
-)
+@alias_option("Moskwa:pl")
 @click.option("--duplicate", is_flag=True, help="Add it even if the name finds a place.")
 @pass_app
 def places_add_command(
@@ -357,8 +354,7 @@ def places_add_command(
 
     Example: tracker places add "Palace of Versailles" --kind venue --parent Versailles
     """
-    from tracker import registry
-    from tracker.registry import AliasSpec, AlreadyRecorded
+    from tracker.registry import AliasSpec
 
     fields_are(PLACE_FLAGS)
     record = {
@@ -371,20 +367,11 @@ def places_add_command(
         "notes": _optional(notes),
         "aliases": [AliasSpec.parse(a).doc() for a in aliases],
     }
-    with app.database().writing() as session:
-        try:
-            place = registry.add(session, "place", record, duplicate=duplicate)
-        except AlreadyRecorded as exc:
-            exc.hint = messages.ALREADY_RECORDED_HINT.format(group="places")
-            raise
-        app.err.print(messages.REGISTRY_ADDED.format(kind="place", uid=place.uid))
-        from cli.render import print_fields
-
-        print_fields(app.out, _fields("place", place))
+    _add(app, "place", record, duplicate)
 
 
 @places_command.command("edit", context_settings=CONTEXT_SETTINGS)
-@click.argument("name")
+@click.argument("name", shell_complete=completion.places)
 @click.option("--name", "new_name", metavar="NAME", help="A new name.")
 @place_options
 @pass_app
@@ -405,18 +392,17 @@ def places_edit_command(
 
     Example: tracker places edit Kreml --kind venue --parent Moscow
     """
-    from tracker import registry
 
     fields_are({**PLACE_FLAGS, "name": "--name"})
     changes = _changes(name=new_name, kind=kind, country=country, parent=parent, notes=notes)
     for key, value in (("lat", lat), ("lon", lon)):
         if value is not None:
             changes[key] = value
-    _edit(app, "place", name, changes, edit=registry.edit)
+    _edit(app, "place", name, changes)
 
 
 @places_command.command("alias", context_settings=CONTEXT_SETTINGS)
-@click.argument("name")
+@click.argument("name", shell_complete=completion.places)
 @click.argument("aliases", metavar="ALIAS...", nargs=-1, required=True)
 @click.option("--lang", metavar="LANG", help="The aliases' language: en, pl, ru...")
 @click.option("--remove", is_flag=True, help="Remove these aliases instead of adding them.")
@@ -432,8 +418,8 @@ def places_alias_command(
 
 
 @places_command.command("merge", context_settings=CONTEXT_SETTINGS)
-@click.argument("name")
-@click.argument("into")
+@click.argument("name", shell_complete=completion.places)
+@click.argument("into", shell_complete=completion.places)
 @pass_app
 def places_merge_command(app: App, name: str, into: str) -> None:
     """Merge the place NAME into the place INTO: its visits, meetings, child places and

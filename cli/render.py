@@ -531,3 +531,18 @@ def render_visit(out: Console, visit: Visit) -> None:
 
 def print_json(out: Console, value: Any) -> None:
     out.file.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def print_before_after(
+    out: Console,
+    before: Sequence[tuple[str, Sequence[str]]],
+    after: Sequence[tuple[str, Sequence[str]]],
+) -> None:
+    """A record's fields before a change and after it, as every edit shows them."""
+    from cli import messages
+
+    out.print(messages.BEFORE)
+    print_fields(out, before)
+    out.print()
+    out.print(messages.AFTER)
+    print_fields(out, after)

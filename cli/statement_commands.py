@@ -9,9 +9,10 @@ from typing import Any, TypeVar
 
 import click
 
-from cli import messages
+from cli import completion, messages
 from cli.app import CONTEXT_SETTINGS, fields_are, main
 from cli.context import App
+from cli.write_commands import source_options
 from tracker.errors import InvalidInput
 from tracker.vocab import StatementKind
 
@@ -67,7 +68,12 @@ def _source_line(source: Any) -> str:
 def statement_options(fn: F) -> F:
     for option in reversed(
         [
-            click.option("--speaker", metavar="NAME", help="Who said it: any name or alias."),
+            click.option(
+                "--speaker",
+                metavar="NAME",
+                help="Who said it: any name or alias.",
+                shell_complete=completion.people,
+            ),
             click.option("--text", help="What was said, as reported."),
             click.option(
                 "--meeting", metavar="REF", help="The meeting it is about: m:ID or its uid."
@@ -98,16 +104,7 @@ def statement_group() -> None:
 
 @statement_group.command("add", context_settings=CONTEXT_SETTINGS)
 @statement_options
-@click.option(
-    "--source",
-    "-s",
-    "sources",
-    multiple=True,
-    metavar="URL",
-    help="A source that reports it: a URL, or a publisher's name (repeatable; required).",
-)
-@click.option("--publisher", help="The first source's publisher.")
-@click.option("--source-title", help="The first source's title.")
+@source_options("A source that reports it: a URL, or a publisher's name (repeatable; required).")
 @pass_app
 def statement_add_command(
     app: App,
@@ -141,15 +138,7 @@ def statement_add_command(
             raise InvalidInput(option, "a value (it is required)")
     if date is None and meeting is None:
         raise InvalidInput("--date", "a date, or --meeting to date it by its meeting")
-    given = StatementFields(
-        speaker=speaker,
-        text=text,
-        meeting=meeting,
-        kind=kind,
-        date=date,
-        language=language,
-        notes=notes,
-    )
+    given = StatementFields(speaker, text, meeting, kind, date, language, notes)
     with app.database().writing() as session:
         statement = add_statement(session, given, source_specs(sources, publisher, source_title))
         app.err.print(messages.STATEMENT_ADDED.format(id=statement.id, uid=statement.uid))
@@ -190,20 +179,12 @@ def statement_edit_command(
 
     Example: tracker statement edit s:3 --lang pl --add-source https://example.org/report
     """
-    from cli.render import print_fields
+    from cli.render import print_before_after
     from tracker.records import source_specs
     from tracker.statements import StatementFields, edit_statement, find_statement
 
     fields_are({**FLAGS, "source": "--add-source"})
-    given = StatementFields(
-        speaker=speaker,
-        text=text,
-        meeting=meeting,
-        kind=kind,
-        date=date,
-        language=language,
-        notes=notes,
-    )
+    given = StatementFields(speaker, text, meeting, kind, date, language, notes)
     with app.database().writing() as session:
         statement = find_statement(session, ref)
         before = _fields(statement)
@@ -215,11 +196,7 @@ def statement_edit_command(
             remove_sources=list(remove_sources),
         )
         session.refresh(statement)
-        app.out.print(messages.BEFORE)
-        print_fields(app.out, before)
-        app.out.print()
-        app.out.print(messages.AFTER)
-        print_fields(app.out, _fields(statement))
+        print_before_after(app.out, before, _fields(statement))
 
 
 @statement_group.command("delete", context_settings=CONTEXT_SETTINGS)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -17,10 +18,24 @@ if TYPE_CHECKING:
 from tracker.vocab import MeetingKind, MeetingStatus, Outcome, StatementKind
 
 pass_app = click.make_pass_decorator(App)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def source_options(help_text: str) -> Callable[[F], F]:
+    """``--source`` (repeatable), and ``--publisher`` and ``--source-title`` of the first."""
+
+    def decorate(fn: F) -> F:
+        fn = click.option("--source-title", help="The first source's title.")(fn)
+        fn = click.option("--publisher", help="The first source's publisher.")(fn)
+        return click.option(
+            "--source", "-s", "sources", multiple=True, metavar="URL", help=help_text
+        )(fn)
+
+    return decorate
 
 
 @main.command("log", context_settings=CONTEXT_SETTINGS)
@@ -107,16 +122,7 @@ def _interactive() -> bool:
     show_default=True,
     help="What the statements are.",
 )
-@click.option(
-    "--source",
-    "-s",
-    "sources",
-    multiple=True,
-    metavar="URL",
-    help="A source URL, or a publisher's name when there is no URL (repeatable).",
-)
-@click.option("--publisher", help="The first source's publisher.")
-@click.option("--source-title", help="The first source's title.")
+@source_options("A source URL, or a publisher's name when there is no URL (repeatable).")
 @click.option("--notes", help="Free text kept on the meeting.")
 @click.option(
     "--country",
@@ -353,7 +359,7 @@ def edit_command(
 
     Example: tracker edit meeting-2025-04-25-witkoff-putin --duration ~3h --outcome unknown
     """
-    from cli.render import meeting_fields, print_fields, visit_fields
+    from cli.render import meeting_fields, print_before_after, visit_fields
     from tracker.models import Meeting
     from tracker.query import find_record, meeting_detail, visit_detail
     from tracker.records import Changes, edit_record
@@ -387,11 +393,7 @@ def edit_command(
         moved = edit_record(session, record, changes)
         session.refresh(record)
         with app.out.capture() as shown:  # shown once committed, as log's is
-            app.out.print(messages.BEFORE)
-            print_fields(app.out, before)
-            app.out.print()
-            app.out.print(messages.AFTER)
-            print_fields(app.out, fields(record))
+            print_before_after(app.out, before, fields(record))
     app.out.file.write(shown.get())
     for line in moved:
         app.err.print(line)

@@ -33,7 +33,7 @@ from tracker.accounts import (
 )
 from tracker.canonical import LOAD_OPTIONS, MODELS, canonical
 from tracker.dates import parse_when
-from tracker.errors import Ambiguous, Deleted, InvalidInput, NotFound
+from tracker.errors import Ambiguous, Deleted, InvalidInput, NotFound, TrackerError
 from tracker.models import (
     Meeting,
     Person,
@@ -99,6 +99,23 @@ def load_document(
     loader = Loader(session, origin, report or ChangeReport(), decide)
     loader.load(data)
     return loader.report
+
+
+def load_record(
+    session: Session, section: str, raw: Doc, *, report: ChangeReport | None = None
+) -> Any:
+    """Load one record of ``section`` (given with its uid), as a document holding only
+    it would be, and return it. Errors name the record's own fields (``country``,
+    ``aliases[1].lang``), as a command that fills them in names them."""
+    prefix = f"{section}[0]"
+    try:
+        load_document(session, {"format": FORMAT, section: [raw]}, origin="", report=report)
+    except TrackerError as exc:
+        if exc.field and exc.field.startswith(f": {prefix}"):
+            exc.field = exc.field[len(prefix) + 2 :].lstrip(".") or SINGULAR[section]
+        raise
+    model = MODELS[section]
+    return session.scalars(select(model).where(model.uid == raw["uid"])).one()
 
 
 class Loader:

@@ -22,7 +22,7 @@ from tracker import fields
 from tracker.canonical import canonical
 from tracker.errors import Deleted, InvalidInput, TrackerError
 from tracker.gazetteer import locate
-from tracker.loader import FORMAT, load_document
+from tracker.loader import load_record
 from tracker.models import Person, Place, Tombstone, new_uid
 from tracker.names import clean_name, find_people, find_places, name_key
 from tracker.resolve import creatable
@@ -34,7 +34,6 @@ from tracker.write.writer import Writer
 Kind = Literal["person", "place"]
 SECTION = {"person": "people", "place": "places"}
 MODEL: dict[str, type[Person] | type[Place]] = {"person": Person, "place": Place}
-ORIGIN = "registry"
 Doc = dict[str, Any]
 
 
@@ -263,28 +262,15 @@ def merge(
 
 
 def _load(session: Session, kind: Kind, raw: Doc, report: ChangeReport | None) -> Person | Place:
-    section = SECTION[kind]
     try:
-        load_document(session, {"format": FORMAT, section: [raw]}, origin=ORIGIN, report=report)
+        found = load_record(session, SECTION[kind], raw, report=report)
     except TrackerError as exc:
         if exc.field:
-            exc.field = _field(exc.field, section)
+            exc.field = re.sub(r"^aliases\[\d+\]\.?", "alias ", exc.field)
+            exc.field = re.sub(r"^roles\[\d+\]\.?", "role ", exc.field).strip()
         raise
-    model = MODEL[kind]
-    found = session.scalars(select(model).where(model.uid == raw["uid"])).one()
     assert isinstance(found, Person | Place)
     return found
-
-
-def _field(path: str, section: str) -> str:
-    """``registry: people[0].aliases[1].lang`` -> ``alias lang``."""
-    prefix = f"{ORIGIN}: {section}[0]"
-    if not path.startswith(prefix):
-        return path
-    rest = path[len(prefix) :].lstrip(".")
-    rest = re.sub(r"^aliases\[\d+\]\.?", "alias ", rest)
-    rest = re.sub(r"^roles\[\d+\]\.?", "role ", rest)
-    return rest.strip() or "name"
 
 
 def _kind_of(kind: Kind, current: Doc) -> Doc:

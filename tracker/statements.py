@@ -20,12 +20,11 @@ from sqlalchemy.orm import Session
 
 from tracker.canonical import canonical
 from tracker.errors import Deleted, InvalidInput, NotFound, TrackerError
-from tracker.loader import FORMAT, load_document
+from tracker.loader import load_record
 from tracker.models import Meeting, Statement, new_uid
 from tracker.write.report import ChangeReport
 from tracker.write.writer import Writer, day_part, deleted_reference
 
-ORIGIN = "statement"
 Doc = dict[str, Any]
 SourceSpec = tuple[str | None, str | None, str | None]
 """``(url, publisher, title)``, as :func:`tracker.records.source_specs` reads them."""
@@ -209,13 +208,10 @@ def _speaker(session: Session, name: str | None) -> Any:
 
 def _load(session: Session, raw: Doc, report: ChangeReport | None) -> Statement:
     try:
-        load_document(
-            session, {"format": FORMAT, "statements": [raw]}, origin=ORIGIN, report=report
-        )
+        found = load_record(session, "statements", raw, report=report)
     except TrackerError as exc:
-        prefix = f"{ORIGIN}: statements[0]"
-        if exc.field and exc.field.startswith(prefix):
-            rest = exc.field[len(prefix) :].lstrip(".")
-            exc.field = re.sub(r"^sources\[\d+\]", "source", rest) or "statement"
+        if exc.field:
+            exc.field = re.sub(r"^sources\[\d+\]", "source", exc.field)
         raise
-    return session.scalars(select(Statement).where(Statement.uid == raw["uid"])).one()
+    assert isinstance(found, Statement)
+    return found

@@ -9,24 +9,12 @@ from typing import Any
 
 import pytest
 
-from tests.cli.conftest import Invoke
+from tests.cli.conftest import Invoke, exported
 from tests.conftest import fingerprint
 
 
-@pytest.fixture
-def seeded(run: Invoke) -> Invoke:
-    assert run("seed").exit_code == 0
-    return run
-
-
-def _document(run: Invoke) -> dict[str, Any]:
-    result = run("export")
-    assert result.exit_code == 0, result.output
-    return dict(json.loads(result.stdout))
-
-
 def _record(run: Invoke, section: str, name: str) -> dict[str, Any]:
-    return next(r for r in _document(run)[section] if r["name"] == name)
+    return next(r for r in exported(run)[section] if r["name"] == name)
 
 
 def _json(run: Invoke, *args: str) -> Any:
@@ -281,7 +269,7 @@ def test_merge_moves_every_reference_and_leaves_a_tombstone(seeded: Invoke, tmp_
     stub = _stub_in_a_meeting(seeded, "adviser")
     result = seeded("people", "merge", "Kirill A. Dmitriev", "Kirill Dmitriev")
     assert result.exit_code == 0, result.output
-    document = _document(seeded)
+    document = exported(seeded)
     assert stub not in [p["uid"] for p in document["people"]]
     dmitriev = _record(seeded, "people", "Kirill Dmitriev")
     assert {"name": "Kirill A. Dmitriev", "lang": None} in dmitriev["aliases"]
@@ -432,7 +420,7 @@ def test_places_merge_moves_venues_visits_and_children(seeded: Invoke) -> None:
     assert child.exit_code == 0, child.output
     merged = seeded("places", "merge", "Kremlin Senate", "Kremlin")
     assert merged.exit_code == 0, merged.output
-    document = _document(seeded)
+    document = exported(seeded)
     assert "Kremlin Senate" not in [p["name"] for p in document["places"]]
     meeting = next(m for m in document["meetings"] if m["title"] == "Talks in the Senate")
     assert meeting["venue"] == "place-kremlin"

@@ -8,30 +8,18 @@ from typing import Any
 
 import pytest
 
-from tests.cli.conftest import Invoke
+from tests.cli.conftest import Invoke, exported
 from tests.conftest import fingerprint
 
 TALKS = "meeting-2025-12-02-witkoff-kushner-putin"
 
 
-@pytest.fixture
-def seeded(run: Invoke) -> Invoke:
-    assert run("seed").exit_code == 0
-    return run
-
-
-def _document(run: Invoke) -> dict[str, Any]:
-    result = run("export")
-    assert result.exit_code == 0, result.output
-    return dict(json.loads(result.stdout))
-
-
 def _statement(run: Invoke, text: str) -> dict[str, Any]:
-    return next(s for s in _document(run)["statements"] if s["text"] == text)
+    return next(s for s in exported(run)["statements"] if s["text"] == text)
 
 
 def _source_uid(run: Invoke, url: str) -> str:
-    return str(next(s["uid"] for s in _document(run)["sources"] if s["url"] == url))
+    return str(next(s["uid"] for s in exported(run)["sources"] if s["url"] == url))
 
 
 def _added_ref(result: Any) -> str:

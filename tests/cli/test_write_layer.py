@@ -10,21 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.cli.conftest import Invoke
+from tests.cli.conftest import Invoke, exported
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-
-
-@pytest.fixture
-def seeded(run: Invoke) -> Invoke:
-    assert run("seed").exit_code == 0
-    return run
-
-
-def _document(run: Invoke) -> dict[str, Any]:
-    result = run("export")
-    assert result.exit_code == 0, result.output
-    return dict(json.loads(result.stdout))
 
 
 def _csv(tmp_path: Path, text: str, name: str = "x.csv") -> str:
@@ -41,7 +29,7 @@ def _timeline(run: Invoke, *args: str) -> list[dict[str, Any]]:
 
 def _counts(run: Invoke) -> dict[str, int]:
     return {
-        section: len(records) for section, records in _document(run).items() if section != "format"
+        section: len(records) for section, records in exported(run).items() if section != "format"
     }
 
 
@@ -67,7 +55,7 @@ def test_a_declined_polish_form_imports_as_the_known_person(seeded: Invoke, tmp_
     path = _csv(tmp_path, "traveller,date,city,country\nWitkoffowi,2025-09-01,Moscow,RU\n")
     result = seeded("import", path)
     assert result.exit_code == 0, result.output
-    document = _document(seeded)
+    document = exported(seeded)
     assert len(document["people"]) == before["people"]
     new = [v for v in document["visits"] if v["date"] == "2025-09-01"]
     assert [t["person"] for t in new[0]["travellers"]] == ["person-steve-witkoff"]
@@ -76,7 +64,7 @@ def test_a_declined_polish_form_imports_as_the_known_person(seeded: Invoke, tmp_
 def test_unknown_names_are_listed_and_created_only_with_create(
     seeded: Invoke, tmp_path: Path
 ) -> None:
-    before = _document(seeded)
+    before = exported(seeded)
     path = _csv(
         tmp_path,
         "traveller,date,city,country\nSteve Witkof,2025-09-01,Moscow,RU\n"
@@ -90,11 +78,11 @@ def test_unknown_names_are_listed_and_created_only_with_create(
         assert "  new place: 'Kazan'\n" in refused.stdout
         assert refused.stderr.startswith("error: traveller: expected known names")
         assert "--create" in refused.stderr
-        assert _document(seeded) == before
+        assert exported(seeded) == before
     created = seeded("import", path, "--create")
     assert created.exit_code == 0, created.output
     assert "  created person: 'Steve Witkof'\n" in created.stdout
-    names = [p["name"] for p in _document(seeded)["people"]]
+    names = [p["name"] for p in exported(seeded)["people"]]
     assert "Zbigniew Nowak" in names
 
 
@@ -106,7 +94,7 @@ def test_one_source_per_publisher_on_every_path(seeded: Invoke) -> None:
             "-s", "Wire Service X"]  # fmt: skip
     assert seeded(*args, "-d", "2025-09-01").exit_code == 0
     assert seeded(*args, "-d", "2025-09-20").exit_code == 0
-    sources = [s for s in _document(seeded)["sources"] if s["publisher"] == "Wire Service X"]
+    sources = [s for s in exported(seeded)["sources"] if s["publisher"] == "Wire Service X"]
     assert len(sources) == 1
 
 
@@ -122,7 +110,7 @@ README_LOG = [
 
 
 def test_log_refuses_a_probable_duplicate_and_says_how_to_add_to_it(seeded: Invoke) -> None:
-    before = _document(seeded)
+    before = exported(seeded)
     stats = seeded("stats", "--format", "json").stdout
     result = seeded(*README_LOG)
     assert result.exit_code == 2
@@ -133,7 +121,7 @@ def test_log_refuses_a_probable_duplicate_and_says_how_to_add_to_it(seeded: Invo
     assert "Witkoff and Kushner meet Putin in the Kremlin on the US peace plan" in result.stderr
     assert "tracker edit" in result.stderr
     assert "--duplicate" in result.stderr
-    assert _document(seeded) == before
+    assert exported(seeded) == before
     assert seeded("stats", "--format", "json").stdout == stats
     forced = seeded(*README_LOG, "--duplicate")
     assert forced.exit_code == 0, forced.output
@@ -165,7 +153,7 @@ def test_reimporting_a_foreign_table_of_known_meetings_adds_nothing(
     assert after["visits"] == before["visits"]
     talks = next(
         m
-        for m in _document(seeded)["meetings"]
+        for m in exported(seeded)["meetings"]
         if m["uid"] == "meeting-2025-12-02-witkoff-kushner-putin"
     )
     # What the row brings is added; what the record holds stays.
@@ -179,7 +167,7 @@ def test_reimporting_a_foreign_table_of_known_meetings_adds_nothing(
 
 
 def _source_uid(run: Invoke, url: str) -> str:
-    return str(next(s["uid"] for s in _document(run)["sources"] if s["url"] == url))
+    return str(next(s["uid"] for s in exported(run)["sources"] if s["url"] == url))
 
 
 def test_a_row_for_one_traveller_joins_the_delegations_visit(
@@ -203,7 +191,7 @@ def test_a_row_for_one_traveller_joins_the_delegations_visit(
     )
     assert seeded("import", both).exit_code == 0
     geneva = next(
-        v for v in _document(seeded)["visits"] if v["uid"] == "visit-2025-11-us-delegation-geneva"
+        v for v in exported(seeded)["visits"] if v["uid"] == "visit-2025-11-us-delegation-geneva"
     )
     assert "person-dan-driscoll" in [t["person"] for t in geneva["travellers"]]
 
@@ -218,7 +206,7 @@ def test_a_logged_meeting_has_only_its_own_envoys(seeded: Invoke) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     uid = result.stderr.removeprefix("Logged meeting ").strip().rstrip(".")
-    meeting = next(m for m in _document(seeded)["meetings"] if m["uid"] == uid)
+    meeting = next(m for m in exported(seeded)["meetings"] if m["uid"] == uid)
     assert [(p["person"], p["role"]) for p in meeting["participants"]] == [
         ("person-steve-witkoff", "envoy"),
         ("person-vladimir-putin", "host"),
@@ -232,7 +220,7 @@ def test_deleting_a_visits_last_meeting_removes_the_visit(seeded: Invoke) -> Non
         "Deleted 1 visit(s), 1 meeting(s), 1 statement(s)"
         " (visit visit-2025-08-putin-anchorage had no other meeting).\n"
     )
-    uids = [v["uid"] for v in _document(seeded)["visits"]]
+    uids = [v["uid"] for v in exported(seeded)["visits"]]
     assert "visit-2025-08-putin-anchorage" not in uids
 
 
@@ -241,7 +229,7 @@ def test_editing_a_meeting_out_of_its_visit_moves_it(seeded: Invoke) -> None:
     result = seeded("edit", uid, "--date", "2030-01-05")
     assert result.exit_code == 0, result.output
     assert "Moved to a new visit" in result.stderr
-    document = _document(seeded)
+    document = exported(seeded)
     meeting = next(m for m in document["meetings"] if m["uid"] == uid)
     assert meeting["visit"] != "visit-2025-04-25-witkoff-moscow"
     visit = next(v for v in document["visits"] if v["uid"] == meeting["visit"])
@@ -291,7 +279,7 @@ def test_seed_keeps_what_the_user_changed(seeded: Invoke) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == "Seed data: 0 added, 0 updated, 171 unchanged."
     assert f"  kept local changes: meeting {uid} (duration, title)" in result.stdout
-    meeting = next(m for m in _document(seeded)["meetings"] if m["uid"] == uid)
+    meeting = next(m for m in exported(seeded)["meetings"] if m["uid"] == uid)
     assert meeting["title"] == "My title"
     assert meeting["duration"] == {"minutes": 240, "qualifier": "about"}
 
@@ -306,7 +294,7 @@ def _load(run: Invoke, tmp_path: Path, document: dict[str, Any], *args: str) -> 
 
 
 def _putin(run: Invoke) -> dict[str, Any]:
-    return next(p for p in _document(run)["people"] if p["uid"] == "person-vladimir-putin")
+    return next(p for p in exported(run)["people"] if p["uid"] == "person-vladimir-putin")
 
 
 def test_a_record_without_aliases_keeps_them(seeded: Invoke, tmp_path: Path) -> None:
@@ -351,9 +339,9 @@ def test_a_record_without_uid_imports_once(run: Invoke, tmp_path: Path) -> None:
         result = _load(run, tmp_path, document)
         assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0].endswith("0 added, 0 updated, 3 unchanged.")
-    places = {p["name"]: p for p in _document(run)["places"]}
+    places = {p["name"]: p for p in exported(run)["places"]}
     assert places["Warsaw"]["parent"] == places["Poland"]["uid"]
-    assert len(_document(run)["people"]) == 1
+    assert len(exported(run)["people"]) == 1
 
 
 # -- the same limits on both backends, and names that can be seen --------------------
@@ -373,22 +361,22 @@ def test_a_record_without_uid_imports_once(run: Invoke, tmp_path: Path) -> None:
 def test_limits_and_invisible_names_are_refused_before_writing(
     seeded: Invoke, args: list[str], line: str
 ) -> None:
-    before = _document(seeded)
+    before = exported(seeded)
     base = ["log", "-d", "2025-09-01", "-p", "Riyadh", "-t", "T", "-s", "Reuters", "--create"]
     if args[0] != "-e":
         base += ["-e", "Witkoff"]
     result = seeded(*base, *args)
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith(line), result.stderr
-    assert _document(seeded) == before
+    assert exported(seeded) == before
 
 
 def test_a_look_alike_of_a_known_name_is_never_a_new_person(seeded: Invoke) -> None:
-    before = _document(seeded)
+    before = exported(seeded)
     result = seeded(
         "log", "-e", "Ѕteve Wіtkoff", "-d", "2025-09-01", "-p", "Riyadh", "-t", "T",
         "-s", "Reuters", "--create",
     )  # fmt: skip
     assert result.exit_code == 2, result.output
     assert "did you mean 'Steve Witkoff'" in result.stderr
-    assert _document(seeded) == before
+    assert exported(seeded) == before

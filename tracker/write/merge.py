@@ -17,6 +17,8 @@ nothing.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from tracker.errors import InvalidInput
@@ -76,19 +78,12 @@ def merge_people(writer: Writer, gone: Person, kept: Person) -> None:
         meeting = participant.meeting
         writer.touch(meeting)
         meetings.append(meeting)
-        position = meeting.participants.index(participant)
-        present = any(p.person_id == kept.id for p in meeting.participants)
-        meeting.participants.remove(participant)
-        if not present:
-            meeting.participants.insert(
-                position,
-                Participant(
-                    person=kept,
-                    side=participant.side,
-                    role=participant.role,
-                    position=participant.position,
-                ),
-            )
+        _hand_over(
+            meeting.participants,
+            participant,
+            kept,
+            Participant(person=kept, side=participant.side, role=participant.role),
+        )
         if meeting.visit is not None:
             visits[meeting.visit.id] = meeting.visit
     travels = session.scalars(
@@ -97,14 +92,9 @@ def merge_people(writer: Writer, gone: Person, kept: Person) -> None:
     for traveller in travels:
         visit = traveller.visit
         writer.touch(visit)
-        position = visit.travellers.index(traveller)
-        present = any(t.person_id == kept.id for t in visit.travellers)
-        visit.travellers.remove(traveller)
-        if not present:
-            visit.travellers.insert(
-                position,
-                VisitTraveller(person=kept, role=traveller.role, position=traveller.position),
-            )
+        _hand_over(
+            visit.travellers, traveller, kept, VisitTraveller(person=kept, role=traveller.role)
+        )
         visits[visit.id] = visit
     for statement in session.scalars(select(Statement).where(Statement.speaker_id == gone.id)):
         writer.touch(statement)
@@ -244,6 +234,19 @@ def note_twins(writer: Writer, meetings: list[Meeting]) -> None:
             writer.report.notes.append(
                 f"{describe_meeting(meeting)} probably repeats {describe_meeting(twins[0])}."
             )
+
+
+def _hand_over(
+    rows: list[Any], row: Participant | VisitTraveller, kept: Person, instead: Any
+) -> None:
+    """Put ``instead`` (a row of ``kept``) where ``row`` stands in ``rows``, keeping its
+    place, or only take ``row`` out when ``kept`` is in ``rows`` already."""
+    position = rows.index(row)
+    present = any(other.person_id == kept.id for other in rows)
+    rows.remove(row)
+    if not present:
+        instead.position = row.position
+        rows.insert(position, instead)
 
 
 def _take_aliases(
