@@ -283,7 +283,7 @@ def test_files_that_are_not_good_csv_are_one_clear_error(
 
 
 def test_a_byte_order_mark_and_semicolons_are_fine(session: Session) -> None:
-    data = "\ufefftraveller;date;city\nSteve Witkoff;2025-04-11;Moscow\n".encode()
+    data = "\ufefftraveller;date;city;country\nSteve Witkoff;2025-04-11;Moscow;RU\n".encode()
     report = import_csv(session, data, create=True, origin="t.csv")
     assert report.added["visits"] == 1
 
