@@ -138,6 +138,8 @@ class NameIndex:
                 holders.append(handle)
             for word in key.split():
                 self.by_word.setdefault(word, set()).add(handle)
+            if handle in self.pending:
+                continue  # never a look-alike's answer (see ``_resolve``): no skeleton
             shape = skeleton(name)
             shaped = self.by_skeleton.setdefault(shape, [])
             if handle not in shaped:
@@ -226,8 +228,9 @@ class NameIndex:
                 result.found = self._order(self._all_stems(words))
         if result.found:
             return result
-        shape = skeleton(text)
-        result.look_alike = [h for h in self.by_skeleton.get(shape, []) if h not in self.pending]
+        if self.by_skeleton:  # an empty registry has no look-alikes to find
+            alike = self.by_skeleton.get(skeleton(text), [])
+            result.look_alike = [h for h in alike if h not in self.pending]
         result.index = self
         return result
 

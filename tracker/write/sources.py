@@ -73,11 +73,14 @@ class SourceBook:
         self.session = session
         self.known: dict[Identity, Hashable] = {}
         self.asked: set[Identity] = set()
+        self._empty: bool | None = None
 
     def load(self, identities: Iterable[Identity]) -> None:
         """Look up at once every identity not asked about yet."""
         wanted = [i for i in dict.fromkeys(identities) if i not in self.asked]
         self.asked.update(wanted)
+        if self._none_stored():
+            return
         urls = sorted({i[1] for i in wanted if i[0] == "url" and i[1]})
         for chunk in _chunks(urls):
             for sid, url in self.session.execute(
@@ -104,6 +107,13 @@ class SourceBook:
                 key = identity(None, None, title)
                 if key in titles:
                     self.known.setdefault(key, sid)
+
+    def _none_stored(self) -> bool:
+        """Whether the database holds no source at all (asked once: a first import into
+        a new database need not look up its thousands of sources one chunk at a time)."""
+        if self._empty is None:
+            self._empty = self.session.execute(select(Source.id).limit(1)).first() is None
+        return self._empty
 
     def find(self, key: Identity) -> Hashable | None:
         """The source of this identity (its id, or what this write created), if any."""
