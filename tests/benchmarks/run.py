@@ -176,6 +176,7 @@ connection.close()
 class Sample:
     seconds: float
     peak_mib: float
+    cpu_seconds: float = 0.0  # user and system time: what a busy machine changes least
 
 
 @dataclass
@@ -189,6 +190,10 @@ class Timing:
     @property
     def peak_mib(self) -> float:
         return statistics.median(s.peak_mib for s in self.samples)
+
+    @property
+    def cpu_seconds(self) -> float:
+        return statistics.median(s.cpu_seconds for s in self.samples)
 
 
 # A child's ru_maxrss on Linux starts from the high-water mark of the process it was
@@ -205,7 +210,8 @@ for line in sys.stdin:
         _pid, status, usage = os.wait4(child.pid, 0)
         elapsed = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)
-    reply = {"seconds": elapsed, "kib": usage.ru_maxrss, "code": code, "errors": errors.decode()}
+    reply = {"seconds": elapsed, "kib": usage.ru_maxrss, "code": code, "errors": errors.decode(),
+             "cpu": usage.ru_utime + usage.ru_stime}
     print(json.dumps(reply), flush=True)
 """
 
@@ -231,7 +237,7 @@ class Launcher:
         reply = json.loads(self.process.stdout.readline())
         if reply["code"] != 0:
             raise SystemExit(f"failed ({reply['code']}): {' '.join(command)}\n{reply['errors']}")
-        return Sample(reply["seconds"], reply["kib"] / 1024)
+        return Sample(reply["seconds"], reply["kib"] / 1024, reply["cpu"])
 
     def close(self) -> None:
         assert self.process.stdin is not None
