@@ -2,7 +2,8 @@
 (a SQLite file, a PostgreSQL schema) through ``tracker log``, and a reader polling.
 
 Afterwards: exactly 800 meetings, every invocation exited 0 with nothing but its
-"Logged meeting" line on stderr (no "database is locked"), no person, place, source or
+"Logged meeting" line (and the note on a person created without a country) on stderr
+(no "database is locked"), no person, place, source or
 visit was created twice by two writers racing, and every meeting the reader saw while
 the writes went on was whole (all its participants, sources, statement and visit).
 """
