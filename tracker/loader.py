@@ -90,6 +90,7 @@ def load_document(
     origin: str = "document",
     report: ChangeReport | None = None,
     decide: Hook | None = None,
+    restoring: bool = False,
 ) -> ChangeReport:
     """Load a ``tracker/1`` document into the session; return what was done.
 
@@ -97,6 +98,7 @@ def load_document(
     a dry run or on error).
     """
     loader = Loader(session, origin, report or ChangeReport(), decide)
+    loader.restoring = restoring
     loader.load(data)
     return loader.report
 
@@ -126,6 +128,7 @@ class Loader:
         self.origin = origin
         self.report = report
         self.decide = decide
+        self.restoring = False  # an undo gives records back their own (merged) uids
         self.writer = Writer(session, report=report)
         self.objects: dict[str, dict[str, Any]] = {section: {} for section in SECTIONS}
         self.doc_uids: dict[str, set[str]] = {section: set() for section in SECTIONS}
@@ -381,7 +384,7 @@ class Loader:
             if section in ("people", "places"):
                 # Found by its name: the name is how the record was found, not a change.
                 full["name"] = found.name
-        if existing is None and uid in self.merged and uid not in self.objects[section]:
+        if existing is None and uid in self.merged and not self.restoring:
             # A person or place merged into another: its uid is never given again.
             raise Deleted(SINGULAR[section], uid, self.merged[uid], field=f"{path}.uid")
         if existing is not None:

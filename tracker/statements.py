@@ -177,10 +177,7 @@ def edit_statement(
 def delete_statement(session: Session, statement: Statement) -> ChangeReport:
     """Delete a statement; its id and uid are never given to another."""
     report = ChangeReport()
-    writer = Writer(session, report=report)
-    writer.tombstone("statement", statement.id, statement.uid, statement.text[:200])
-    writer.deleted(statement)
-    session.delete(statement)
+    Writer(session, report=report).delete_statement(statement)
     session.flush()
     return report
 

@@ -453,3 +453,22 @@ def test_an_import_takes_a_new_citys_country_from_the_gazetteer(
     doha = _record(run, "places", "Doha")
     assert (doha["kind"], doha["country"]) == ("city", "QA")
     assert _record(run, "places", "Qatar")["kind"] == "country"
+
+
+def test_a_merge_is_one_change_set_that_undo_reverts(seeded: Invoke, tmp_path: Path) -> None:
+    assert seeded("people", "add", "Witkoff", "--duplicate").exit_code == 0
+    table = tmp_path / "x.csv"
+    table.write_text(
+        "traveller,date,city,country,counterparts\nWitkoff,2025-09-01,Moscow,RU,Putin\n"
+        "Witkoff,2025-12-02,Moscow,RU,Putin\n",
+        encoding="utf-8",
+    )
+    assert seeded("import", str(table)).exit_code == 0
+    before = exported(seeded)
+    merged = seeded("people", "merge", "Witkoff", "Steve Witkoff")
+    assert merged.exit_code == 0, merged.output
+    assert "Joined visit" in merged.stdout  # the stub's 2 Dec trip was Witkoff's
+    assert exported(seeded) != before
+    undone = seeded("undo")
+    assert undone.exit_code == 0, undone.output
+    assert exported(seeded) == before

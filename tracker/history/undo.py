@@ -138,7 +138,9 @@ def undo(session: Session, number: int, *, force: bool = False) -> Undone:
         else:
             restore.setdefault(change.section, []).append(from_json(change.before))
     if restore:
-        load_document(session, {"format": FORMAT, **restore}, origin=f"change set {number}")
+        load_document(
+            session, {"format": FORMAT, **restore}, origin=f"change set {number}", restoring=True
+        )
     deleted = _delete(session, number, remove)
     session.info[UNDOES] = number
     return Undone(number, sum(len(docs) for docs in restore.values()), deleted)

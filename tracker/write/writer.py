@@ -144,10 +144,17 @@ class Writer:
         return self.report
 
     def deleted(self, record: Any) -> None:
-        """Report ``record`` deleted, in its state now."""
+        """Report ``record`` deleted, in its state before this write touched it (a
+        record this write added and deletes again is not reported at all)."""
         section = SECTION_OF[type(record)]
-        self.report.record(section, record.uid, canonical(section, record), None)
-        self._touched.pop(id(record), None)
+        touched = self._touched.pop(id(record), None)
+        if touched is None:
+            before: Doc | None = canonical(section, record)
+        else:
+            before = touched[1]
+            if before is None:
+                return
+        self.report.record(section, record.uid, before, None)
 
     # The registry ---------------------------------------------------------------------
 
