@@ -42,11 +42,30 @@ WRITES: dict[tuple[str, ...], Callable[[Path], list[str]]] = {
     ],
     ("account", "prefer"): lambda tmp: ["account", "prefer", FOUNDING, "duration", "2"],
     ("account", "delete"): lambda tmp: ["account", "delete", FOUNDING, "duration", "1"],
+    ("people", "add"): lambda tmp: ["people", "add", "Alexander Stubb", "--country", "FI"],
+    ("people", "edit"): lambda tmp: ["people", "edit", "Witkoff", "--notes", "Developer."],
+    ("people", "alias"): lambda tmp: ["people", "alias", "Putin", "W. Putin", "--lang", "pl"],
+    ("people", "merge"): lambda tmp: ["people", "merge", "George Barros", "Kyrylo Budanov"],
+    ("places", "add"): lambda tmp: ["places", "add", "Doha"],
+    ("places", "edit"): lambda tmp: ["places", "edit", "Kreml", "--notes", "Seat of power."],
+    ("places", "alias"): lambda tmp: ["places", "alias", "Moscow", "Moscou", "--lang", "fr"],
+    ("places", "merge"): lambda tmp: ["places", "merge", "Zaryadye Park", "Red Square"],
+    ("statement", "add"): lambda tmp: [
+        "statement", "add", "--meeting", MEETING, "--speaker", "Ushakov", "--text", "Useful.",
+        "-s", "https://example.org/useful",
+    ],
+    ("statement", "edit"): lambda tmp: [
+        "statement", "edit", "statement-2025-12-02-ushakov-no-compromise", "--notes", "Checked.",
+    ],
+    ("statement", "delete"): lambda tmp: [
+        "statement", "delete", "statement-2025-12-02-ushakov-no-compromise", "--yes",
+    ],
 }  # fmt: skip
 READS = {
     ("db",), ("db", "upgrade"), ("db", "current"), ("db", "info"), ("db", "backup"),
     ("account",), ("account", "list"), ("counterparts",), ("export",), ("history",),
     ("people",), ("places",), ("show",), ("stats",), ("timeline",), ("visits",),
+    ("people", "list"), ("places", "list"), ("statement",),
 }  # fmt: skip
 
 
