@@ -23,11 +23,10 @@ from tracker.errors import Deleted, InvalidInput, NotFound, TrackerError
 from tracker.loader import load_record
 from tracker.models import Meeting, Statement, new_uid
 from tracker.write.report import ChangeReport
+from tracker.write.sources import SourceSpec
 from tracker.write.writer import Writer, day_part, deleted_reference
 
 Doc = dict[str, Any]
-SourceSpec = tuple[str | None, str | None, str | None]
-"""``(url, publisher, title)``, as :func:`tracker.records.source_specs` reads them."""
 
 
 class SameStatement(TrackerError):
