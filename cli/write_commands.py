@@ -249,9 +249,7 @@ def log_command(
         with app.out.capture() as shown:
             render_meeting(app.out, meeting)
         uid = meeting.uid
-        no_country = [
-            n.name for n in report.new_names if n.kind == "person" and n.country is None
-        ]
+        no_country = [n.name for n in report.new_names if n.kind == "person" and n.country is None]
     app.err.print(messages.LOGGED.format(uid=uid))
     for name in no_country:
         app.err.print(messages.NO_COUNTRY.format(name=name))

@@ -108,7 +108,7 @@ def add_account(
     account of that stored value (credited to the record's sources): the value the
     record had is one account too, and it stays preferred unless ``request.prefer``.
     """
-    from tracker.records import _source_specs
+    from tracker.records import source_specs
 
     writer = Writer(session, report=report)
     name = field_named(record, request.field)
@@ -117,7 +117,7 @@ def add_account(
     note = fields.text(request.note, "note")
     language = fields.language(request.language, "language")
     speaker = writer.person(request.speaker, "speaker") if request.speaker else None
-    specs = _source_specs(request.sources, request.publisher, request.source_title)
+    specs = source_specs(request.sources, request.publisher, request.source_title)
     if not specs:
         raise InvalidInput("source", "at least one source (a URL, or a publisher's name)")
     sources = [writer.source(*spec) for spec in specs]
