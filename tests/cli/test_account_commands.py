@@ -26,10 +26,11 @@ def talks(run: Invoke) -> Invoke:
     result = run(
         "log", "-e", "Steve Witkoff", "-w", "Vladimir Putin", "-d", "2025-12-02",
         "-p", "Kremlin", "-t", "Talks", "--duration", "5h+", "-s", REPORT, "--create",
+        "--country", "RU",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert run("log", "-e", "Jared Kushner", "-d", "2025-12-01", "-p", "Moscow", "-t",
-               "Walk", "-s", REPORT, "--create").exit_code == 0  # fmt: skip
+               "Walk", "-s", REPORT, "--create", "--country", "RU").exit_code == 0  # fmt: skip
     return run
 
 
