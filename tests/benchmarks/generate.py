@@ -268,13 +268,14 @@ def _uid(kind: str, name: str) -> str:
 # -- the meetings ---------------------------------------------------------------------
 
 
-def meetings(world: World, n: int, rng: random.Random) -> list[list[str]]:
-    """``n`` timeline rows, oldest first: visits of 1 to 5 meetings on one day."""
+def meetings(world: World, n: int, rng: random.Random) -> list[dict[str, str]]:
+    """``n`` timeline rows, oldest first: visits of 1 to 5 meetings on one day. Each is
+    keyed by column: a column the table gains later (empty here) moves none of them."""
     days = max(1, n // PER_DAY)
     first_day = LAST_DAY - timedelta(days=days - 1)
     featured_every = max(1, n // 3 // FEATURED_VISITS)
     rare_every = max(1, n // RARE_COUNT)
-    rows: list[list[str]] = []
+    rows: list[dict[str, str]] = []
     visit = 0
     rare_left = RARE_COUNT
     featured_left = FEATURED_VISITS
@@ -309,25 +310,24 @@ def meetings(world: World, n: int, rng: random.Random) -> list[list[str]]:
             summary = rng.choice(SUMMARIES).format(topic=topic) if rng.random() < 0.4 else ""
             earliest, latest = _bounds(edtf)
             rows.append(
-                [
-                    "",
-                    edtf,
-                    earliest,
-                    latest,
-                    kind,
-                    title,
-                    "; ".join(envoys),
-                    "; ".join(counterparts),
-                    rng.choice(world.venues[city]),
-                    city,
-                    code,
-                    minutes,
-                    rng.choice(QUALIFIERS) if minutes else "",
-                    outcome,
-                    summary,
-                    source,
-                    f"bench-m{number:07d}",
-                ]
+                {
+                    "edtf": edtf,
+                    "earliest": earliest,
+                    "latest": latest,
+                    "kind": kind,
+                    "title": title,
+                    "envoys": "; ".join(envoys),
+                    "counterparts": "; ".join(counterparts),
+                    "venue": rng.choice(world.venues[city]),
+                    "city": city,
+                    "country": code,
+                    "duration_minutes": minutes,
+                    "duration_qualifier": rng.choice(QUALIFIERS) if minutes else "",
+                    "outcome": outcome,
+                    "outcome_summary": summary,
+                    "sources": source,
+                    "uid": f"bench-m{number:07d}",
+                }
             )
         visit += 1
     return rows
@@ -342,27 +342,27 @@ def _bounds(edtf: str) -> tuple[str, str]:
     return text, text
 
 
-def write_csv(path: Path, rows: list[list[str]]) -> None:
+def write_csv(path: Path, rows: list[dict[str, str]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(TIMELINE_HEADER)
-        writer.writerows(rows)
+        writer.writerows([row.get(key, "") for key in TIMELINE_HEADER] for row in rows)
 
 
-def statements(rows: list[list[str]], rng: random.Random) -> dict[str, object]:
+def statements(rows: list[dict[str, str]], rng: random.Random) -> dict[str, object]:
     """A tracker/1 document of statements on a sample of the meetings."""
     count = max(20, len(rows) // 500)
     items = []
     for index, row in enumerate(rng.sample(rows, min(count, len(rows)))):
-        speaker = row[6].split("; ")[0]
-        topic = row[5].rsplit(" on ", 1)[-1]
+        speaker = row["envoys"].split("; ")[0]
+        topic = row["title"].rsplit(" on ", 1)[-1]
         items.append(
             {
                 "uid": f"bench-s{index:06d}",
                 "speaker": _uid("person", speaker),
-                "meeting": row[16],
+                "meeting": row["uid"],
                 "kind": "quote",
-                "date": row[1],
+                "date": row["edtf"],
                 "language": "en",
                 "text": f"We had a frank exchange on {topic} and will report to our capitals.",
             }
