@@ -149,9 +149,7 @@ def _format_for(output: Path | None) -> str:
     name = name_for_extension(output.name)
     if name is None:
         known = ", ".join(known_extensions())
-        raise InvalidInput(
-            str(output), f"a format from the file's extension ({known}); give --format"
-        )
+        raise InvalidInput("--format", messages.FORMAT_UNKNOWN.format(known=known), output.name)
     return name
 
 

@@ -173,7 +173,7 @@ def import_(
     fmt = fmt or _format_of(file)
     if fmt is None:
         known = ", ".join(sorted([*EXTENSIONS, *TABLE_EXTENSIONS]))
-        raise InvalidInput("--format", messages.FORMAT_UNKNOWN.format(known=known))
+        raise InvalidInput("--format", messages.FORMAT_UNKNOWN.format(known=known), file.name)
     if fmt != "csv":
         for option, given in (
             ("--map", maps),

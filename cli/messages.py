@@ -30,7 +30,7 @@ FILE_MISSING = "{path}: no such file"
 FILE_UNREADABLE = "{path}: cannot read it ({reason})"
 FILE_TOO_LARGE = "a file of at most {limit} (this one has {found})"
 NUL_IN_STREAM = "text, without NUL bytes (a document or table never holds one)"
-FORMAT_UNKNOWN = "expected a format from the file's extension ({known}); give --format"
+FORMAT_UNKNOWN = "a format given by --format or by the file's extension ({known})"
 
 LOGGED = "Logged meeting {uid}."
 BEFORE = "Before:"

@@ -478,9 +478,9 @@ def test_an_unknown_extension_is_bad_input(seeded: Invoke, tmp_path: Path) -> No
     result = seeded("export", "-o", str(path))
     assert result.exit_code == 2
     assert result.stderr == (
-        f"error: {path}: expected a format from the file's extension (.csv, .md, .markdown, "
-        ".ndjson, .jsonl, .json, .yaml, .yml, .html, .htm, .ics, .graphml, .gexf, .geojson); "
-        "give --format\n"
+        "error: --format: expected a format given by --format or by the file's extension "
+        "(.csv, .md, .markdown, .ndjson, .jsonl, .json, .yaml, .yml, .html, .htm, .ics, "
+        ".graphml, .gexf, .geojson), got 'out.txt'\n"
     )
     assert not path.exists()
 

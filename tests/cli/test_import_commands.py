@@ -252,3 +252,14 @@ def test_tab_separated_by_extension(run: Invoke, tmp_path: Path) -> None:
     result = run("import", "--create", str(path))
     assert result.exit_code == 0, result.output
     assert "  visits: 1 added, 0 updated, 0 unchanged" in result.stdout.splitlines()
+
+
+def test_an_unknown_extension_names_the_format_once(run: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "trips.weird"
+    path.write_text("traveller,date\nA B,2025-05\n", encoding="utf-8")
+    result = run("import", str(path))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: --format: expected a format given by --format or by the file's extension "
+        "(.csv, .json, .tab, .tsv, .yaml, .yml), got 'trips.weird'\n"
+    )
