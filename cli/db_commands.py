@@ -71,19 +71,21 @@ def db_info(app: App) -> None:
 
     Example: tracker --db ~/tracker.db db info
     """
+    from cli.render import print_fields
     from db.schema import connected, row_counts, stored_revision
 
     database = app.database()
     with connected(database) as connection:
         revision = stored_revision(connection)
         counts = row_counts(connection)
-    summary = Table.grid(padding=(0, 2))
-    summary.add_column(style="bold")
-    summary.add_column()
-    summary.add_row("url", visible(database.display_url))
-    summary.add_row("backend", database.backend)
-    summary.add_row("revision", revision or "none")
-    app.out.print(summary)
+    print_fields(
+        app.out,
+        [
+            ("url", [database.display_url]),
+            ("backend", [database.backend]),
+            ("revision", [revision or "none"]),
+        ],
+    )
     table = Table("table", "rows", box=None, pad_edge=False)
     table.columns[1].justify = "right"
     for name, count in counts.items():

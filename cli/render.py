@@ -506,7 +506,7 @@ def print_fields(out: Console, fields: Sequence[tuple[str, Sequence[str]]]) -> N
     if out.is_terminal:
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
-        grid.add_column()
+        grid.add_column(overflow="fold")
         for label, lines in shown:
             grid.add_row(Text(label), Text("\n".join(lines)))
         out.print(grid)

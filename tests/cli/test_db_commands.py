@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -70,3 +71,13 @@ def test_usage_error_is_one_line() -> None:
     result = CliRunner().invoke(main, ["db", "nope"])
     assert result.exit_code == 2
     assert result.stderr == "error: No such command 'nope'. (see 'tracker db -h')\n"
+
+
+def test_info_shows_a_long_url_whole_at_80_columns(tmp_path: Path) -> None:
+    folder = os.path.join(str(tmp_path), "a-folder-with-a-long-name" * 3, "and-another-one" * 2)
+    os.makedirs(folder)
+    path = os.path.join(folder, "tracker.db")
+    result = CliRunner().invoke(main, ["--db", path, "db", "info"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert f"sqlite:///{path}" in result.stdout.replace("\n", "").replace(" ", "")
+    assert "…" not in result.stdout
