@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -11,6 +13,7 @@ if TYPE_CHECKING:
     from sqlalchemy import URL
 
     from db.engine import Database
+    from db.reading import ReadConnection
 
 
 @dataclass
@@ -49,6 +52,21 @@ class App:
             name = self.author or default_author().name
             self._database.author = Author(name, masked_command(self.command_line))
         return self._database
+
+    @contextmanager
+    def reading(self) -> Iterator[ReadConnection]:
+        """A read transaction on the database's own DB-API driver (``db/reading.py``):
+        on a SQLite file at the current schema, opened without SQLAlchemy."""
+        from db.reading import engine_reader, open_reader
+
+        if self._database is not None:
+            reader = engine_reader(self._database, dispose=False)
+        else:
+            reader = open_reader(self.target)
+        try:
+            yield reader
+        finally:
+            reader.close()
 
     def close(self) -> None:
         if self._database is not None:

@@ -32,7 +32,8 @@ def db_upgrade(app: App) -> None:
 
     Example: tracker --db postgresql+psycopg://postgres@127.0.0.1/test db upgrade
     """
-    from db.schema import HEAD, connected, stored_revision, upgrade
+    from db.revisions import HEAD
+    from db.schema import connected, stored_revision, upgrade
 
     database = app.database(upgrade=False)
     with connected(database) as connection:
@@ -52,7 +53,8 @@ def db_current(app: App) -> None:
 
     Example: tracker db current
     """
-    from db.schema import HEAD, connected, stored_revision
+    from db.revisions import HEAD
+    from db.schema import connected, stored_revision
 
     database = app.database(upgrade=False)
     with connected(database) as connection:

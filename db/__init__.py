@@ -1,5 +1,3 @@
-"""The database layer: engines and sessions from a URL or a path, and migrations."""
-
-from db.engine import Database, default_path, open_database, resolve_url
-
-__all__ = ["Database", "default_path", "open_database", "resolve_url"]
+"""The database layer: engines and sessions from a URL or a path (``db.engine``), reads
+on the plain DB-API driver (``db.reading``), and migrations. Import the module you use:
+this package imports nothing, so that a read does not load SQLAlchemy."""

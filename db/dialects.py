@@ -1,160 +1,113 @@
-"""The pieces of SQL that differ between SQLite and PostgreSQL, in one place.
+"""The pieces of SQL that differ between SQLite and PostgreSQL, in one place, as text.
 
-Each database gets a ``tracker.backend.Backend`` registered under its dialect's name;
-the domain asks for the pieces by name and never tests which database it is on.
-Imported by ``db/engine.py``, so that whoever opens a database has them.
+Nothing here imports SQLAlchemy: the read path (``db/reading.py``) uses these fragments
+on the plain DB-API driver, and ``db/backends.py`` wraps the same text for the
+SQLAlchemy side. A service asks for a piece by name (``tracker.sql.Dialect``) and never
+tests which database it is on.
 
+- placeholders: SQL is written with named ``:name`` parameters (sqlite3's own style);
+  psycopg wants ``%(name)s``, converted once per statement;
 - a list of ids as one parameter: a JSON text read with ``json_each`` on SQLite, an
   array compared with ``= ANY`` on PostgreSQL (the statement is the same whatever the
   number of ids, with nothing to expand per id);
-- streamed rows: SQLite's cursor reads lazily and stores dates as ISO text, so rows
-  come from the DBAPI cursor as they are; PostgreSQL streams a server-side cursor;
 - full-text search: FTS5 tables on SQLite, ``tsvector`` expression indexes on
   PostgreSQL (``tracker/search.py`` describes both);
-- a bulk insert of meetings on SQLite indexes them for search in one statement;
-- ``span_days``: the days between two dates (``julianday`` on SQLite).
+- days between two dates: ``julianday`` on SQLite, date subtraction on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+import re
+from collections.abc import Iterable
+from functools import lru_cache
 
-from sqlalchemy import (
-    ARRAY,
-    BindParameter,
-    ColumnElement,
-    Connection,
-    Executable,
-    Integer,
-    SQLColumnExpression,
-    String,
-    any_,
-    bindparam,
-    column,
-    func,
-    literal_column,
-    select,
-    text,
-)
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.selectable import TextualSelect
-
-from tracker import search
-from tracker.backend import BACKENDS, Backend
-from tracker.models import span_days
 from tracker.search import (
     MEETING_FTS,
-    MEETING_FTS_COLUMNS,
-    MEETING_INSERT_TRIGGER,
     PG_MEETING_DOCUMENT,
     PG_STATEMENT_DOCUMENT,
     STATEMENT_FTS,
-    restored_after,
 )
 
 
-class SqliteBackend(Backend):
-    ids_count_up = True
+class SqliteSql:
+    """SQLite's fragments (FTS5, JSON1)."""
 
-    def ids_parameter(self) -> BindParameter[Any]:
-        return bindparam("ids", type_=String)
+    def placeholders(self, query: str) -> str:
+        return query
 
-    def ids(self, values: list[int]) -> Any:
-        return json.dumps(values)
+    def among(self, column: str, param: str) -> str:
+        return f"{column} IN (SELECT value FROM json_each(:{param}))"
 
-    def among(self, column: SQLColumnExpression[int]) -> ColumnElement[bool]:
-        values = func.json_each(self.ids_parameter())
-        return column.in_(select(literal_column("value")).select_from(values))
+    def ids(self, values: Iterable[int]) -> str:
+        return json.dumps(list(values))
 
-    def partitions(
-        self, connection: Connection, query: Executable, size: int
-    ) -> Iterator[Sequence[Sequence[Any]]]:
-        result = connection.execute(query)
-        try:
-            fetch = result.cursor.fetchmany
-            while partition := fetch(size):
-                yield partition
-        finally:
-            result.close()
+    def days_between(self, earliest: str, latest: str) -> str:
+        return f"julianday({latest}) - julianday({earliest})"
 
-    def meetings_matching(self, words: list[str]) -> TextualSelect:
-        fts_query = " ".join('"' + word.replace('"', '""') + '"' for word in words)
-        sql = text(
-            f"SELECT rowid AS meeting_id FROM {MEETING_FTS} WHERE {MEETING_FTS} MATCH :fts"
+    def meetings_matching(self, param: str) -> str:
+        return (
+            f"SELECT rowid AS meeting_id FROM {MEETING_FTS} WHERE {MEETING_FTS} MATCH :{param}"
             f" UNION SELECT s.meeting_id FROM statement AS s"
             f" JOIN {STATEMENT_FTS} AS f ON f.rowid = s.id"
-            f" WHERE {STATEMENT_FTS} MATCH :fts AND s.meeting_id IS NOT NULL"
-        ).bindparams(fts=fts_query)
-        return sql.columns(column("meeting_id", Integer))
+            f" WHERE {STATEMENT_FTS} MATCH :{param} AND s.meeting_id IS NOT NULL"
+        )
 
-    @contextmanager
-    def bulk_meeting_insert(self, connection: Connection, count: int) -> Iterator[None]:
-        """From ``BULK_FROM`` meetings on, index them in one statement instead of one
-        trigger call per row.
-
-        The insert trigger is dropped, the block runs, the new rows are added to
-        ``meeting_fts`` with one ``INSERT ... SELECT`` and the trigger is created again
-        from the text SQLite stored for it, all in the caller's transaction: a rollback
-        restores the trigger with everything else, and no other connection ever sees
-        the table without it.
-        """
-        if count < search.BULK_FROM:
-            yield
-            return
-        trigger = connection.execute(
-            text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
-            {"name": MEETING_INSERT_TRIGGER},
-        ).scalar()
-        if trigger is None:
-            yield
-            return
-        last = connection.execute(text("SELECT coalesce(max(id), 0) FROM meeting")).scalar_one()
-        columns = ", ".join(MEETING_FTS_COLUMNS)
-        connection.exec_driver_sql(f"DROP TRIGGER {MEETING_INSERT_TRIGGER}")
-
-        def restore() -> None:
-            connection.exec_driver_sql(
-                f"INSERT INTO {MEETING_FTS}(rowid, {columns})"
-                f" SELECT id, {columns} FROM meeting WHERE id > ?",
-                (last,),
-            )
-            connection.exec_driver_sql(trigger)
-
-        with restored_after(restore):
-            yield
+    def words(self, words: list[str]) -> str:
+        """An FTS5 query: every word, each quoted (so none is an operator)."""
+        return " ".join('"' + word.replace('"', '""') + '"' for word in words)
 
 
-class PostgresBackend(Backend):
-    def role(self, session: Session) -> str | None:
-        return session.scalar(select(func.current_user()))
+class PostgresSql:
+    """PostgreSQL's fragments (arrays, tsvector)."""
 
-    def ids_parameter(self) -> BindParameter[Any]:
-        return bindparam("ids", type_=ARRAY(Integer))
+    def placeholders(self, query: str) -> str:
+        return _pyformat(query)
 
-    def among(self, column: SQLColumnExpression[int]) -> ColumnElement[bool]:
-        return column == any_(self.ids_parameter())
+    def among(self, column: str, param: str) -> str:
+        return f"{column} = ANY(:{param})"
 
-    def meetings_matching(self, words: list[str]) -> TextualSelect:
-        sql = text(
+    def ids(self, values: Iterable[int]) -> list[int]:
+        return list(values)
+
+    def days_between(self, earliest: str, latest: str) -> str:
+        # The casts let a parameter stand for a date; on a date column they are no-ops
+        # (the expression stays the one the span index was built on).
+        return f"(CAST({latest} AS date) - CAST({earliest} AS date))"
+
+    def meetings_matching(self, param: str) -> str:
+        return (
             f"SELECT id AS meeting_id FROM meeting"
-            f" WHERE {PG_MEETING_DOCUMENT} @@ plainto_tsquery('simple', :words)"
+            f" WHERE {PG_MEETING_DOCUMENT} @@ plainto_tsquery('simple', :{param})"
             f" UNION SELECT meeting_id FROM statement"
-            f" WHERE {PG_STATEMENT_DOCUMENT} @@ plainto_tsquery('simple', :words)"
+            f" WHERE {PG_STATEMENT_DOCUMENT} @@ plainto_tsquery('simple', :{param})"
             f" AND meeting_id IS NOT NULL"
-        ).bindparams(words=" ".join(words))
-        return sql.columns(column("meeting_id", Integer))
+        )
+
+    def words(self, words: list[str]) -> str:
+        return " ".join(words)
 
 
-BACKENDS["sqlite"] = SqliteBackend()
-BACKENDS["postgresql"] = PostgresBackend()
+SQLITE = SqliteSql()
+POSTGRESQL = PostgresSql()
+SQL: dict[str, SqliteSql | PostgresSql] = {"sqlite": SQLITE, "postgresql": POSTGRESQL}
+"""The fragments of each database, by its SQLAlchemy dialect name."""
+
+# A named parameter: a colon and a name, not preceded by another colon (a ``::`` cast)
+# or a word character; text in quotes is left alone.
+_PARAM = re.compile(r"'(?:[^']|'')*'|(?<![:\w]):([A-Za-z_]\w*)|%")
 
 
-@compiles(span_days, "sqlite")
-def _span_days_sqlite(element: span_days, compiler: SQLCompiler, **kw: object) -> str:
-    earliest, latest = (compiler.process(c, **kw) for c in element.clauses)
-    return f"julianday({latest}) - julianday({earliest})"
+@lru_cache(maxsize=256)
+def _pyformat(query: str) -> str:
+    """``query`` with ``:name`` parameters as ``%(name)s`` (and ``%`` doubled)."""
+
+    def replace(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if text == "%":
+            return "%%"
+        if match.group(1) is not None:
+            return f"%({match.group(1)})s"
+        return text.replace("%", "%%")
+
+    return _PARAM.sub(replace, query)

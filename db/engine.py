@@ -30,27 +30,18 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-import db.dialects  # noqa: F401  (registers the SQL that differs between databases)
+import db.backends  # noqa: F401  (registers the SQL that differs between databases)
 from db.credentials import masked
-from db.sqlite_files import READ_ONLY, examine, problem, read_only_uri
+from db.sqlite_files import READ_ONLY, default_path, examine, problem, read_only_uri
 from tracker.errors import InvalidInput, Unavailable
 from tracker.history.record import Author, record_change_set
 
-APP_NAME = "tracker"
-DB_FILENAME = "tracker.db"
 BUSY_TIMEOUT_MS = 30_000
 # The PostgreSQL advisory lock every write transaction holds: (this number, a hash of the
 # schema). db/schema.py holds another one while migrating.
 PG_WRITER_LOCK = 0x7472_6163
 BUSY = "database: busy: another write has held it for {seconds} s; try again"
 URL_EXPECTED = "a SQLite file path or a postgresql+psycopg://USER@HOST/DATABASE URL"
-
-
-def default_path() -> Path:
-    """The default SQLite file: ``tracker.db`` in the user data directory."""
-    from platformdirs import user_data_path
-
-    return user_data_path(APP_NAME, appauthor=False) / DB_FILENAME
 
 
 def resolve_url(target: str | None) -> URL:
@@ -248,7 +239,7 @@ def _sqlite_engine(url: URL, *, create_parent: bool) -> tuple[Engine, bool]:
     kwargs: dict[str, Any] = {}
     writable = True
     if path and path != ":memory:":
-        from db.schema import REVISIONS
+        from db.revisions import REVISIONS
 
         _prepare_file(Path(path), create_parent=create_parent)
         found = examine(Path(path), revisions=REVISIONS, busy_timeout_ms=BUSY_TIMEOUT_MS)

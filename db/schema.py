@@ -14,6 +14,7 @@ from sqlalchemy import Connection, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
 from db.credentials import scrubbed
+from db.revisions import HEAD, REVISIONS, VERSION_TABLE
 from db.sqlite_files import READ_ONLY
 from tracker.errors import Unavailable
 
@@ -22,11 +23,6 @@ if TYPE_CHECKING:
 
     from db.engine import Database
 
-HEAD = "0007"
-# Every revision of db/migrations (numbered 0001 to HEAD; a test checks it): what marks a
-# file as tracker's, found without importing Alembic.
-REVISIONS = frozenset(f"{n:04d}" for n in range(1, int(HEAD) + 1))
-VERSION_TABLE = "alembic_version"
 OLDER_READ_ONLY = (
     "database: {path} is at schema revision {revision}, older than this tracker's {head},"
     " and is read-only here; run 'tracker db upgrade' where it can be written"

@@ -44,11 +44,20 @@ READ_ONLY = (
 CANNOT_OPEN = "database: cannot open {path} ({reason})"
 CANNOT_USE = "database: cannot read or write {path} ({reason})"
 
+APP_NAME = "tracker"
+DB_FILENAME = "tracker.db"
 HEADER = b"SQLite format 3\x00"
 VERSION_TABLE = "alembic_version"
 # Tables every revision of tracker has: a later revision beside them is a newer tracker's.
 CORE_TABLES = frozenset({"person", "place", "visit", "meeting"})
 SHOWN_TABLES = 5
+
+
+def default_path() -> Path:
+    """The default SQLite file: ``tracker.db`` in the user data directory."""
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False) / DB_FILENAME
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,9 @@ from pytest_alembic.tests import (  # noqa: F401  (collected as tests)
 from sqlalchemy import Engine
 
 from db.engine import open_database
-from db.schema import HEAD, REVISIONS, known_revisions, script_head
+from db.revisions import HEAD, REVISIONS
 from db.schema import alembic_config as make_config
+from db.schema import known_revisions, script_head
 from tests.conftest import BACKENDS, postgres_schema_url
 
 

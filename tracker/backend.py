@@ -1,6 +1,6 @@
 """What differs between the databases tracker runs on, asked for by name.
 
-The domain never tests which database it is on. ``db/dialects.py`` registers, for each
+The domain never tests which database it is on. ``db/backends.py`` registers, for each
 SQLAlchemy dialect it knows, a ``Backend`` holding the few pieces that differ (a list
 of ids as one parameter, how rows are streamed, full-text search, a bulk insert's
 search index, date arithmetic); a service asks ``backend(session)`` for the piece it
@@ -23,7 +23,7 @@ from tracker.errors import Unavailable
 
 
 class Backend:
-    """The portable way of each piece; ``db/dialects.py`` overrides what a database does
+    """The portable way of each piece; ``db/backends.py`` overrides what a database does
     better."""
 
     ids_count_up = False
@@ -71,7 +71,7 @@ class Backend:
 
 
 BACKENDS: dict[str, Backend] = {}
-"""The backend of each SQLAlchemy dialect name (filled by ``db/dialects.py``)."""
+"""The backend of each SQLAlchemy dialect name (filled by ``db/backends.py``)."""
 PORTABLE = Backend()
 
 

@@ -66,7 +66,7 @@ class span_days(FunctionElement[float]):  # an SQL function, named like one
     both sides (``earliest`` between the start minus that span and the end), so that
     ``--from``/``--to`` read a range of ``ix_*_earliest_latest`` whose size does not
     grow with the table. Rendered per backend, exactly as the index was created (the
-    SQLite form is in ``db/dialects.py``).
+    SQLite form is in ``db/dialects.py``, applied by ``db/backends.py``).
     """
 
     type = Float()

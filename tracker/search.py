@@ -23,12 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import TextualSelect
-
-from tracker.backend import backend
 from tracker.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+    from sqlalchemy.sql.selectable import TextualSelect
 
 MEETING_FTS = "meeting_fts"
 STATEMENT_FTS = "statement_fts"
@@ -78,10 +79,12 @@ def matching_meeting_ids(session: Session, query: str) -> TextualSelect:
 
     Raises InvalidInput when the query has no word to search for.
     """
-    return backend(session).meetings_matching(_words(query))
+    from tracker.backend import backend
+
+    return backend(session).meetings_matching(search_words(query))
 
 
-def _words(query: str) -> list[str]:
+def search_words(query: str) -> list[str]:
     """The words of a search query: runs of letters and digits (what both engines index)."""
     words = "".join(ch if ch.isalnum() else " " for ch in query).split()
     if not words:

@@ -786,7 +786,7 @@ def test_timeline_rows_agree_over_many_partitions(
 def test_timeline_rows_with_an_expanding_in(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A database db/dialects.py does not know gets the portable backend: plain
+    # A database db/backends.py does not know gets the portable backend: plain
     # expanding IN lists, rows streamed through SQLAlchemy.
     _sides_world(session)
     slow = [entry.row for entry in timeline_entries(session, Filters())]

@@ -1,0 +1,64 @@
+"""Reads in plain SQL: what a read service is given instead of a Session.
+
+A read command opens a ``Reader`` (``db/reading.py``): one read transaction on the
+database's own DB-API driver, with no SQLAlchemy on SQLite, so that a read starts as
+fast as Python with its driver. A service writes its SQL once, for every database:
+
+- parameters are named, ``:name`` (``db/reading.py`` converts them for a driver that
+  wants another style);
+- dates come back as ISO text (``2025-04-11``), as SQLite stores them;
+- the few pieces that differ between the databases (a list of ids as one parameter,
+  days between two dates, full-text search) come from ``reader.sql`` (a ``Dialect``,
+  ``db/dialects.py``), asked for by name: a service never tests which database it is on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Protocol
+
+Params = Mapping[str, Any]
+
+
+class Dialect(Protocol):
+    """The fragments of SQL that differ between the databases (``db/dialects.py``)."""
+
+    def among(self, column: str, param: str) -> str:
+        """``column`` is one of the ids in parameter ``param`` (its value: ``ids``)."""
+        ...
+
+    def ids(self, values: Iterable[int]) -> Any:
+        """The value of an ``among`` parameter holding ``values``."""
+        ...
+
+    def days_between(self, earliest: str, latest: str) -> str:
+        """The days from date ``earliest`` to date ``latest`` (a number)."""
+        ...
+
+    def meetings_matching(self, param: str) -> str:
+        """A SELECT of ``meeting_id``: the meetings whose texts, or one of whose
+        statements, hold every word in parameter ``param`` (its value: ``words``)."""
+        ...
+
+    def words(self, words: list[str]) -> str:
+        """The value of a ``meetings_matching`` parameter for ``words``."""
+        ...
+
+
+class Reader(Protocol):
+    """One read transaction on the database."""
+
+    @property
+    def sql(self) -> Dialect: ...
+
+    def rows(self, query: str, params: Params | None = None) -> Iterator[tuple[Any, ...]]:
+        """The rows of ``query``, streamed (memory stays flat, whatever their number)."""
+        ...
+
+    def all(self, query: str, params: Params | None = None) -> list[tuple[Any, ...]]:
+        """Every row of ``query``, fetched at once (for results of known, small size)."""
+        ...
+
+    def scalar(self, query: str, params: Params | None = None) -> Any:
+        """The first column of the first row of ``query`` (``None`` when it has none)."""
+        ...
