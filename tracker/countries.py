@@ -31,9 +31,11 @@ from __future__ import annotations
 
 import gettext
 import os
+import pickle
 import re
 from collections.abc import Callable, Iterable
 from functools import cache
+from typing import Any
 
 from tracker.errors import InvalidInput
 from tracker.names import name_key
@@ -256,14 +258,35 @@ def _cldr_languages(first: bool) -> list[str]:
 
 
 def _cldr_names(language: str) -> Iterable[tuple[str, str]]:
-    """The territory names of CLDR (the short names people write: ``Rosja``)."""
+    """The territory names of CLDR (the short names people write: ``Rosja``), as
+    ``babel.localedata.load(language)`` has them: the locale's own over its parents'.
+
+    Read from Babel's files directly: ``load`` merges every part of a locale's data
+    with its parents' (the calendars, the number formats, ...) and keeps the result,
+    which for the hundred and more languages of the second tier costs several times
+    what reading their territories does. Babel's own cache is left alone (a locale
+    cached without its parents would lack what other callers need)."""
+    from babel.core import get_global
+
+    chain = [language]
+    exceptions = get_global("parent_exceptions")
+    while chain[-1] != "root":
+        name = chain[-1]
+        chain.append(exceptions.get(name) or (name.rpartition("_")[0] or "root"))
+    territories: dict[str, str] = {}
+    for name in reversed(chain):
+        territories.update(_own_territories(name))
+    return territories.items()
+
+
+@cache
+def _own_territories(name: str) -> dict[str, str]:
+    """The territory names in one of Babel's locale files (``root`` is read once)."""
     from babel import localedata
 
-    # Merged with its parents, as Babel caches it for everyone (a locale cached without
-    # them would lack what other callers, such as the month names, need).
-    data = localedata.load(language)
-    territories: dict[str, str] = dict(data.get("territories", {}))
-    return territories.items()
+    with open(localedata.resolve_locale_filename(name), "rb") as handle:
+        data: dict[str, Any] = pickle.load(handle)
+    return dict(data.get("territories", {}))
 
 
 def _catalogues(first: bool) -> Iterable[dict[str, str]]:

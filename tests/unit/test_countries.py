@@ -93,3 +93,14 @@ def test_a_stored_spelling_wins_and_errors_name_the_field() -> None:
     assert caught.value.field == "country"
     assert "ISO 3166 code" in str(caught.value)
     assert "'Atlantis'" in str(caught.value)
+
+
+@pytest.mark.parametrize("language", ["pl", "ru", "de", "nb", "nn", "sr", "zh", "pt"])
+def test_territory_names_are_babels_merged_ones(language: str) -> None:
+    # Read from Babel's files without Babel's merge; Norwegian Bokmål and Nynorsk take
+    # most of their names from their parent, Norwegian.
+    from babel import localedata
+
+    from tracker.countries import _cldr_names
+
+    assert dict(_cldr_names(language)) == dict(localedata.load(language)["territories"])
