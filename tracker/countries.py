@@ -24,17 +24,22 @@ names the same country (``Burma (Myanmar)``).
 
 The index is built once, when first needed: codes and English names first (enough for
 almost every table), then the names in the languages most tables are written in, and
-the other languages only when a name is found in none of those.
+the other languages only when a name is found in none of those. The translated names
+are kept in the user's cache folder, so that only the first run builds them.
 """
 
 from __future__ import annotations
 
 import gettext
+import hashlib
+import json
 import os
 import pickle
 import re
 from collections.abc import Callable, Iterable
-from functools import cache
+from contextlib import suppress
+from functools import cache, partial
+from pathlib import Path
 from typing import Any
 
 from tracker.errors import InvalidInput
@@ -179,7 +184,10 @@ class _Index:
         ``None`` past the last: 0 is the names in the languages most tables are
         written in, 1 every other language CLDR and pycountry's catalogues have."""
         while len(self._tiers) <= number < 2:
-            self._tiers.append(self._translations(first=not self._tiers))
+            first = not self._tiers
+            self._tiers.append(
+                _kept_tier(len(self._tiers), partial(self._translations, first=first))
+            )
         return self._tiers[number] if number < 2 else None
 
     def _translations(self, *, first: bool) -> dict[str, str]:
@@ -233,6 +241,59 @@ class _Index:
                     return found
             number += 1
         return None
+
+
+def _kept_tier(number: int, build: Callable[[], dict[str, str]]) -> dict[str, str]:
+    """Tier ``number``'s names as ``build`` makes them, kept in the user's cache folder
+    from one run to the next.
+
+    Building the second tier reads the names of some 130 languages (over half a second,
+    which the first venue of an import that names no country pays); reading them back
+    takes a hundredth of that. The file's name holds a digest of what the names come
+    from (this module, and the installed Babel and pycountry), so that a change to any
+    of them builds the tier again. A cache that cannot be read or written only costs
+    the time to build."""
+    path = _tier_path(number)
+    if path is not None:
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            kept = None
+        if isinstance(kept, dict) and all(
+            isinstance(key, str) and isinstance(code, str) for key, code in kept.items()
+        ):
+            return kept
+    found = build()
+    if path is not None:
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            text = json.dumps(found, ensure_ascii=False, separators=(",", ":"))
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, path)  # whole, for a reader running at the same time
+            for stale in path.parent.glob(f"countries-{number}-*.json"):
+                if stale != path:
+                    stale.unlink(missing_ok=True)
+        except OSError:
+            with suppress(OSError):
+                temporary.unlink()
+    return found
+
+
+def _tier_path(number: int) -> Path | None:
+    """Where tier ``number`` is kept (``None``: the sources of its names cannot be read)."""
+    import babel
+    import pycountry
+    from platformdirs import user_cache_path
+
+    digest = hashlib.sha256(f"{number} {babel.__version__}".encode())
+    for source in (__file__, babel.__file__, pycountry.__file__):
+        try:
+            found = os.stat(source or "")
+        except OSError:
+            return None
+        digest.update(f" {source} {found.st_size} {found.st_mtime_ns}".encode())
+    return user_cache_path("tracker") / f"countries-{number}-{digest.hexdigest()[:16]}.json"
 
 
 FIRST_LANGUAGES = ("pl", "ru", "de", "fr", "es", "it", "uk", "pt", "nl", "cs", "ar", "zh")

@@ -3,6 +3,9 @@ countries, and names as tables write them."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from tracker.countries import (
@@ -104,3 +107,42 @@ def test_territory_names_are_babels_merged_ones(language: str) -> None:
     from tracker.countries import _cldr_names
 
     assert dict(_cldr_names(language)) == dict(localedata.load(language)["territories"])
+
+
+def test_translated_names_are_kept_between_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker import countries
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    built = countries._Index()
+    names = [built.tier(0), built.tier(1)]
+    assert sorted(p.name.split("-")[1] for p in (tmp_path / "tracker").iterdir()) == ["0", "1"]
+
+    def not_again(self: object, *, first: bool) -> dict[str, str]:
+        raise AssertionError("built again")
+
+    monkeypatch.setattr(countries._Index, "_translations", not_again)
+    kept = countries._Index()
+    assert [kept.tier(0), kept.tier(1)] == names
+    assert names[0] == {**names[0], "russland": "RU"}
+    assert "russland" not in (names[1] or {})  # a later tier leaves out what one before has
+
+
+def test_a_damaged_or_unwritable_cache_only_costs_the_time_to_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker import countries
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    expected = countries._Index().tier(0)
+    (kept,) = (tmp_path / "tracker").glob("countries-0-*.json")
+    kept.write_text('{"russland": 7', encoding="utf-8")
+    assert countries._Index().tier(0) == expected
+    kept.write_text('{"russland": 7}', encoding="utf-8")
+    assert countries._Index().tier(0) == expected
+    assert json.loads(kept.read_text(encoding="utf-8")) == expected  # written again
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder would be", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert countries._Index().tier(0) == expected
