@@ -56,9 +56,10 @@ def test_the_dialect_fragments(seeded_url: str) -> None:
         )
         assert [row[0] for row in found] == ids
         days = read.scalar(
-            f"SELECT {read.sql.days_between(':a', ':b')}", {"a": "2025-01-01", "b": "2025-03-01"}
+            f"SELECT {read.sql.days_between('earliest', 'latest')} FROM visit WHERE uid = :uid",
+            {"uid": "visit-2025-02-witkoff-moscow"},
         )
-        assert days == 59
+        assert days == 0
         matching = read.all(
             f"SELECT m.uid FROM meeting AS m WHERE m.id IN ({read.sql.meetings_matching('w')})",
             {"w": read.sql.words(["Kremlin"])},
@@ -152,3 +153,23 @@ def test_a_read_only_file_is_read(tmp_path: Path) -> None:
     finally:
         folder.chmod(0o755)
         path.chmod(0o644)
+
+
+def test_every_name_of_the_query_package_is_found_where_it_is_defined() -> None:
+    import tracker.query
+
+    for name in tracker.query.__all__:
+        assert getattr(tracker.query, name) is not None
+    with pytest.raises(AttributeError):
+        _ = tracker.query.no_such_name  # type: ignore[attr-defined]
+
+
+def test_the_plain_read_modules_load_no_sqlalchemy() -> None:
+    probe = (
+        "import sys, db.reading, tracker.query.where, tracker.query.display, tracker.names;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -22,18 +22,30 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any, Literal
 
 from tracker.errors import Ambiguous, InvalidInput, NotFound
-from tracker.models import Person, PersonAlias, Place, PlaceAlias
 from tracker.names import name_key, skeleton
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tracker.sql import Reader
 
 Kind = Literal["person", "place"]
 Handle = Hashable
 """What the index knows a record by: its id, or the object a write is creating."""
+
+# What an index is loaded from, in plain SQL (a session and a plain read run the same):
+# each record's id, uid, name, country and kind (a person's kind is NULL), and the aliases.
+RECORDS_SQL = {
+    "person": "SELECT id, uid, name, country, NULL FROM person",
+    "place": "SELECT id, uid, name, country, kind FROM place",
+}
+ALIASES_SQL = {
+    "person": "SELECT person_id, name FROM person_alias",
+    "place": "SELECT place_id, name FROM place_alias",
+}
 
 STEM_MIN = 4
 STEM_ENDING = 3
@@ -82,19 +94,30 @@ class NameIndex:
     @classmethod
     def load(cls, session: Session, kind: Kind) -> NameIndex:
         """The index of the stored people or places."""
+        from sqlalchemy import text
+
+        return cls.from_rows(
+            kind,
+            session.execute(text(RECORDS_SQL[kind])),
+            session.execute(text(ALIASES_SQL[kind])),
+        )
+
+    @classmethod
+    def read(cls, reader: Reader, kind: Kind) -> NameIndex:
+        """The index of the stored people or places, on a plain read."""
+        return cls.from_rows(kind, reader.rows(RECORDS_SQL[kind]), reader.rows(ALIASES_SQL[kind]))
+
+    @classmethod
+    def from_rows(
+        cls,
+        kind: Kind,
+        records: Iterable[Sequence[Any]],
+        aliases: Iterable[Sequence[Any]],
+    ) -> NameIndex:
+        """The index of ``RECORDS_SQL``'s and ``ALIASES_SQL``'s rows."""
         index = cls(kind)
-        if kind == "person":
-            rows = session.execute(select(Person.id, Person.uid, Person.name, Person.country))
-            for pid, uid, name, country in rows:
-                index.add(pid, uid, [name], detail=country or "no country")
-            aliases = session.execute(select(PersonAlias.person_id, PersonAlias.name))
-        else:
-            places = session.execute(
-                select(Place.id, Place.uid, Place.name, Place.kind, Place.country)
-            )
-            for pid, uid, name, place_kind, country in places:
-                index.add(pid, uid, [name], detail=f"{place_kind}, {country or 'no country'}")
-            aliases = session.execute(select(PlaceAlias.place_id, PlaceAlias.name))
+        for rid, uid, name, country, record_kind in records:
+            index.add(rid, uid, [name], detail=detail(record_kind, country))
         for owner, alias in aliases:
             index.add_names(owner, [alias])
         return index
@@ -307,6 +330,14 @@ class NameIndex:
         """A short line telling records with one name apart."""
         uid = next((u for u, h in self.by_uid.items() if h == handle), None)
         return f"{self.names.get(handle, '?')} ({self.details.get(handle, '')}; uid {uid})"
+
+
+def detail(kind: str | None, country: str | None) -> str:
+    """What tells records of one name apart: a person's country, a place's kind and
+    country."""
+    if kind is None:
+        return country or "no country"
+    return f"{kind}, {country or 'no country'}"
 
 
 def creatable(result: Resolution, field: str) -> None:

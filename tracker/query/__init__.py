@@ -3,46 +3,103 @@
 (one record in full), ``registries`` (people and places), and ``display`` (dates and
 durations as people read them).
 
-Services take a Session, never commit and never print. Rows are plain dicts with
+Services take a Session, or a plain read (``tracker.sql.Reader``: the read commands'
+way, with no SQLAlchemy on SQLite), never commit and never print. Rows are plain dicts with
 snake_case keys (what ``--format json`` prints); dates appear as ``date`` (as shown),
 ``edtf``, ``earliest`` and ``latest`` (ISO). Lists meant for one table cell are joined
 with ``"; "`` (``tracker.cells``: a value holding the separator keeps it, escaped).
 """
 
-from tracker.query.detail import find_record, meeting_detail, record_detail, visit_detail
-from tracker.query.display import (
-    Row,
-    day_count,
-    format_duration,
-    format_minutes,
-    precision,
-    shown_edtf,
-    when_of,
-)
-from tracker.query.envoys import (
-    envoy_stats,
-    envoy_visits,
-    envoys_summary,
-    main_meeting,
-    sides,
-    talks_cells,
-    talks_total,
-)
-from tracker.query.filters import DateRange, Filters, date_range, meeting_conditions
-from tracker.query.places import PlaceIndex
-from tracker.query.registries import people_rows, place_rows
-from tracker.query.timeline import (
-    BATCH,
-    TIMELINE_KEYS,
-    TIMELINE_TABLE,
-    TimelineEntry,
-    TimelineTuple,
-    lanes,
-    meeting_sides,
-    timeline_batches,
-    timeline_entries,
-    timeline_rows,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tracker.query.detail import find_record, meeting_detail, record_detail, visit_detail
+    from tracker.query.display import (
+        Row,
+        day_count,
+        format_duration,
+        format_minutes,
+        precision,
+        shown_edtf,
+        when_of,
+    )
+    from tracker.query.envoys import (
+        envoy_stats,
+        envoy_visits,
+        envoys_summary,
+        main_meeting,
+        sides,
+        talks_cells,
+        talks_total,
+    )
+    from tracker.query.filters import meeting_conditions
+    from tracker.query.places import PlaceIndex
+    from tracker.query.registries import people_rows, place_rows
+    from tracker.query.timeline import (
+        BATCH,
+        TIMELINE_KEYS,
+        TIMELINE_TABLE,
+        TimelineEntry,
+        TimelineTuple,
+        lanes,
+        meeting_sides,
+        timeline_batches,
+        timeline_entries,
+        timeline_rows,
+    )
+    from tracker.query.where import DateRange, Filters, date_range
+
+_HOMES = {
+    "find_record": "tracker.query.detail",
+    "meeting_detail": "tracker.query.detail",
+    "record_detail": "tracker.query.detail",
+    "visit_detail": "tracker.query.detail",
+    "Row": "tracker.query.display",
+    "day_count": "tracker.query.display",
+    "format_duration": "tracker.query.display",
+    "format_minutes": "tracker.query.display",
+    "precision": "tracker.query.display",
+    "shown_edtf": "tracker.query.display",
+    "when_of": "tracker.query.display",
+    "envoy_stats": "tracker.query.envoys",
+    "envoy_visits": "tracker.query.envoys",
+    "envoys_summary": "tracker.query.envoys",
+    "main_meeting": "tracker.query.envoys",
+    "sides": "tracker.query.envoys",
+    "talks_cells": "tracker.query.envoys",
+    "talks_total": "tracker.query.envoys",
+    "DateRange": "tracker.query.where",
+    "Filters": "tracker.query.where",
+    "date_range": "tracker.query.where",
+    "meeting_conditions": "tracker.query.filters",
+    "PlaceIndex": "tracker.query.places",
+    "people_rows": "tracker.query.registries",
+    "place_rows": "tracker.query.registries",
+    "BATCH": "tracker.query.timeline",
+    "TIMELINE_KEYS": "tracker.query.timeline",
+    "TIMELINE_TABLE": "tracker.query.timeline",
+    "TimelineEntry": "tracker.query.timeline",
+    "TimelineTuple": "tracker.query.timeline",
+    "lanes": "tracker.query.timeline",
+    "meeting_sides": "tracker.query.timeline",
+    "timeline_batches": "tracker.query.timeline",
+    "timeline_entries": "tracker.query.timeline",
+    "timeline_rows": "tracker.query.timeline",
+}
+"""The module each name is defined in (the imports above, for the type checker):
+imported on first use, so that importing a module of this package (``display``,
+``where``) loads nothing else, SQLAlchemy least of all."""
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'tracker.query' has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)
+
 
 __all__ = [
     "BATCH",

@@ -7,13 +7,15 @@ import calendar
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from tracker.cells import join_list
 from tracker.dates import When, parse_when
 from tracker.errors import InvalidInput
-from tracker.models import Source
 from tracker.vocab import DurationQualifier
+
+if TYPE_CHECKING:
+    from tracker.models import Source
 
 Row = dict[str, Any]
 

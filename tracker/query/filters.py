@@ -5,8 +5,7 @@ country, an envoy, a participant, a topic, an outcome, words to search for."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import (
     ColumnElement,
@@ -18,7 +17,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from tracker.countries import resolve_country
-from tracker.dates import parse_when
 from tracker.errors import InvalidInput
 from tracker.models import (
     Meeting,
@@ -30,49 +28,11 @@ from tracker.models import (
     span_days,
 )
 from tracker.names import find_places, name_key, resolve_person, resolve_place
+from tracker.query.where import DateRange, Filters, date_range
 from tracker.search import matching_meeting_ids
 from tracker.vocab import Outcome, PlaceKind, choose
 
-
-@dataclass(frozen=True)
-class Filters:
-    """What a listing is narrowed to, as the user typed it (resolved by the services).
-
-    ``date_from``/``date_to`` are EDTF; a record matches when its dates overlap them.
-    ``place`` matches the place and every place under it; ``country`` is an ISO code or
-    a country's name or alias.
-    """
-
-    date_from: str | None = None
-    date_to: str | None = None
-    place: str | None = None
-    country: str | None = None
-    envoy: str | None = None
-    with_person: str | None = None
-    topic: str | None = None
-    outcome: str | None = None
-    search: str | None = None
-
-
-@dataclass(frozen=True)
-class DateRange:
-    earliest: date | None
-    latest: date | None
-
-
-def date_range(filters: Filters) -> DateRange:
-    """The bounds of ``--from``/``--to`` (earliest day of one, latest day of the other)."""
-    start = (
-        parse_when(filters.date_from, field="--from").earliest
-        if filters.date_from is not None
-        else None
-    )
-    end = parse_when(filters.date_to, field="--to").latest if filters.date_to is not None else None
-    if start is not None and end is not None and end < start:
-        raise InvalidInput(
-            "--to", f"a date on or after --from ({filters.date_from})", filters.date_to
-        )
-    return DateRange(start, end)
+__all__ = ["DateRange", "Filters", "date_range", "meeting_conditions", "visit_conditions"]
 
 
 def country_code(session: Session, value: str) -> str:
