@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from tracker.dates import display
 from tracker.errors import InvalidInput
-from tracker.models import Account, Meeting, Visit
+from tracker.models import Account, AccountPerson, AccountSource, Meeting, Visit
 from tracker.vocab import AccountField
 
 Doc = dict[str, Any]
@@ -180,23 +184,45 @@ def source_label(account: Account) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class Fact:
+    """One fact of a record that has accounts: its field, whether it is disputed, its
+    accounts in the order recorded (numbered from 1 as `account prefer` takes them) and
+    the preferred one."""
+
+    field: str
+    disputed: bool
+    accounts: list[Account]
+    chosen: Account | None
+
+
+def facts(
+    record_fields: Sequence[str], accounts: Iterable[Account], name: str | None = None
+) -> list[Fact]:
+    """The facts that ``accounts`` (all of one record's) speak of, in the record's field
+    order (``record_fields``); of field ``name`` only, if given."""
+    accounts = list(accounts)
+    groups = by_field(accounts)
+    disputes = set(disputed(accounts))
+    return [
+        Fact(field, field in disputes, groups[field], preferred(groups[field]))
+        for field in record_fields
+        if field in groups and (name is None or field == name)
+    ]
+
+
 def account_rows(record: Meeting | Visit, name: str | None = None) -> list[Doc]:
     """One row per account of ``record`` (of field ``name`` only, if given), fields in
     the record's order, each field's accounts numbered from 1 in the order recorded."""
-    groups = by_field(record.accounts)
-    disputes = set(disputed(record.accounts))
     rows: list[Doc] = []
-    for field in fields_of(record):
-        if name is not None and field != name:
-            continue
-        chosen = preferred(groups.get(field, []))
-        for number, account in enumerate(groups.get(field, []), start=1):
+    for fact in facts(fields_of(record), record.accounts, name):
+        for number, account in enumerate(fact.accounts, start=1):
             rows.append(
                 {
-                    "field": field,
+                    "field": fact.field,
                     "n": number,
-                    "preferred": account is chosen,
-                    "disputed": field in disputes,
+                    "preferred": account is fact.chosen,
+                    "disputed": fact.disputed,
                     "value": shown(account),
                     "canonical": value_of(account),
                     "sources": source_label(account),
@@ -207,3 +233,27 @@ def account_rows(record: Meeting | Visit, name: str | None = None) -> list[Doc]:
                 }
             )
     return rows
+
+
+def meeting_accounts(session: Session, meeting_ids: Sequence[int]) -> dict[int, list[Account]]:
+    """The accounts of many meetings in one query (for a page of meetings: ``facts``
+    reads them as it reads one record's), with their places, people, speakers and
+    sources loaded; keyed by meeting id, meetings without accounts left out."""
+    found: dict[int, list[Account]] = {}
+    if not meeting_ids:
+        return found
+    query = (
+        select(Account)
+        .where(Account.meeting_id.in_(meeting_ids))
+        .order_by(Account.meeting_id, Account.field, Account.position)
+        .options(
+            selectinload(Account.place),
+            selectinload(Account.speaker),
+            selectinload(Account.people).selectinload(AccountPerson.person),
+            selectinload(Account.source_links).selectinload(AccountSource.source),
+        )
+    )
+    for account in session.scalars(query):
+        assert account.meeting_id is not None
+        found.setdefault(account.meeting_id, []).append(account)
+    return found

@@ -261,6 +261,44 @@ def test_a_meeting_expands_to_participants_statements_and_sources(
 
 
 @pytest.mark.parametrize("width", WIDTHS)
+def test_a_meeting_expands_to_the_accounts_of_its_disputed_facts(
+    browser: Any, page: tuple[Path, int], width: int
+) -> None:
+    path, _count = page
+    _open(browser, path, width)
+    row = browser.find_element("id", f"m-{DECEMBER}")
+    summary = row.find_element("css selector", "summary")
+    browser.execute_script("arguments[0].scrollIntoView()", summary)
+    summary.click()
+    facts = browser.execute_script(
+        "return [...arguments[0].querySelectorAll('dl.accounts dt')].map(dt => ({"
+        " fact: dt.firstChild.textContent.trim(),"
+        " disputed: !!dt.querySelector('.disputed'),"
+        " accounts: [...dt.nextElementSibling.querySelectorAll('li')].map(li => ({"
+        "   value: li.querySelector('.value').textContent,"
+        "   shown: li.offsetHeight > 0,"
+        "   preferred: !!li.querySelector('.chosen'),"
+        "   links: [...li.querySelectorAll('.from a')].map(a => a.href),"
+        "   sources: li.querySelector('.from') ? li.querySelector('.from').textContent : ''"
+        " }))"
+        "}))",
+        row,
+    )
+    duration = next(fact for fact in facts if fact["fact"] == "Duration")
+    assert duration["disputed"] is True
+    accounts = duration["accounts"]
+    assert len(accounts) >= 2
+    assert all(account["shown"] and account["sources"] for account in accounts)
+    assert [a["value"] for a in accounts if a["preferred"]] == ["at least 5 h"]
+    assert {a["value"] for a in accounts} >= {"at least 5 h", "5 h"}
+    assert any(MEAWW in account["links"] for account in accounts)
+    # The founding report has no URL: named by its title, not linked.
+    named = [a for a in accounts if not a["links"]]
+    assert named
+    assert all("spacerujący po centrum Moskwy" in a["sources"] for a in named)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 def test_search_envoy_and_place_filters_work_offline(
     browser: Any, page: tuple[Path, int], width: int
 ) -> None:

@@ -4,6 +4,7 @@ edits of a fact that has accounts."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -138,6 +139,45 @@ def test_visit_accounts(talks: Invoke) -> None:
         ("date", "2 Dec 2025"),
         ("date", "2–3 Dec 2025"),
     ]
+
+
+def test_the_html_page_shows_each_fact_with_its_accounts_escaped(talks: Invoke) -> None:
+    hostile = "<script>alert(1)</script>"
+    assert talks("people", "add", f"Speaker {hostile}", "--country", "RU").exit_code == 0
+    result = talks(
+        "account", "add", "m:1", "duration", "5h", "-s", KREMLIN,
+        "--quote", f"Five hours {hostile}", "--speaker", f"Speaker {hostile}",
+        "--language", "ru", "--note", "A note <img src=x onerror=alert(2)>",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    result = talks("account", "add", "m:1", "duration", "~5h", "-s", f"Pub {hostile}")
+    assert result.exit_code == 0, result.output
+    page = talks("export", "--format", "html").stdout
+    start = page.index("<summary>Talks</summary>")
+    row = page[start : page.index("</tr>", start)]
+    accounts = row[row.index("<h3>Accounts</h3>") : row.index("<h3>Sources</h3>")]
+    assert '<dt>Duration <span class="disputed">disputed</span></dt>' in accounts
+    values = re.findall(r'<span class="value">([^<]*)</span>', accounts)
+    assert values == ["at least 5 h", "5 h", "about 5 h"]
+    assert accounts.count('<span class="chosen">preferred</span>') == 1
+    assert '<li class="preferred"><span class="value">at least 5 h</span>' in accounts
+    # Each account with its own sources: a link for a URL, text for a publisher.
+    first, second, third = accounts.split("<li")[1:]
+    assert f"Source: {REPORT}</p>" in first
+    assert f'<a href="{KREMLIN}">kremlin.ru</a>' in second
+    assert "Source: Pub &lt;script&gt;alert(1)&lt;/script&gt;</p>" in third
+    assert "<a " not in third
+    assert (
+        '<blockquote lang="ru">Five hours &lt;script&gt;alert(1)&lt;/script&gt;</blockquote>'
+        in second
+    )
+    assert '<p class="said">Speaker &lt;script&gt;alert(1)&lt;/script&gt; (ru)</p>' in second
+    assert "A note &lt;img src=x onerror=alert(2)&gt;" in second
+    assert "<script>alert" not in page
+    assert "<img" not in page
+    # A meeting without accounts has no such part.
+    walk = page[page.index("<summary>Walk</summary>") :]
+    assert "<h3>Accounts</h3>" not in walk[: walk.index("</tr>")]
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,9 @@ sized by its meetings and linked to them), a lane per envoy along a time axis (a
 inline SVG with a mark per meeting placed by its dates; a meeting of several envoys has
 a mark in each of their lanes) and the table of meetings below them. Each meeting
 expands (``<details>``) to its participants with their roles and sides, its statements
-with their speakers, and its sources. A search box and an envoy filter work offline
+with their speakers, the accounts of its facts that have them (each value with its
+sources, what was said and by whom, the preferred one and the disputed facts marked),
+and its sources. A search box and an envoy filter work offline
 (one inline script, allowed by its hash in the page's Content-Security-Policy, which
 allows nothing else); without scripts the page reads the same, all rows shown. The
 table reflows: columns that wrap on wide screens, one card per meeting on a phone.
@@ -15,8 +17,8 @@ Every value from the data goes through ``html.escape``.
 The lanes, the map and the envoy filter are known only once every meeting has been
 read, so the marks and the table rows are written to spooled temporary files as they
 are read (in memory while small, on disk beyond that) and copied into the page at the
-end: one pass over the database, with flat memory. Statements are read once per batch
-of meetings.
+end: one pass over the database, with flat memory. Statements and accounts are read
+once per batch of meetings.
 """
 
 from __future__ import annotations
@@ -37,12 +39,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker import __version__
+from tracker.accounts import MEETING_FIELDS, Fact, facts, meeting_accounts, shown
 from tracker.exporters import lanes, worldmap
 from tracker.exporters.base import Export, Exporter, Summary, batched
 from tracker.exporters.ics import uncertain
 from tracker.exporters.markup import anchor, attr, escape
 from tracker.exporters.places import Atlas, meeting_place
-from tracker.models import Meeting, Source, Statement
+from tracker.models import Account, Meeting, Source, Statement
 from tracker.query import BATCH, Row, TimelineEntry, format_duration, shown_edtf, when_of
 from tracker.vocab import MeetingStatus
 
@@ -83,6 +86,33 @@ def _link(source: Source) -> str:
         text = f"{label} ({host})" if label else host
         return f'<a href="{attr(source.url)}">{escape(text)}</a>'
     return escape(label or source.url or source.uid)
+
+
+def _fact(fact: Fact) -> str:
+    """A fact's accounts, numbered as `tracker account list` numbers them: each value
+    with what was said, by whom, a note and its sources."""
+    name = fact.field.replace("_", " ").capitalize()
+    mark = ' <span class="disputed">disputed</span>' if fact.disputed else ""
+    items = []
+    for account in fact.accounts:
+        chosen = account is fact.chosen
+        # Who said it and in what language, as statements give it: "Yuri Ushakov (ru)".
+        who = account.speaker.name if account.speaker is not None else ""
+        if account.language:
+            who = f"{who} ({account.language})".lstrip()
+        lang = f' lang="{attr(account.language)}"' if account.language else ""
+        sources = "; ".join(_link(link.source) for link in account.source_links)
+        items.append(
+            ('<li class="preferred">' if chosen else "<li>")
+            + f'<span class="value">{escape(shown(account))}</span>'
+            + (' <span class="chosen">preferred</span>' if chosen else "")
+            + (f"<blockquote{lang}>{escape(account.quote)}</blockquote>" if account.quote else "")
+            + (f'<p class="said">{escape(who)}</p>' if who else "")
+            + (f'<p class="note">{escape(account.note)}</p>' if account.note else "")
+            + (f'<p class="from">Source: {sources}</p>' if sources else "")
+            + "</li>"
+        )
+    return f"<dt>{escape(name)}{mark}</dt><dd><ol>{''.join(items)}</ol></dd>"
 
 
 def _spool() -> IO[str]:
@@ -129,13 +159,13 @@ class HtmlExporter(Exporter):
                 if summary.earliest is not None and summary.latest is not None
                 else None
             )
-            for entry, statements in self._with_statements(export):
+            for entry, statements, accounts in self._with_details(export):
                 count += 1
                 row = entry.row
                 assert entry.meeting is not None  # timeline entries carry their meeting
                 place_id = meeting_place(entry.meeting)
                 place = atlas.places.get(place_id) if place_id is not None else None
-                rows.write(self._row(entry, statements, place.uid if place else ""))
+                rows.write(self._row(entry, statements, accounts, place.uid if place else ""))
                 outcomes.add(row["outcome"])
                 any_not_held = any_not_held or row["status"] != MeetingStatus.HELD.value
                 if place_id is not None and place is not None:
@@ -177,11 +207,14 @@ class HtmlExporter(Exporter):
             stream.write(self._tail(count))
         return count
 
-    def _with_statements(self, export: Export) -> Iterator[tuple[TimelineEntry, list[Statement]]]:
-        """The entries, each with its meeting's statements (speakers and sources loaded),
-        read once per batch of entries."""
+    def _with_details(
+        self, export: Export
+    ) -> Iterator[tuple[TimelineEntry, list[Statement], list[Account]]]:
+        """The entries, each with its meeting's statements (speakers and sources loaded)
+        and accounts, read once per batch of entries."""
         for batch in batched(export.entries(), BATCH):
             ids = [entry.meeting.id for entry in batch if entry.meeting is not None]
+            accounts = meeting_accounts(export.session, ids)
             said: dict[int, list[Statement]] = {}
             query = (
                 select(Statement)
@@ -194,7 +227,10 @@ class HtmlExporter(Exporter):
                 said.setdefault(statement.meeting_id, []).append(statement)
             for entry in batch:
                 meeting_id = entry.meeting.id if entry.meeting is not None else None
-                yield entry, said.get(meeting_id, []) if meeting_id is not None else []
+                if meeting_id is None:
+                    yield entry, [], []
+                else:
+                    yield entry, said.get(meeting_id, []), accounts.get(meeting_id, [])
 
     @staticmethod
     def _count(spots: dict[int, _Spot], atlas: object, place_id: int, uid: str) -> None:
@@ -303,7 +339,13 @@ class HtmlExporter(Exporter):
             f"<colgroup>{cols}</colgroup>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
         )
 
-    def _row(self, entry: TimelineEntry, statements: list[Statement], place_uid: str) -> str:
+    def _row(
+        self,
+        entry: TimelineEntry,
+        statements: list[Statement],
+        accounts: list[Account],
+        place_uid: str,
+    ) -> str:
         row = entry.row
         meeting = entry.meeting
         assert meeting is not None
@@ -319,7 +361,7 @@ class HtmlExporter(Exporter):
             f'<td class="date" data-label="Date" title="EDTF {attr(row["edtf"])}">'
             f"{escape(row['date'])}</td>"
             f'<th scope="row" data-label="Meeting"><details><summary>{escape(row["title"])}'
-            f"</summary>{self._more(meeting, statements)}</details>"
+            f"</summary>{self._more(meeting, statements, accounts)}</details>"
             f'<p class="what">{escape(what)}{status}</p></th>'
             f'<td data-label="Envoys">{escape(row["envoys"] or "")}</td>'
             f'<td data-label="Counterparts">{escape(row["counterparts"] or "")}</td>'
@@ -328,8 +370,8 @@ class HtmlExporter(Exporter):
             f"</span>{' ' + summary if summary else ''}</td></tr>\n"
         )
 
-    def _more(self, meeting: Meeting, statements: list[Statement]) -> str:
-        """What a meeting expands to: participants, statements, sources."""
+    def _more(self, meeting: Meeting, statements: list[Statement], accounts: list[Account]) -> str:
+        """What a meeting expands to: participants, statements, accounts, sources."""
         parts = ['<div class="more">']
         people = []
         for participant in meeting.participants:
@@ -354,6 +396,11 @@ class HtmlExporter(Exporter):
             )
         if said:
             parts.append("<h3>Statements</h3><ul>" + "".join(said) + "</ul>")
+        told = facts(MEETING_FIELDS, accounts)
+        if told:
+            parts.append(
+                '<h3>Accounts</h3><dl class="accounts">' + "".join(map(_fact, told)) + "</dl>"
+            )
         links = [f"<li>{_link(source)}</li>" for source in meeting.sources]
         if links:
             parts.append("<h3>Sources</h3><ul>" + "".join(links) + "</ul>")
