@@ -4,6 +4,7 @@ same as one object; --skip-invalid still imports the others."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -102,3 +103,63 @@ def test_the_report_as_json(run: Invoke, tmp_path: Path) -> None:
     assert report["rejects_file"] == f"{table}.rejects.csv"
     rejected = (tmp_path / "trips.csv.rejects.csv").read_text(encoding="utf-8").splitlines()
     assert len(rejected) == 10  # the header and the nine rows
+
+
+# -- every bad cell of a row --------------------------------------------------------
+
+CELLS = (
+    "traveller,date,country,city,duration,traveller_role,source_url\n"
+    "Envoy A,2025-03-04,RU,Moscow,5h,Envoy,https://example.org/a\n"
+    "Envoy B,2025-13,Atlantis,Capital,five hours,Envoy,https://example.org/b\n"  # row 3
+    "Envoy C,2025-03-06,RU,Moscow,ever so long,Env\x00oy,ftp://example.org/c\n"  # row 4
+)
+
+
+def _cells(tmp_path: Path) -> Path:
+    table = tmp_path / "cells.csv"
+    table.write_text(CELLS, encoding="utf-8")
+    return table
+
+
+def test_a_row_with_several_bad_cells_lists_each_of_them(run: Invoke, tmp_path: Path) -> None:
+    table = _cells(tmp_path)
+    result = run("import", "--create", "--dry-run", "--report", "json", str(table))
+    assert result.exit_code == 2, result.output
+    report = json.loads(result.stdout)
+    assert (report["rows"], report["rejected"]) == (3, 2)
+    found = {
+        (problem["column"], value["value"]): value["first_rows"]
+        for problem in report["problems"]
+        for value in problem["values"]
+    }
+    assert found == {
+        ("date", "2025-13"): [3],
+        ("country", "Atlantis"): [3],
+        ("duration", "five hours"): [3],
+        ("duration", "ever so long"): [4],
+        ("traveller_role", None): [4],
+        ("source_url", "ftp://example.org/c"): [4],
+    }
+    text = run("import", "--create", str(table))
+    assert text.exit_code == 2
+    assert text.stdout.splitlines()[0] == "  problems: 2 rows in 5 columns"
+    assert text.stderr.startswith(
+        f"error: {table}: expected rows that fit their columns; 2 rows have problems in 5"
+        " columns (listed above)"
+    )
+    assert run("visits", "--format", "json").stdout.strip() in ("", "[]")
+
+
+def test_a_row_with_several_bad_cells_is_one_rejected_row(run: Invoke, tmp_path: Path) -> None:
+    table = _cells(tmp_path)
+    result = run("import", "--create", "--skip-invalid", str(table))
+    assert result.exit_code == 0, result.output
+    assert "  rows: 3 read, 2 rejected" in result.stdout.splitlines()
+    with (tmp_path / "cells.csv.rejects.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["reject_row"], r["reject_column"]) for r in rows] == [
+        ("3", "date; country; duration"),
+        ("4", "duration; traveller_role; source_url"),
+    ]
+    assert [r["traveller"] for r in rows] == ["Envoy B", "Envoy C"]
+    assert len(rows[0]["reject_reason"].split("; expected ")) == 3

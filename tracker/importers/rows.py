@@ -56,6 +56,15 @@ class RowError(Exception):
         self.got = got
 
 
+class RowErrors(Exception):
+    """Every value of one row that does not fit its field, one error a field, in the
+    order the fields are checked (internal; each becomes a Reject of the one row)."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("; ".join(error.expected for error in errors))
+        self.errors = errors
+
+
 @dataclass(slots=True)
 class Parsed:
     """A row turned into checked values (no database needed yet)."""
@@ -236,7 +245,8 @@ def derived_uid(kind: str, *parts: object) -> str:
 
 def parse_row(number: int, record: list[str], parsers: Parsers) -> Parsed:
     """Check one record's values (its columns as ``parsers.set_fields`` was told); raise
-    RowError naming the field at fault."""
+    RowErrors naming every field at fault (one error a field), so that a row's
+    problems are all found in one run, not one run per cell."""
     if len(record) >= parsers.width:
         get = dict(zip(parsers.targets, map(str.strip, parsers.cells(record)), strict=True))
     else:
@@ -251,134 +261,203 @@ def parse_row(number: int, record: list[str], parsers: Parsers) -> Parsed:
             is_meeting = True
             break
     names = parsers.names
+    # Each field is checked on its own, and its error kept: a try costs nothing until
+    # something is raised, so a good row is checked as fast as before.
+    errors: list[RowError] = []
 
     travellers: list[str] = []
     keys: list[str] = []
     text = value("traveller")
     if text:
-        for name in split_list(text):
-            display, key = names.get(name) or parsers.name(name, "traveller")
-            if key not in keys:
-                travellers.append(display)
-                keys.append(key)
+        try:
+            for name in split_list(text):
+                display, key = names.get(name) or parsers.name(name, "traveller")
+                if key not in keys:
+                    travellers.append(display)
+                    keys.append(key)
+        except RowError as exc:
+            errors.append(exc)
     counterparts: list[str] = []
     counterpart_keys: list[str] = []
     text = value("counterparts")
     if text:
-        for name in split_list(text):
-            display, key = names.get(name) or parsers.name(name, "counterparts")
-            if key not in keys and display not in counterparts:
-                counterparts.append(display)
-                counterpart_keys.append(key)
-    if not travellers and not (is_meeting and counterparts):
-        raise RowError("traveller", "a traveller's name")
+        try:
+            for name in split_list(text):
+                display, key = names.get(name) or parsers.name(name, "counterparts")
+                if key not in keys and display not in counterparts:
+                    counterparts.append(display)
+                    counterpart_keys.append(key)
+        except RowError as exc:
+            errors.append(exc)
+    if not travellers and not (is_meeting and counterparts) and not errors:
+        errors.append(RowError("traveller", "a traveller's name"))
+    role: str | None = None
     text = value("traveller_role")
-    role = _text(text, "traveller_role", _ROLE_LIMIT) if text else None
+    if text:
+        try:
+            role = _text(text, "traveller_role", _ROLE_LIMIT)
+        except RowError as exc:
+            errors.append(exc)
 
+    when: When | None = None
     text = value("date")
     if text is not None:
-        if not text:
-            raise RowError("date", EXAMPLES)
-        when = parsers.dates.get(text) or parsers.when(text, "date")
+        try:
+            if not text:
+                raise RowError("date", EXAMPLES)
+            when = parsers.dates.get(text) or parsers.when(text, "date")
+        except RowError as exc:
+            errors.append(exc)
     else:
         start_text, end_text = value("start", ""), value("end", "")
-        if not start_text:
-            raise RowError("start", EXAMPLES)
-        start = parsers.when(start_text, "start")
-        when = start
+        try:
+            if not start_text:
+                raise RowError("start", EXAMPLES)
+            when = parsers.when(start_text, "start")
+        except RowError as exc:
+            errors.append(exc)
         if end_text:
-            end = parsers.when(end_text, "end")
-            first, last = parsers.day(start), parsers.day(end)
-            if "/" in first.edtf or "/" in last.edtf:
-                raise RowError("end", "single dates in start and end", end_text)
-            if last.edtf != first.edtf:
-                if last.latest < first.earliest:
-                    raise RowError("end", f"a date on or after the start ({start_text})", end_text)
-                when = parsers.when(f"{first.edtf}/{last.edtf}", "end")
-    day = when if when.time is None else parsers.day(when)
+            try:
+                end = parsers.when(end_text, "end")
+                if when is not None:
+                    when = _span(when, end, start_text, end_text, parsers)
+            except RowError as exc:
+                errors.append(exc)
+                when = None
 
     country = value("country") or None
     if country is not None and country not in names:
-        parsers.name(country, "country")
+        try:
+            parsers.name(country, "country")
+        except RowError as exc:
+            errors.append(exc)
     text = value("city")
     cities: list[str] = []
     city_keys: list[str] = []
     if text:
-        for name in split_list(text):
-            display, key = names.get(name) or parsers.name(name, "city")
-            cities.append(display)
-            city_keys.append(key)
+        try:
+            for name in split_list(text):
+                display, key = names.get(name) or parsers.name(name, "city")
+                cities.append(display)
+                city_keys.append(key)
+        except RowError as exc:
+            errors.append(exc)
     text = value("venue")
     venue: str | None = None
     venue_key = ""
     if text:
-        venue, venue_key = names.get(text) or parsers.name(text, "venue")
+        try:
+            venue, venue_key = names.get(text) or parsers.name(text, "venue")
+        except RowError as exc:
+            errors.append(exc)
 
     kind = _MEETING_KIND
     text = value("kind")
     if text:
-        kind = _CHOICES.get((MeetingKind, text)) or _choice(MeetingKind, text, "kind")
+        try:
+            kind = _CHOICES.get((MeetingKind, text)) or _choice(MeetingKind, text, "kind")
+        except RowError as exc:
+            errors.append(exc)
     outcome = _UNKNOWN_OUTCOME
     text = value("outcome")
     if text:
-        outcome = _CHOICES.get((Outcome, text)) or _choice(Outcome, text, "outcome")
+        try:
+            outcome = _CHOICES.get((Outcome, text)) or _choice(Outcome, text, "outcome")
+        except RowError as exc:
+            errors.append(exc)
     status = _HELD
     text = value("status")
     if text:
-        status = _CHOICES.get((MeetingStatus, text)) or _choice(MeetingStatus, text, "status")
+        try:
+            status = _CHOICES.get((MeetingStatus, text)) or _choice(MeetingStatus, text, "status")
+        except RowError as exc:
+            errors.append(exc)
     minutes: int | None = None
     qualifier: str | None = None
-    text = value("duration")
-    if text:
+    duration_text = value("duration")
+    if duration_text:
         try:
-            amount, how = parse_duration(text, "duration")
+            amount, how = parse_duration(duration_text, "duration")
+            minutes, qualifier = amount, how.value
         except InvalidInput as exc:
-            raise RowError("duration", exc.expected, text) from None
-        minutes, qualifier = amount, how.value
-    text = value("duration_minutes")
-    if text:
-        if not (text.isascii() and text.isdigit()) or int(text) > 100_000:
-            raise RowError("duration_minutes", "a whole number of minutes", text)
-        minutes = int(text)
-        qualifier = _EXACT
+            errors.append(RowError("duration", exc.expected, duration_text))
+    minutes_text = value("duration_minutes")
+    if minutes_text:
+        if not (minutes_text.isascii() and minutes_text.isdigit()) or int(minutes_text) > 100_000:
+            errors.append(RowError("duration_minutes", "a whole number of minutes", minutes_text))
+        else:
+            minutes = int(minutes_text)
+            qualifier = _EXACT
     text = value("duration_qualifier")
     if text:
-        if minutes is None:
-            raise RowError("duration_qualifier", "a duration to qualify (duration_minutes)")
-        qualifier = _choice(DurationQualifier, text, "duration_qualifier")
+        try:
+            if not (duration_text or minutes_text):
+                raise RowError("duration_qualifier", "a duration to qualify (duration_minutes)")
+            qualifier = _choice(DurationQualifier, text, "duration_qualifier")
+        except RowError as exc:
+            errors.append(exc)
+    title: str | None = None
     text = value("title")
-    title = _text(text, "title", 500) if text else None
-    if is_meeting and title is None:
-        title = _derived_title(kind, counterparts, venue or (cities[0] if cities else country))
+    if text:
+        try:
+            title = _text(text, "title", 500)
+        except RowError as exc:
+            errors.append(exc)
+    elif is_meeting:
+        try:
+            title = _derived_title(kind, counterparts, venue or (cities[0] if cities else country))
+        except RowError as exc:
+            if not any(e.field in ("counterparts", "city", "venue") for e in errors):
+                errors.append(exc)  # not when a bad name is why there is nothing to name
 
+    sources: Sequence[Source3] = ()
     text = value("sources")
-    sources: Sequence[Source3] = (
-        parsers.sources.get(text) or parsers.source_list(text) if text else ()
-    )
+    if text:
+        try:
+            sources = parsers.sources.get(text) or parsers.source_list(text)
+        except RowError as exc:
+            errors.append(exc)
     given = value("source_url"), value("publisher"), value("source_title")
     if any(given):
         # The rule of log's --source: a source cell that is no URL names the publisher.
-        spec = _source(*given, ("source_url", "publisher", "source_title"))
-        if spec is not None:
-            sources = [*sources, spec]
+        try:
+            spec = _source(*given, ("source_url", "publisher", "source_title"))
+            if spec is not None:
+                sources = [*sources, spec]
+        except RowError as exc:
+            errors.append(exc)
 
     uid = value("uid", "")
     if uid:
         try:
             fields.uid(uid, "uid")
         except InvalidInput as exc:
-            raise RowError("uid", exc.expected, uid) from None
-    else:
+            errors.append(RowError("uid", exc.expected, uid))
+
+    summary: str | None = None
+    text = value("summary")
+    if text:
+        try:
+            summary = _text(text, "summary")
+        except RowError as exc:
+            errors.append(exc)
+    notes: str | None = None
+    text = value("notes")
+    if text:
+        try:
+            notes = _text(text, "notes")
+        except RowError as exc:
+            errors.append(exc)
+    if errors:
+        raise RowErrors(errors)
+    assert when is not None  # no error, so a date was read
+    day = when if when.time is None else parsers.day(when)
+    if not uid:
         place = (country or "").casefold(), list(city_keys)
         if is_meeting:
             uid = derived_uid("meeting", keys, place, venue, when.edtf, _title_key(title or ""))
         else:
             uid = derived_uid("visit", keys, place, day.edtf)
-
-    text = value("summary")
-    summary = _text(text, "summary") if text else None
-    text = value("notes")
-    notes = _text(text, "notes") if text else None
     return Parsed(
         number,
         is_meeting,
@@ -406,6 +485,19 @@ def parse_row(number: int, record: list[str], parsers: Parsers) -> Parsed:
         uid,
         parsers.given,
     )
+
+
+def _span(start: When, end: When, start_text: str, end_text: str, parsers: Parsers) -> When:
+    """The days from ``start`` to ``end`` (two single dates, the end not before the
+    start) as one interval; ``start`` when they are the same day."""
+    first, last = parsers.day(start), parsers.day(end)
+    if "/" in first.edtf or "/" in last.edtf:
+        raise RowError("end", "single dates in start and end", end_text)
+    if last.edtf == first.edtf:
+        return start
+    if last.latest < first.earliest:
+        raise RowError("end", f"a date on or after the start ({start_text})", end_text)
+    return parsers.when(f"{first.edtf}/{last.edtf}", "end")
 
 
 _LISTS = frozenset({"traveller", "counterparts", "city", "sources"})

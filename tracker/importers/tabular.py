@@ -49,7 +49,7 @@ from tracker.importers.mapping import (
 from tracker.importers.plan import Progress
 from tracker.importers.planner import Planner
 from tracker.importers.problems import ProblemRows, Reject, group, problems_json
-from tracker.importers.rows import Parsed, Parsers, RowError, parse_row
+from tracker.importers.rows import Parsed, Parsers, RowError, RowErrors, parse_row
 from tracker.importers.table import (
     NotUTF8,
     decode,
@@ -117,8 +117,8 @@ def rejects_csv(report: ImportReport) -> str:
     for reject in report.rejects:
         rows.setdefault(reject.row, []).append(reject)
     for number, problems in rows.items():  # one line a row, with each of its problems
-        first = problems[0]
-        values = (first.values + [""] * width)[:width]
+        kept = next((r.values for r in problems if r.values), [])
+        values = (kept + [""] * width)[:width]
         columns = "; ".join(dict.fromkeys(r.column or "" for r in problems))
         reasons = "; ".join(r.reason for r in problems)
         writer.writerow([*values, number, columns, reasons])
@@ -204,11 +204,13 @@ def _import(
         report.rows += 1
         try:
             parsed.append(parse_row(number, record, parsers))
-        except RowError as exc:
-            fail(number, record, exc)
-            if exc.field != "country" and country_at is not None and country_at < len(record):
-                # The country too, so that a row's bad country is not found only once
-                # its other problem is fixed.
+        except RowErrors as exc:
+            for error in exc.errors:
+                fail(number, record, error)
+            checked = any(error.field == "country" for error in exc.errors)
+            if not checked and country_at is not None and country_at < len(record):
+                # The country too (it is known only to the planner), so that a row's bad
+                # country is not found only once its other problems are fixed.
                 unchecked.append((number, record[country_at].strip()))
 
     existing = Existing(session)
@@ -236,7 +238,9 @@ def _import(
             reject = wanted.get(position + 2)
             if reject is not None:
                 reject.values = record
-    report.rejects.sort(key=lambda r: r.row)
+    # A row's problems in the order of its columns (as the reject file lists them).
+    place = {column: position for position, column in enumerate(header)}
+    report.rejects.sort(key=lambda r: (r.row, place.get(r.column or "", -1)))
     if report.rejects and not skip_invalid:
         report.new_names = planner.refused() if not create else []
         raise ProblemRows(origin, report)
