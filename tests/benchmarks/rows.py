@@ -62,7 +62,8 @@ def reference_module(revision: str) -> ModuleType:
     path = Path(tempfile.mkdtemp()) / "reference_rows.py"
     path.write_text(source, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("reference_rows", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)

@@ -132,6 +132,8 @@ class Parsers:
         self.date_format = date_format
         self.dates: dict[str, When] = {}
         self.days: dict[str, When] = {}
+        self.spans: dict[tuple[str, str], When] = {}
+        self.given_sources: dict[tuple[str | None, str | None, str | None], Source3] = {}
         self.names: dict[str, tuple[str, str]] = {}
         self.sources: dict[str, tuple[Source3, ...]] = {}
         self.set_fields(fields or {})
@@ -165,6 +167,38 @@ class Parsers:
             self.dates[text] = found
         return found
 
+    def span(self, start_text: str, end_text: str, errors: list[RowError]) -> When | None:
+        """The dates a start and an end cell give: the start's, or (two single dates,
+        the end not before the start) the days from one to the other. ``None`` when
+        they do not fit, each cell's error added to ``errors``."""
+        when: When | None = None
+        try:
+            if not start_text:
+                raise RowError("start", EXAMPLES)
+            when = self.when(start_text, "start")
+        except RowError as exc:
+            errors.append(exc)
+        if not end_text:
+            return when
+        try:
+            end = self.when(end_text, "end")
+            if when is None:
+                return None
+            first, last = self.day(when), self.day(end)
+            if "/" in first.edtf or "/" in last.edtf:
+                raise RowError("end", "single dates in start and end", end_text)
+            if last.edtf != first.edtf:
+                if last.latest < first.earliest:
+                    raise RowError("end", f"a date on or after the start ({start_text})", end_text)
+                when = self.when(f"{first.edtf}/{last.edtf}", "end")
+        except RowError as exc:
+            errors.append(exc)
+            return None
+        if len(self.spans) > _MEMO_LIMIT:
+            self.spans.clear()
+        self.spans[(start_text, end_text)] = when
+        return when
+
     def day(self, when: When) -> When:
         """``when`` without its time of day (the days a visit covers)."""
         if when.time is None:
@@ -186,6 +220,16 @@ class Parsers:
             if len(self.names) > _MEMO_LIMIT:
                 self.names.clear()
             self.names[text] = found
+        return found
+
+    def source(self, given: tuple[str | None, str | None, str | None]) -> Source3 | None:
+        """The source that a row's ``source_url``, ``publisher`` and ``source_title``
+        cells give."""
+        found = _source(*given, ("source_url", "publisher", "source_title"))
+        if found is not None:
+            if len(self.given_sources) > _MEMO_LIMIT:
+                self.given_sources.clear()
+            self.given_sources[given] = found
         return found
 
     def source_list(self, text: str) -> tuple[Source3, ...]:
@@ -310,20 +354,9 @@ def parse_row(number: int, record: list[str], parsers: Parsers) -> Parsed:
             errors.append(exc)
     else:
         start_text, end_text = value("start", ""), value("end", "")
-        try:
-            if not start_text:
-                raise RowError("start", EXAMPLES)
-            when = parsers.when(start_text, "start")
-        except RowError as exc:
-            errors.append(exc)
-        if end_text:
-            try:
-                end = parsers.when(end_text, "end")
-                if when is not None:
-                    when = _span(when, end, start_text, end_text, parsers)
-            except RowError as exc:
-                errors.append(exc)
-                when = None
+        when = parsers.spans.get((start_text, end_text)) or parsers.span(
+            start_text, end_text, errors
+        )
 
     country = value("country") or None
     if country is not None and country not in names:
@@ -421,7 +454,7 @@ def parse_row(number: int, record: list[str], parsers: Parsers) -> Parsed:
     if any(given):
         # The rule of log's --source: a source cell that is no URL names the publisher.
         try:
-            spec = _source(*given, ("source_url", "publisher", "source_title"))
+            spec = parsers.given_sources.get(given) or parsers.source(given)
             if spec is not None:
                 sources = [*sources, spec]
         except RowError as exc:
@@ -485,19 +518,6 @@ def parse_row(number: int, record: list[str], parsers: Parsers) -> Parsed:
         uid,
         parsers.given,
     )
-
-
-def _span(start: When, end: When, start_text: str, end_text: str, parsers: Parsers) -> When:
-    """The days from ``start`` to ``end`` (two single dates, the end not before the
-    start) as one interval; ``start`` when they are the same day."""
-    first, last = parsers.day(start), parsers.day(end)
-    if "/" in first.edtf or "/" in last.edtf:
-        raise RowError("end", "single dates in start and end", end_text)
-    if last.edtf == first.edtf:
-        return start
-    if last.latest < first.earliest:
-        raise RowError("end", f"a date on or after the start ({start_text})", end_text)
-    return parsers.when(f"{first.edtf}/{last.edtf}", "end")
 
 
 _LISTS = frozenset({"traveller", "counterparts", "city", "sources"})
