@@ -228,6 +228,45 @@ def test_the_page_reflows_without_sideways_scrolling_or_cut_text(
     assert browser.save_screenshot(str(ARTIFACTS / f"export-html-{width}.png"))
 
 
+LANE_TEXT = """
+const texts = [...document.querySelectorAll('svg.lanes .lane-label, svg.lanes .tick-label')];
+const box = document.querySelector('svg.lanes').parentElement;
+return {
+  sizes: texts.map(t => ({
+    cls: t.getAttribute('class'), text: t.textContent,
+    px: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a,
+  })),
+  box: {scroll: box.scrollWidth, client: box.clientWidth,
+        right: box.getBoundingClientRect().right},
+  width: document.documentElement.clientWidth,
+};
+"""
+LEGIBLE_PX = 11.0
+"""The smallest rendered font size of the lanes figure's labels, at every width."""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_lanes_labels_are_legible_at_every_width(
+    browser: Any, page: tuple[Path, int], width: int
+) -> None:
+    path, _count = page
+    _open(browser, path, width)
+    found = browser.execute_script(LANE_TEXT)
+    labels = [size for size in found["sizes"] if size["cls"] == "lane-label"]
+    ticks = [size for size in found["sizes"] if size["cls"] == "tick-label"]
+    assert len(labels) >= 5
+    assert ticks
+    small = [size for size in found["sizes"] if size["px"] < LEGIBLE_PX]
+    assert small == [], found["box"]
+    # The figure is no wider than the page: where it needs more room it scrolls in its
+    # own box, and the page does not.
+    assert found["box"]["right"] <= found["width"] + 1
+    if width < 1000:
+        assert found["box"]["scroll"] > found["box"]["client"]
+    else:
+        assert found["box"]["scroll"] <= found["box"]["client"] + 1
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_a_meeting_expands_to_participants_statements_and_sources(
     browser: Any, page: tuple[Path, int], width: int

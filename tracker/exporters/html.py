@@ -198,7 +198,7 @@ class HtmlExporter(Exporter):
                     unassigned.seek(0)
                     shutil.copyfileobj(unassigned, stream)
                     stream.write("</g>\n")
-                stream.write("</svg>\n")
+                stream.write(lanes.figure_svg_end())
                 stream.write(lanes.legend(outcomes, any_uncertain, any_not_held))
                 stream.write("</figure>\n</section>\n")
             stream.write(self._table_start(count, sorted(envoys)))

@@ -1,5 +1,10 @@
 """The lanes figure of the html page: a lane per envoy along a time axis, an inline SVG
-with a mark per meeting placed by its dates and coloured by its outcome."""
+with a mark per meeting placed by its dates and coloured by its outcome.
+
+The SVG is drawn ``WIDTH`` units wide and never shown narrower than ``WIDTH`` pixels
+(the page's style), so its labels are never smaller than their font size: on a screen
+narrower than that (a phone) the figure scrolls sideways inside its own box, which the
+keyboard can reach, and the page itself does not."""
 
 from __future__ import annotations
 
@@ -83,6 +88,7 @@ def figure_start(axis: Axis, lanes: list[str], count: int) -> str:
     parts = [
         '<section aria-labelledby="lanes-heading">\n'
         '<h2 id="lanes-heading">Envoys over time</h2>\n<figure>\n'
+        '<div class="lanes-box" role="region" aria-labelledby="lanes-heading" tabindex="0">\n'
         f'<svg class="lanes" viewBox="0 0 {WIDTH} {height}" role="img" '
         'aria-labelledby="lanes-title lanes-desc" xmlns="http://www.w3.org/2000/svg">\n'
         '<title id="lanes-title">Meetings by envoy along a time axis</title>\n'
@@ -105,6 +111,14 @@ def figure_start(axis: Axis, lanes: list[str], count: int) -> str:
             f'y="{AXIS_HEIGHT - 12}">{escape(label)}</text>\n'
         )
     return "".join(parts)
+
+
+def figure_svg_end() -> str:
+    """What closes the SVG that ``figure_start`` opened, and its scrolling box."""
+    return (
+        "</svg>\n</div>\n"
+        '<p class="scroll-hint">The figure scrolls sideways for the later months.</p>\n'
+    )
 
 
 def mark(entry: TimelineEntry, lane: int, axis: Axis, latest: date, is_uncertain: bool) -> str:
