@@ -17,7 +17,6 @@ from sqlalchemy import ColumnElement, or_, select, union
 from sqlalchemy.orm import Session
 
 from tracker.models import (
-    Participant,
     Person,
     PersonAlias,
     Place,
@@ -25,7 +24,8 @@ from tracker.models import (
     VisitTraveller,
 )
 from tracker.names import name_key
-from tracker.vocab import ParticipantRole, PlaceKind
+from tracker.query.envoys import taking_part
+from tracker.vocab import PlaceKind
 
 LIMIT = 50
 """Names offered at most: a shell shows no more usefully."""
@@ -74,9 +74,8 @@ def people(session: Session, typed: str, *, envoys_only: bool = False) -> list[s
     query = select(found.c.name, found.c.key)
     if envoys_only:
         travelled = select(VisitTraveller.person_id)
-        as_envoy = select(Participant.person_id).where(
-            Participant.role == ParticipantRole.ENVOY.value
-        )
+        sides = taking_part()
+        as_envoy = select(sides.c.person_id).where(sides.c.envoy)
         query = query.where(or_(found.c.person_id.in_(travelled), found.c.person_id.in_(as_envoy)))
     rows = session.execute(query.order_by(found.c.key).limit(LIMIT * 4))
     return _offered(typed, ((row.name, row.key) for row in rows))

@@ -185,12 +185,12 @@ def build_world(session: Session) -> dict[str, Any]:
     )  # fmt: skip
     m5 = _meeting(
         session, "m-dec-walk", v4, "2025-12-02", HOSTILE_TITLE, moscow,
-        [(w, "US", "envoy"), (kushner, "US", "adviser")], kind="walk",
+        [(w, "US", "envoy"), (kushner, "US", "envoy")], kind="walk",
         notes="Walk through Red Square with city-hall officials",
     )  # fmt: skip
     m6 = _meeting(
         session, "m-dec-talks", v4, "2025-12-02/2025-12-03", "Talks on the peace plan", kremlin,
-        [(w, "US", "envoy"), (kushner, "US", "adviser"), (putin, "RU", "host"),
+        [(w, "US", "envoy"), (kushner, "US", "envoy"), (putin, "RU", "host"),
          (ushakov, "RU", "adviser")],
         minutes=300, qualifier="at-least", outcome="no-agreement",
         summary="No compromise reached yet", sources=(seed, tass),
@@ -769,7 +769,8 @@ def test_timeline_rows_agree_over_many_partitions(
     monkeypatch.setattr(query, "NAMES_KEPT", 0)
     assert list(timeline_rows(session, Filters())) == slow
     rows = {row["uid"]: row for row in slow}
-    assert rows["m-trip"]["envoys"] == "Envoy B; Envoy A"
+    # Envoy B travelled on the trip but took no part in the meeting: not its envoy.
+    assert rows["m-trip"]["envoys"] == "Envoy A"
     assert rows["m-trip"]["counterparts"] == "Host; Aide"
     assert rows["m-trip"]["sources"] == "Daily Paper; https://example.org/a"
     assert rows["m-trip"]["venue"] == "Hall"

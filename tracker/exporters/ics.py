@@ -25,7 +25,7 @@ from tracker import __version__
 from tracker.dates import When
 from tracker.exporters.base import Export, Exporter, MeetingRecord
 from tracker.models import Person, Source, Visit
-from tracker.query import PlaceIndex, day_count, format_duration, meeting_sides, when_of
+from tracker.query import PlaceIndex, day_count, format_duration, when_of
 from tracker.text import visible
 from tracker.vocab import MeetingStatus, ParticipantRole
 
@@ -176,7 +176,7 @@ def meeting_event(record: MeetingRecord, places: PlaceIndex) -> Event:
     if location:
         event.add("location", text(location))
 
-    envoys, counterparts = meeting_sides(meeting)
+    envoys, counterparts = record.entry.people
     roles: dict[int, str | None] = {}
     if meeting.visit is not None:
         roles.update((t.person_id, t.role) for t in meeting.visit.travellers)

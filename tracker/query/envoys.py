@@ -1,5 +1,6 @@
-"""Envoys: the one rule for who is an envoy of a meeting and who a counterpart (``sides``),
-every envoy's visits and statistics computed by the database, and one envoy's visits."""
+"""Envoys: the one rule for who is an envoy of a meeting and who a counterpart
+(``taking_part``, in SQL), who met whom by that rule (``who_met_whom``), every envoy's
+visits and statistics computed by the database, and one envoy's visits."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
     and_,
     case,
     func,
+    or_,
     select,
 )
 from sqlalchemy.orm import Session, selectinload
@@ -38,7 +43,7 @@ from tracker.query.display import (
 )
 from tracker.query.filters import Filters, visit_conditions
 from tracker.query.places import PlaceIndex
-from tracker.vocab import DurationQualifier, MeetingKind, Outcome
+from tracker.vocab import DurationQualifier, MeetingKind, MeetingStatus, Outcome, ParticipantRole
 
 MAIN_KINDS = (MeetingKind.TALKS.value, MeetingKind.SUMMIT.value, MeetingKind.MEETING.value)
 
@@ -46,21 +51,91 @@ MAIN_KINDS = (MeetingKind.TALKS.value, MeetingKind.SUMMIT.value, MeetingKind.MEE
 P = TypeVar("P", bound=Hashable)
 
 
-def sides(
-    travellers: Sequence[P], participants: Iterable[tuple[P, bool]]
-) -> tuple[list[P], list[P]]:
-    """The envoys of a meeting and its counterparts: the one rule every listing and
-    export follows. ``travellers`` are those of its visit (in order); ``participants``
-    are its participants (in order), each with whether their role is ``envoy``.
+def taking_part(name: str = "sides") -> Subquery:
+    """Who took part in each meeting, and on which side: a row per meeting and
+    participant (``meeting_id``, ``person_id``, ``side``, ``position``) with ``envoy``,
+    true when they are one of the meeting's envoys, false when a counterpart. The one
+    rule every listing, filter, summary and export follows (the timeline, ``--envoy``,
+    ``visits``, ``stats``, ``stats --with``, ``counterparts``, the network export).
 
-    The envoys are the travellers of its visit: on Witkoff's trip to the Kremlin,
-    Kirill Dmitriev is a counterpart even though he is Putin's envoy. A meeting outside
-    any trip (a call) takes its participants in the role of envoy instead. The
-    counterparts are every other participant, each once.
+    A meeting's envoys are its participants in the role ``envoy``: the people who took
+    part in it as envoys, whoever travelled. The travellers of its visit are not its
+    envoys by being on the trip: a traveller who did not take part (Kirill Dmitriev
+    flew to Anchorage but is no participant of the summit) is neither envoy nor
+    counterpart, and an envoy who did not travel on a recorded visit of theirs is still
+    an envoy (Steve Witkoff at Anchorage, and at the Shell Bay talks with Rustem Umerov,
+    who travelled). So ``timeline --envoy Witkoff`` lists every meeting Witkoff took
+    part in as an envoy, the summit included, and ``counterparts Witkoff`` counts the
+    same meetings; an envoy of the other side keeps the role the record gives them
+    (Dmitriev, Putin's envoy, is an envoy of the Kremlin talks, not a counterpart). It
+    is also how a meeting is written: ``log -e`` makes its envoys participants in the
+    role ``envoy``, and a meeting joining a visit makes none of its travellers envoys.
     """
-    taking_part = list(participants)
-    envoys = list(travellers) or [person for person, envoy in taking_part if envoy]
-    counterparts = list(dict.fromkeys(p for p, _envoy in taking_part if p not in envoys))
+    participant = Participant.__table__.c
+    envoy = case((participant.role == ParticipantRole.ENVOY.value, True), else_=False)
+    return select(
+        participant.meeting_id,
+        participant.person_id,
+        participant.side,
+        participant.position,
+        envoy.label("envoy"),
+    ).subquery(name)
+
+
+def as_envoy(person_id: int) -> Select[tuple[int]]:
+    """The ids of the meetings the person ``person_id`` took part in as an envoy."""
+    sides = taking_part()
+    return select(sides.c.meeting_id).where(sides.c.person_id == person_id, sides.c.envoy)
+
+
+def _on_no_side(side: ColumnElement[str | None]) -> ColumnElement[bool]:
+    return or_(side.is_(None), side == "")
+
+
+def who_met_whom() -> Subquery:
+    """Who met whom: a row per held meeting and ordered pair of its participants who
+    met there (``meeting_id``, ``person_id``, ``envoy`` as ``taking_part`` says of that
+    person, ``other_id``): both took part, on different sides, or either of them on no
+    side (sides compare ignoring case). Members of one delegation do not meet each
+    other by sitting at the same table; an announced, postponed or cancelled meeting is
+    not a meeting anyone had. ``counterparts`` reads the pairs whose first member is an
+    envoy; the network export reads each pair once.
+    """
+    one, other = taking_part("one"), taking_part("other")
+    meeting = Meeting.__table__.c
+    return (
+        select(
+            one.c.meeting_id,
+            one.c.person_id,
+            one.c.envoy,
+            other.c.person_id.label("other_id"),
+        )
+        .select_from(
+            one.join(
+                other,
+                and_(
+                    other.c.meeting_id == one.c.meeting_id,
+                    other.c.person_id != one.c.person_id,
+                    or_(
+                        _on_no_side(one.c.side),
+                        _on_no_side(other.c.side),
+                        func.lower(one.c.side) != func.lower(other.c.side),
+                    ),
+                ),
+            ).join(Meeting.__table__, meeting.id == one.c.meeting_id)
+        )
+        .where(meeting.status == MeetingStatus.HELD.value)
+        .subquery("met")
+    )
+
+
+def sides(participants: Iterable[tuple[P, bool]]) -> tuple[list[P], list[P]]:
+    """The envoys of a meeting and its counterparts, from its participants (in order),
+    each with ``envoy`` as ``taking_part`` gives it: the envoys, then every other
+    participant, each once."""
+    taking = list(participants)
+    envoys = list(dict.fromkeys(person for person, envoy in taking if envoy))
+    counterparts = list(dict.fromkeys(p for p, _envoy in taking if p not in envoys))
     return envoys, counterparts
 
 
@@ -69,9 +144,9 @@ def _destination(places: PlaceIndex, visit: Visit) -> tuple[str | None, str | No
 
 
 def envoys_summary(session: Session, filters: Filters) -> list[Row]:
-    """One row per envoy (a traveller on at least one visit): visits, meetings, first and
-    last visit, destinations (distinct, in order of first visit); ordered by first
-    visit, then name.
+    """One row per envoy (a traveller on at least one visit): visits, meetings (those of
+    their visits they took part in as an envoy, ``taking_part``), first and last visit,
+    destinations (distinct, in order of first visit); ordered by first visit, then name.
 
     Computed by the database (``envoy_spans``), a row per envoy: nothing is read per
     visit or meeting, and memory does not grow with them.
@@ -98,7 +173,8 @@ def envoys_summary(session: Session, filters: Filters) -> list[Row]:
 
 @dataclass(frozen=True)
 class EnvoySpan:
-    """An envoy's visits in one row: how many, the meetings they hold, the first and the
+    """An envoy's visits in one row: how many, the meetings of them they took part in as
+    an envoy (``taking_part``), the first and the
     last (by earliest day, then id), and the gaps between consecutive ones (days, by
     earliest day)."""
 
@@ -174,7 +250,7 @@ def envoy_spans(session: Session, filters: Filters) -> list[EnvoySpan]:
     held: dict[int, int] = dict(
         session.execute(
             select(person, func.count(meeting.id))
-            .join_from(travels, Meeting.__table__, meeting.visit_id == travels.c.visit_id)
+            .select_from(_envoy_meetings(travels))
             .group_by(person)
         ).all()
     )
@@ -198,6 +274,22 @@ def envoy_spans(session: Session, filters: Filters) -> list[EnvoySpan]:
     # whatever the database's collation.
     found.sort(key=lambda span: (span.first_earliest, span.name))
     return found
+
+
+def _envoy_meetings(travels: Any) -> Any:
+    """``travels`` joined to the meetings of each visit that its traveller took part in
+    as an envoy (``taking_part``): a traveller who did not take part in a meeting of
+    the trip does not hold it."""
+    meeting = Meeting.__table__.c
+    sides = taking_part()
+    return travels.join(Meeting.__table__, meeting.visit_id == travels.c.visit_id).join(
+        sides,
+        and_(
+            sides.c.meeting_id == meeting.id,
+            sides.c.person_id == travels.c.person_id,
+            sides.c.envoy,
+        ),
+    )
 
 
 def _as_date(value: date | str) -> date:
@@ -247,28 +339,36 @@ def main_meeting(meetings: Sequence[Meeting]) -> Meeting | None:
 
 def envoy_visits(session: Session, envoy: str, filters: Filters) -> list[Row]:
     """The visits of the person named ``envoy`` (by name or any alias), in order,
-    numbered from 1, each with the days since the previous one began (by earliest day,
-    as ``envoy_stats`` counts gaps; ``days_since_previous_about`` when either of the two
-    is not dated to the day)."""
+    numbered from 1, each with the counterparts of its meetings (``sides``) and the
+    days since the previous one began (by earliest day, as ``envoy_stats`` counts gaps;
+    ``days_since_previous_about`` when either of the two is not dated to the day)."""
     person = resolve_person(session, envoy)
-    visits = session.scalars(
-        select(Visit)
-        .where(
-            # IN (not a correlated EXISTS): the planner starts from the person's index
-            # instead of scanning every visit.
-            Visit.id.in_(
-                select(VisitTraveller.visit_id).where(VisitTraveller.person_id == person.id)
-            ),
-            *visit_conditions(session, filters),
-        )
-        .order_by(Visit.earliest, Visit.id)
-        .options(
-            selectinload(Visit.travellers),
-            selectinload(Visit.meetings)
-            .selectinload(Meeting.participants)
-            .selectinload(Participant.person),
+    travelled = select(VisitTraveller.visit_id).where(VisitTraveller.person_id == person.id)
+    visits = list(
+        session.scalars(
+            select(Visit)
+            .where(
+                # IN (not a correlated EXISTS): the planner starts from the person's index
+                # instead of scanning every visit.
+                Visit.id.in_(travelled),
+                *visit_conditions(session, filters),
+            )
+            .order_by(Visit.earliest, Visit.id)
+            .options(
+                selectinload(Visit.meetings)
+                .selectinload(Meeting.participants)
+                .selectinload(Participant.person),
+            )
         )
     )
+    sides_of: dict[int, list[tuple[int, bool]]] = {}
+    taking = taking_part()
+    for meeting_id, person_id, is_envoy in session.execute(
+        select(taking.c.meeting_id, taking.c.person_id, taking.c.envoy)
+        .where(taking.c.meeting_id.in_(select(Meeting.id).where(Meeting.visit_id.in_(travelled))))
+        .order_by(taking.c.meeting_id, taking.c.position)
+    ):
+        sides_of.setdefault(meeting_id, []).append((person_id, bool(is_envoy)))
     places = PlaceIndex(session)
     rows: list[Row] = []
     previous: tuple[date, bool] | None = None
@@ -280,12 +380,10 @@ def envoy_visits(session: Session, envoy: str, filters: Filters) -> list[Row]:
             since = (visit.earliest - previous[0]).days
             since_about = not (to_the_day and previous[1])
         previous = (visit.earliest, to_the_day)
-        travellers = [traveller.person_id for traveller in visit.travellers]
         counterparts: dict[str, None] = {}
         for meeting in visit.meetings:
-            taking_part = [(p.person_id, p.role == "envoy") for p in meeting.participants]
             names = {p.person_id: p.person.name for p in meeting.participants}
-            for person_id in sides(travellers, taking_part)[1]:
+            for person_id in sides(sides_of.get(meeting.id, []))[1]:
                 counterparts[names[person_id]] = None
         main = main_meeting(visit.meetings)
         destination, country = _destination(places, visit)
@@ -357,7 +455,7 @@ def envoy_stats(session: Session, filters: Filters) -> list[Row]:
     def found(qualifier: DurationQualifier) -> Any:
         return func.max(case((and_(timed, meeting.duration_qualifier == qualifier.value), 1)))
 
-    held = travels.join(Meeting.__table__, meeting.visit_id == travels.c.visit_id)
+    held = _envoy_meetings(travels)
     durations = (
         select(
             travels.c.person_id,

@@ -11,7 +11,6 @@ from sqlalchemy import (
     ColumnElement,
     exists,
     func,
-    or_,
     select,
 )
 from sqlalchemy.orm import Session
@@ -24,7 +23,6 @@ from tracker.models import (
     Participant,
     Place,
     Visit,
-    VisitTraveller,
     span_days,
 )
 from tracker.names import find_places, name_key, resolve_person, resolve_place
@@ -108,16 +106,12 @@ def meeting_conditions(session: Session, filters: Filters) -> list[ColumnElement
         code = country_code(session, filters.country)
         conditions.append(place_of_meeting.in_(select(Place.id).where(Place.country == code)))
     if filters.envoy is not None:
+        # The meetings whose envoys (``taking_part``) include them: imported here, as
+        # the envoys module reads the filters.
+        from tracker.query.envoys import as_envoy
+
         envoy = resolve_person(session, filters.envoy, "--envoy")
-        travelled = Meeting.visit_id.in_(
-            select(VisitTraveller.visit_id).where(VisitTraveller.person_id == envoy.id)
-        )
-        as_envoy = Meeting.id.in_(
-            select(Participant.meeting_id).where(
-                Participant.person_id == envoy.id, Participant.role == "envoy"
-            )
-        )
-        conditions.append(or_(travelled, as_envoy))
+        conditions.append(Meeting.id.in_(as_envoy(envoy.id)))
     if filters.with_person is not None:
         person = resolve_person(session, filters.with_person, "--with")
         conditions.append(

@@ -42,7 +42,7 @@ from tracker.query.display import (
     sources_cell,
     when_of,
 )
-from tracker.query.envoys import sides
+from tracker.query.envoys import sides, taking_part
 from tracker.query.filters import DateRange, Filters, meeting_conditions
 from tracker.query.places import PlaceIndex
 from tracker.vocab import MeetingStatus
@@ -92,6 +92,8 @@ class TimelineEntry:
     earliest: date = date.min
     meeting: Meeting | None = None
     """The meeting itself, loaded with its participants, sources and visit."""
+    people: tuple[list[Person], list[Person]] = field(default_factory=lambda: ([], []))
+    """Its envoys and its counterparts (``sides``), as people."""
 
 
 def timeline_entries(session: Session, filters: Filters) -> Iterator[TimelineEntry]:
@@ -125,8 +127,16 @@ def timeline_entries(session: Session, filters: Filters) -> Iterator[TimelineEnt
             )
         )
         by_id = {meeting.id: meeting for meeting in loaded}
+        envoys: set[tuple[int, int]] = set()
+        taking = taking_part()
+        for meeting_id, person_id in session.execute(
+            select(taking.c.meeting_id, taking.c.person_id).where(
+                taking.c.meeting_id.in_(chunk), taking.c.envoy
+            )
+        ):
+            envoys.add((meeting_id, person_id))
         for meeting_id in chunk:
-            yield _timeline_entry(by_id[meeting_id], places)
+            yield _timeline_entry(by_id[meeting_id], places, envoys)
 
 
 TimelineTuple = tuple[Any, ...]
@@ -184,7 +194,6 @@ def timeline_batches(
             m.kind,
             m.title,
             m.venue_id,
-            m.visit_id,
             visit.c.destination_id,
             m.duration_minutes,
             m.duration_qualifier,
@@ -203,23 +212,16 @@ def timeline_batches(
     at_destination: dict[int | None, tuple[str | None, str | None, str | None]] = {}
     for partition in related.backend.partitions(connection, query, ROWS_BATCH):
         meeting_ids = list(map(_first, partition))
-        visit_of = dict(zip(meeting_ids, map(_ninth, partition), strict=True))
-        visit_ids = list(set(visit_of.values()) - {None})
-        travellers = related.rows(connection, related.travellers, visit_ids) if visit_ids else []
         participants = related.rows(connection, related.participants, meeting_ids)
         needed = set(map(_second, participants))
-        needed.update(map(_second, travellers))
         if len(names) > NAMES_KEPT:
             names.clear()
         needed.difference_update(names)
         if needed:
             names.update(related.rows(connection, related.names, list(needed)))
-        travellers_of: dict[int, list[int]] = {}
-        for visit_id, person_id in travellers:
-            travellers_of.setdefault(visit_id, []).append(person_id)
-        taking_part: dict[int, list[tuple[int, bool]]] = {}
+        taking: dict[int, list[tuple[int, bool]]] = {}
         for meeting_id, person_id, envoy in participants:
-            taking_part.setdefault(meeting_id, []).append((person_id, envoy))
+            taking.setdefault(meeting_id, []).append((person_id, envoy))
         sources: dict[int, str] = {}
         for meeting_id, url, publisher, title, uid in related.rows(
             connection, related.sources, meeting_ids
@@ -238,7 +240,6 @@ def timeline_batches(
             kind,
             title,
             venue_id,
-            visit_id,
             destination_id,
             minutes,
             qualifier,
@@ -246,9 +247,7 @@ def timeline_batches(
             outcome,
             summary,
         ) in partition:
-            envoy_ids, counterpart_ids = sides(
-                travellers_of.get(visit_id, ()), taking_part.get(meeting_id, ())
-            )
+            envoy_ids, counterpart_ids = sides(taking.get(meeting_id, ()))
             envoys = join_list(names[person] for person in envoy_ids)
             counterparts = join_list(names[person] for person in counterpart_ids)
             if venue_id is not None:
@@ -290,7 +289,7 @@ def timeline_batches(
         yield rows
 
 
-_first, _second, _ninth = itemgetter(0), itemgetter(1), itemgetter(8)
+_first, _second = itemgetter(0), itemgetter(1)
 
 
 NAMES_KEPT = 100_000
@@ -304,7 +303,6 @@ class _Related:
     the partition's meetings (or visits, or people) as one parameter, ``ids``."""
 
     backend: Backend
-    travellers: Executable
     participants: Executable
     sources: Executable
     names: Executable
@@ -324,20 +322,14 @@ def _related(backend: Backend) -> _Related:
     """The statements of ``_Related`` on a database: a list of ids is one parameter
     (``Backend.among``), whatever its length."""
     among = backend.among
-    traveller = VisitTraveller.__table__.c
-    participant = Participant.__table__.c
+    sides = taking_part()
     link, source = MeetingSource.__table__.c, Source.__table__.c
     person = Person.__table__.c
     return _Related(
         backend=backend,
-        travellers=select(traveller.visit_id, traveller.person_id)
-        .where(among(traveller.visit_id))
-        .order_by(traveller.visit_id, traveller.position),
-        participants=select(
-            participant.meeting_id, participant.person_id, participant.role == "envoy"
-        )
-        .where(among(participant.meeting_id))
-        .order_by(participant.meeting_id, participant.position),
+        participants=select(sides.c.meeting_id, sides.c.person_id, sides.c.envoy)
+        .where(among(sides.c.meeting_id))
+        .order_by(sides.c.meeting_id, sides.c.position),
         sources=select(link.meeting_id, source.url, source.publisher, source.title, source.uid)
         .select_from(MeetingSource.__table__.join(Source.__table__, source.id == link.source_id))
         .where(among(link.meeting_id))
@@ -346,18 +338,14 @@ def _related(backend: Backend) -> _Related:
     )
 
 
-def meeting_sides(meeting: Meeting) -> tuple[list[Person], list[Person]]:
-    """The envoys and counterparts (``sides``) of a loaded meeting."""
-    travellers = (
-        [traveller.person for traveller in meeting.visit.travellers]
-        if meeting.visit is not None
-        else []
+def _timeline_entry(
+    meeting: Meeting, places: PlaceIndex, envoys: set[tuple[int, int]]
+) -> TimelineEntry:
+    """The entry of a loaded meeting; ``envoys`` holds the (meeting id, person id) of
+    its envoys, as ``taking_part`` says."""
+    envoy_people, counterparts = sides(
+        (p.person, (meeting.id, p.person_id) in envoys) for p in meeting.participants
     )
-    return sides(travellers, ((p.person, p.role == "envoy") for p in meeting.participants))
-
-
-def _timeline_entry(meeting: Meeting, places: PlaceIndex) -> TimelineEntry:
-    envoys, counterparts = meeting_sides(meeting)
     where = meeting.venue_id
     if where is None and meeting.visit is not None:
         where = meeting.visit.destination_id
@@ -365,7 +353,7 @@ def _timeline_entry(meeting: Meeting, places: PlaceIndex) -> TimelineEntry:
         **dated(meeting.edtf, meeting.earliest, meeting.latest),
         "kind": meeting.kind,
         "title": meeting.title,
-        "envoys": join_list(person.name for person in envoys),
+        "envoys": join_list(person.name for person in envoy_people),
         "counterparts": join_list(person.name for person in counterparts),
         "venue": places.name(meeting.venue_id),
         "city": places.city(where),
@@ -381,10 +369,11 @@ def _timeline_entry(meeting: Meeting, places: PlaceIndex) -> TimelineEntry:
     when = when_of(meeting.edtf, meeting.earliest, meeting.latest)
     return TimelineEntry(
         row=row,
-        envoys=[person.name for person in envoys],
+        envoys=[person.name for person in envoy_people],
         precision=precision(when),
         earliest=meeting.earliest,
         meeting=meeting,
+        people=(envoy_people, counterparts),
     )
 
 
