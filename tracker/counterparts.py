@@ -1,11 +1,12 @@
 """Who met whom: per envoy and counterpart, the meetings they held, the hours of talks
 (their qualifiers kept), the first and the last, and the outcomes.
 
-An envoy is a participant in the role of envoy. Their counterparts at a meeting are the
-other participants they met there: those on another side, or either of them on no side
-(the rule of the who-met-whom network export), so that members of one delegation are
-not each other's counterparts. Only held meetings count: an announced, postponed or
-cancelled meeting is not a meeting two people had.
+The pairs are those of ``tracker.query.envoys.who_met_whom``, the rule the network
+export reads too: an envoy is a participant one of the meeting's envoys by
+``taking_part`` (in the role of envoy), and their counterparts at a meeting are the
+other participants they met there (on another side, or either of them on no side), so
+that members of one delegation are not each other's counterparts. Only held meetings
+count: an announced, postponed or cancelled meeting is not a meeting two people had.
 
 Computed by the database: one statement grouped by envoy and counterpart (window
 functions pick each pair's first and last meeting) and one for the outcomes; memory
@@ -17,13 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from tracker.models import Meeting, Participant, Person
+from tracker.models import Meeting, Person
 from tracker.names import resolve_person
 from tracker.query import Filters, Row, meeting_conditions, shown_edtf, talks_cells
-from tracker.vocab import DurationQualifier, MeetingStatus, Outcome, ParticipantRole
+from tracker.query.envoys import who_met_whom
+from tracker.vocab import DurationQualifier, Outcome
 
 COUNTERPART_KEYS = (
     "envoy",
@@ -61,39 +63,28 @@ class Pair:
     last_edtf: str
 
 
-def _on_no_side(side: ColumnElement[str | None]) -> ColumnElement[bool]:
-    return or_(side.is_(None), side == "")
-
-
 def _pairs(
-    session: Session, filters: Filters, envoy_id: int | None, counterpart_id: int | None
+    conditions: list[ColumnElement[bool]],
+    envoy_id: int | None,
+    counterpart_id: int | None,
+    everyone: bool,
 ) -> Select[Any]:
-    """A row per envoy, counterpart and held meeting they had, for ``filters``."""
-    envoy = Participant.__table__.alias("envoy")
-    other = Participant.__table__.alias("other")
+    """A row per pair who met (``who_met_whom``) and held meeting they had, among the
+    meetings ``conditions`` select: an envoy and a counterpart, or with ``everyone``
+    any two people, each pair once (the lower person id first)."""
+    met = who_met_whom()
     meeting = Meeting.__table__
-    met = and_(
-        other.c.meeting_id == envoy.c.meeting_id,
-        other.c.person_id != envoy.c.person_id,
-        or_(
-            _on_no_side(envoy.c.side),
-            _on_no_side(other.c.side),
-            func.lower(envoy.c.side) != func.lower(other.c.side),
-        ),
-    )
-    conditions = [
-        envoy.c.role == ParticipantRole.ENVOY.value,
-        meeting.c.status == MeetingStatus.HELD.value,
-        *meeting_conditions(session, filters),
+    wanted: list[ColumnElement[bool]] = [
+        met.c.person_id < met.c.other_id if everyone else met.c.envoy.is_(True)
     ]
     if envoy_id is not None:
-        conditions.append(envoy.c.person_id == envoy_id)
+        wanted.append(met.c.person_id == envoy_id)
     if counterpart_id is not None:
-        conditions.append(other.c.person_id == counterpart_id)
+        wanted.append(met.c.other_id == counterpart_id)
     return (
         select(
-            envoy.c.person_id.label("envoy_id"),
-            other.c.person_id.label("counterpart_id"),
+            met.c.person_id.label("envoy_id"),
+            met.c.other_id.label("counterpart_id"),
             meeting.c.id.label("meeting_id"),
             meeting.c.edtf,
             meeting.c.earliest,
@@ -102,16 +93,22 @@ def _pairs(
             meeting.c.duration_qualifier,
             meeting.c.outcome,
         )
-        .select_from(envoy.join(other, met).join(meeting, meeting.c.id == envoy.c.meeting_id))
-        .where(*conditions)
+        .select_from(met.join(meeting, meeting.c.id == met.c.meeting_id))
+        .where(*wanted, *conditions)
     )
 
 
 def counterpart_pairs(
-    session: Session, filters: Filters, envoy_id: int | None, counterpart_id: int | None
+    session: Session,
+    conditions: list[ColumnElement[bool]],
+    envoy_id: int | None = None,
+    counterpart_id: int | None = None,
+    *,
+    everyone: bool = False,
 ) -> tuple[list[Pair], dict[tuple[int, int], dict[str, int]]]:
-    """The pairs who met (grouped by the database) and each pair's outcomes."""
-    pairs = _pairs(session, filters, envoy_id, counterpart_id).subquery("pairs")
+    """The pairs who met among the meetings ``conditions`` select (see ``_pairs``),
+    grouped by the database, and each pair's outcomes."""
+    pairs = _pairs(conditions, envoy_id, counterpart_id, everyone).subquery("pairs")
     p = pairs.c
     pair_key = (p.envoy_id, p.counterpart_id)
     ranked = select(
@@ -187,7 +184,8 @@ def counterpart_rows(
     counterpart_id = (
         resolve_person(session, counterpart, "--with").id if counterpart is not None else None
     )
-    pairs, outcomes = counterpart_pairs(session, filters, envoy_id, counterpart_id)
+    conditions = meeting_conditions(session, filters)
+    pairs, outcomes = counterpart_pairs(session, conditions, envoy_id, counterpart_id)
     ids = {pair.envoy_id for pair in pairs} | {pair.counterpart_id for pair in pairs}
     people = {
         person.id: (person.name, person.uid)

@@ -2,11 +2,12 @@
 
 People are the nodes (keyed by uid): ``name``, ``country`` and ``role`` (their current
 title: the last role without an end, else the last one), and ``meetings``, how many of
-the selected meetings they took part in. Two people are joined by an edge when they
-met: both took part in a held meeting on different sides (a participant without a
-side is on no side, so meets everyone else there). Members of one delegation are not
-joined for sitting at the same table; announced, postponed and cancelled meetings join
-no one.
+the selected held meetings they took part in. Two people are joined by an edge when
+they met, by the rule ``tracker counterparts`` follows and read by the same query
+(``tracker.query.envoys.who_met_whom``): both took part in a held meeting on different
+sides (a participant without a side is on no side, so meets everyone else there).
+Members of one delegation are not joined for sitting at the same table; announced,
+postponed and cancelled meetings join no one.
 
 An edge carries ``weight`` and ``meetings`` (how many meetings the pair had),
 ``minutes`` and ``hours`` (the sum of the durations known), ``talks`` (that sum as
@@ -20,63 +21,19 @@ XML 1.0 cannot hold most control characters at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date
-from itertools import combinations
-from typing import TYPE_CHECKING, Any, ClassVar, TextIO, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from tracker.counterparts import counterpart_pairs
 from tracker.exporters.base import Export, Exporter
-from tracker.models import Meeting, Participant, Person, PersonRole
-from tracker.query import talks_total
+from tracker.models import Meeting, Person, PersonRole
+from tracker.query import taking_part, talks_cells
 from tracker.text import visible
 from tracker.vocab import MeetingStatus
 
 if TYPE_CHECKING:
     import networkx as nx
-
-
-@dataclass(slots=True)
-class _Timed:
-    """A meeting's duration, all ``talks_total`` reads of it (kept instead of the
-    meeting, so that memory holds numbers, not loaded records)."""
-
-    duration_minutes: int | None
-    duration_qualifier: str | None
-
-
-@dataclass
-class _Pair:
-    """What two people's meetings add up to: their durations, and the first (by
-    earliest day) and the last (by latest day) with their EDTF dates."""
-
-    first: tuple[date, str]
-    last: tuple[date, str]
-    durations: list[_Timed] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, meeting: Meeting) -> _Pair:
-        return cls((meeting.earliest, meeting.edtf), (meeting.latest, meeting.edtf))
-
-    def add(self, meeting: Meeting) -> None:
-        self.durations.append(_Timed(meeting.duration_minutes, meeting.duration_qualifier))
-        if meeting.earliest < self.first[0]:
-            self.first = (meeting.earliest, meeting.edtf)
-        if meeting.latest >= self.last[0]:
-            self.last = (meeting.latest, meeting.edtf)
-
-
-def met(participants: Iterable[Participant]) -> Iterator[tuple[Participant, Participant]]:
-    """The pairs of a meeting's participants who met: on different sides, or either of
-    them on none."""
-    for one, other in combinations(participants, 2):
-        if one.person_id == other.person_id:
-            continue
-        if one.side and other.side and one.side.casefold() == other.side.casefold():
-            continue
-        yield one, other
 
 
 def current_role(roles: list[PersonRole]) -> str | None:
@@ -86,36 +43,39 @@ def current_role(roles: list[PersonRole]) -> str | None:
     return chosen[0].title if chosen else None
 
 
-def who_met_whom(export: Export) -> tuple[nx.Graph[str], int]:
+def network(export: Export) -> tuple[nx.Graph[str], int]:
     """The network of the meetings ``export`` selects (see the module's docstring), and
-    the number of meetings read."""
+    the number of meetings read: the pairs are those ``tracker counterparts`` counts
+    (``counterpart_pairs``, every pair once), grouped by the database."""
     import networkx as nx
 
-    read = 0
-    people: dict[int, Person] = {}
-    taking_part: dict[int, int] = {}
-    pairs: dict[tuple[int, int], _Pair] = {}
-    for record in export.meetings():
-        read += 1
-        meeting = record.meeting
-        if meeting.status != MeetingStatus.HELD.value:
-            continue
-        for participant in meeting.participants:
-            people.setdefault(participant.person_id, participant.person)
-            taking_part[participant.person_id] = taking_part.get(participant.person_id, 0) + 1
-        for left, right in met(meeting.participants):
-            key = (min(left.person_id, right.person_id), max(left.person_id, right.person_id))
-            pairs.setdefault(key, _Pair.of(meeting)).add(meeting)
+    session, conditions = export.session, export.conditions()
+    sides = taking_part()
+    meeting = Meeting.__table__.c
+    taking_part_in: dict[int, int] = dict(
+        session.execute(
+            select(sides.c.person_id, func.count())
+            .select_from(sides.join(Meeting.__table__, meeting.id == sides.c.meeting_id))
+            .where(meeting.status == MeetingStatus.HELD.value, *conditions)
+            .group_by(sides.c.person_id)
+        ).all()
+    )
+    pairs, _outcomes = counterpart_pairs(session, conditions, everyone=True)
 
+    people: dict[int, Person] = {}
     roles: dict[int, list[PersonRole]] = {}
-    ids = list(people)
+    ids = list(taking_part_in)
     for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        people.update(
+            (p.id, p) for p in session.scalars(select(Person).where(Person.id.in_(chunk)))
+        )
         query = (
             select(PersonRole)
-            .where(PersonRole.person_id.in_(ids[start : start + 500]))
+            .where(PersonRole.person_id.in_(chunk))
             .order_by(PersonRole.person_id, PersonRole.id)
         )
-        for role in export.session.scalars(query):
+        for role in session.scalars(query):
             roles.setdefault(role.person_id, []).append(role)
 
     graph: nx.Graph[str] = nx.Graph(name=_text(export.title))
@@ -127,29 +87,35 @@ def who_met_whom(export: Export) -> tuple[nx.Graph[str], int]:
                 name=_text(person.name),
                 country=person.country,
                 role=_text(current_role(roles.get(person_id, [])) or "") or None,
-                meetings=taking_part[person_id],
+                meetings=taking_part_in[person_id],
             ),
         )
-    for (one, other), pair in sorted(
-        pairs.items(), key=lambda item: (people[item[0][0]].uid, people[item[0][1]].uid)
-    ):
-        total = talks_total(cast("list[Meeting]", pair.durations))
+    pairs.sort(key=lambda pair: (people[pair.envoy_id].uid, people[pair.counterpart_id].uid))
+    for pair in pairs:
+        total = talks_cells(
+            meetings=pair.meetings,
+            timed=pair.timed,
+            minutes=pair.minutes,
+            at_least=pair.at_least,
+            at_most=pair.at_most,
+            about=pair.about,
+        )
         minutes = total["talks_minutes"]
         graph.add_edge(
-            people[one].uid,
-            people[other].uid,
+            people[pair.envoy_id].uid,
+            people[pair.counterpart_id].uid,
             **_present(
-                weight=len(pair.durations),
-                meetings=len(pair.durations),
+                weight=pair.meetings,
+                meetings=pair.meetings,
                 minutes=minutes,
                 hours=round(minutes / 60, 2) if minutes is not None else None,
                 talks=total["talks"],
-                timed=len(pair.durations) - total["meetings_without_duration"],
-                first=pair.first[1],
-                last=pair.last[1],
+                timed=pair.timed,
+                first=pair.first_edtf,
+                last=pair.last_edtf,
             ),
         )
-    return graph, read
+    return graph, export.summary().meetings
 
 
 def _text(value: str) -> str:
@@ -162,7 +128,7 @@ def _present(**values: Any) -> dict[str, Any]:
 
 
 class _NetworkExporter(Exporter):
-    """Writes ``who_met_whom`` with networkx's line generator named ``generator`` (and
+    """Writes ``network`` with networkx's line generator named ``generator`` (and
     its ``options``); returns the number of meetings read."""
 
     generator: ClassVar[str]
@@ -171,7 +137,7 @@ class _NetworkExporter(Exporter):
     def write(self, export: Export, stream: TextIO) -> int:
         import networkx as nx
 
-        graph, read = who_met_whom(export)
+        graph, read = network(export)
         for line in getattr(nx, self.generator)(graph, **self.options):
             stream.write(line)
             stream.write("\n")
