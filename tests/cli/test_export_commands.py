@@ -61,6 +61,7 @@ EXTRA = {
             "title": HOSTILE,
             "date": "2025-04",
             "participants": [
+                {"person": "person-test-envoy", "role": "envoy"},
                 {"person": "person-test-host", "role": "host"},
                 {"person": "person-test-observer", "role": "observer"},
             ],
