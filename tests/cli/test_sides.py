@@ -13,7 +13,9 @@ from typing import Any
 import networkx as nx
 import pytest
 
+from db.reading import reading
 from tests.cli.conftest import Invoke
+from tracker.query.where import Filters, meeting_where
 
 M = "meeting-2025-"
 ENVOY_MEETINGS = {
@@ -207,3 +209,13 @@ def test_the_network_reads_the_pairs_counterparts_reads(seeded: Invoke, tmp_path
     assert edges[frozenset(("Vladimir Medinsky", "Rustem Umerov"))] == 3
     assert frozenset(("Steve Witkoff", "Jared Kushner")) not in edges
     assert len(edges) == 26
+
+
+@pytest.mark.parametrize("envoy", sorted(ENVOY_MEETINGS))
+def test_the_plain_read_filter_follows_the_rule(run: Invoke, db_url: str, envoy: str) -> None:
+    assert run("seed").exit_code == 0
+    with reading(db_url) as read:
+        where = meeting_where(read, Filters(envoy=envoy), "m")
+        query = f"SELECT m.uid FROM meeting AS m{where.sql()} ORDER BY m.earliest, m.id"
+        found = [uid for (uid,) in read.all(query, where.params)]
+    assert found == [M + uid for uid in ENVOY_MEETINGS[envoy]]

@@ -1,6 +1,7 @@
 """Envoys: the one rule for who is an envoy of a meeting and who a counterpart
-(``taking_part``, in SQL), who met whom by that rule (``who_met_whom``), every envoy's
-visits and statistics computed by the database, and one envoy's visits."""
+(``taking_part``: the SQL of ``tracker.query.sides``), who met whom by that rule
+(``who_met_whom``), every envoy's visits and statistics computed by the database, and
+one envoy's visits."""
 
 from __future__ import annotations
 
@@ -10,14 +11,17 @@ from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import (
-    ColumnElement,
+    Boolean,
+    Integer,
     Select,
+    String,
     Subquery,
     and_,
     case,
+    column,
     func,
-    or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Session, selectinload
 
@@ -43,7 +47,8 @@ from tracker.query.display import (
 )
 from tracker.query.filters import Filters, visit_conditions
 from tracker.query.places import PlaceIndex
-from tracker.vocab import DurationQualifier, MeetingKind, MeetingStatus, Outcome, ParticipantRole
+from tracker.query.sides import TAKING_PART, WHO_MET_WHOM
+from tracker.vocab import DurationQualifier, MeetingKind, Outcome
 
 MAIN_KINDS = (MeetingKind.TALKS.value, MeetingKind.SUMMIT.value, MeetingKind.MEETING.value)
 
@@ -52,34 +57,21 @@ P = TypeVar("P", bound=Hashable)
 
 
 def taking_part(name: str = "sides") -> Subquery:
-    """Who took part in each meeting, and on which side: a row per meeting and
-    participant (``meeting_id``, ``person_id``, ``side``, ``position``) with ``envoy``,
-    true when they are one of the meeting's envoys, false when a counterpart. The one
-    rule every listing, filter, summary and export follows (the timeline, ``--envoy``,
-    ``visits``, ``stats``, ``stats --with``, ``counterparts``, the network export).
-
-    A meeting's envoys are its participants in the role ``envoy``: the people who took
-    part in it as envoys, whoever travelled. The travellers of its visit are not its
-    envoys by being on the trip: a traveller who did not take part (Kirill Dmitriev
-    flew to Anchorage but is no participant of the summit) is neither envoy nor
-    counterpart, and an envoy who did not travel on a recorded visit of theirs is still
-    an envoy (Steve Witkoff at Anchorage, and at the Shell Bay talks with Rustem Umerov,
-    who travelled). So ``timeline --envoy Witkoff`` lists every meeting Witkoff took
-    part in as an envoy, the summit included, and ``counterparts Witkoff`` counts the
-    same meetings; an envoy of the other side keeps the role the record gives them
-    (Dmitriev, Putin's envoy, is an envoy of the Kremlin talks, not a counterpart). It
-    is also how a meeting is written: ``log -e`` makes its envoys participants in the
-    role ``envoy``, and a meeting joining a visit makes none of its travellers envoys.
-    """
-    participant = Participant.__table__.c
-    envoy = case((participant.role == ParticipantRole.ENVOY.value, True), else_=False)
-    return select(
-        participant.meeting_id,
-        participant.person_id,
-        participant.side,
-        participant.position,
-        envoy.label("envoy"),
-    ).subquery(name)
+    """Who took part in each meeting, and on which side (``tracker.query.sides``: the
+    one rule every listing, filter, summary and export follows): ``meeting_id``,
+    ``person_id``, ``side``, ``position``, and ``envoy``, true for the meeting's envoys
+    (its participants in the role of envoy), false for its counterparts."""
+    return (
+        text(TAKING_PART)
+        .columns(
+            column("meeting_id", Integer),
+            column("person_id", Integer),
+            column("side", String),
+            column("position", Integer),
+            column("envoy", Boolean),
+        )
+        .subquery(name)
+    )
 
 
 def as_envoy(person_id: int) -> Select[tuple[int]]:
@@ -88,43 +80,18 @@ def as_envoy(person_id: int) -> Select[tuple[int]]:
     return select(sides.c.meeting_id).where(sides.c.person_id == person_id, sides.c.envoy)
 
 
-def _on_no_side(side: ColumnElement[str | None]) -> ColumnElement[bool]:
-    return or_(side.is_(None), side == "")
-
-
 def who_met_whom() -> Subquery:
-    """Who met whom: a row per held meeting and ordered pair of its participants who
-    met there (``meeting_id``, ``person_id``, ``envoy`` as ``taking_part`` says of that
-    person, ``other_id``): both took part, on different sides, or either of them on no
-    side (sides compare ignoring case). Members of one delegation do not meet each
-    other by sitting at the same table; an announced, postponed or cancelled meeting is
-    not a meeting anyone had. ``counterparts`` reads the pairs whose first member is an
-    envoy; the network export reads each pair once.
-    """
-    one, other = taking_part("one"), taking_part("other")
-    meeting = Meeting.__table__.c
+    """Who met whom (``tracker.query.sides``): a row per held meeting and ordered pair
+    of its participants who met there: ``meeting_id``, ``person_id``, ``envoy`` (of
+    that person) and ``other_id``."""
     return (
-        select(
-            one.c.meeting_id,
-            one.c.person_id,
-            one.c.envoy,
-            other.c.person_id.label("other_id"),
+        text(WHO_MET_WHOM)
+        .columns(
+            column("meeting_id", Integer),
+            column("person_id", Integer),
+            column("envoy", Boolean),
+            column("other_id", Integer),
         )
-        .select_from(
-            one.join(
-                other,
-                and_(
-                    other.c.meeting_id == one.c.meeting_id,
-                    other.c.person_id != one.c.person_id,
-                    or_(
-                        _on_no_side(one.c.side),
-                        _on_no_side(other.c.side),
-                        func.lower(one.c.side) != func.lower(other.c.side),
-                    ),
-                ),
-            ).join(Meeting.__table__, meeting.id == one.c.meeting_id)
-        )
-        .where(meeting.status == MeetingStatus.HELD.value)
         .subquery("met")
     )
 

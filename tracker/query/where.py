@@ -19,6 +19,7 @@ from tracker.countries import resolve_country
 from tracker.dates import parse_when
 from tracker.errors import InvalidInput
 from tracker.names import name_key, read_ids, read_one
+from tracker.query.sides import TAKING_PART
 from tracker.search import search_words
 from tracker.sql import Reader
 from tracker.vocab import Outcome, PlaceKind, choose
@@ -113,11 +114,10 @@ def meeting_where(read: Reader, filters: Filters, meeting: str = "m") -> Where:
         )
     if filters.envoy is not None:
         envoy = read_one(read, "person", filters.envoy, "--envoy")
+        # The meetings it took part in as one of their envoys (``TAKING_PART``).
         where.add(
-            f"({meeting}.visit_id IN"
-            " (SELECT visit_id FROM visit_traveller WHERE person_id = :f_envoy)"
-            f" OR {meeting}.id IN (SELECT meeting_id FROM meeting_participant"
-            " WHERE person_id = :f_envoy AND role = 'envoy'))",
+            f"{meeting}.id IN (SELECT fs.meeting_id FROM ({TAKING_PART}) AS fs"
+            " WHERE fs.person_id = :f_envoy AND fs.envoy)",
             f_envoy=envoy.id,
         )
     if filters.with_person is not None:
