@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from tracker import fields
 from tracker.canonical import canonical
 from tracker.errors import Deleted, InvalidInput, TrackerError
-from tracker.gazetteer import locate
+from tracker.gazetteer import new_city
 from tracker.loader import load_record
 from tracker.models import Person, Place, Tombstone, new_uid
 from tracker.names import clean_name, find_people, find_places, name_key
@@ -284,12 +284,9 @@ def _locate(raw: Doc) -> None:
     country = fields.country(raw.get("country"), "country")
     if country is not None and raw.get("lat") is not None:
         return
-    city = locate(raw["name"], country, "country")
-    if city is None:
-        return
-    raw["country"] = country or city.country
+    raw["country"], lat, lon = new_city(raw["name"], country, "country")
     if raw.get("lat") is None and raw.get("lon") is None:
-        raw["lat"], raw["lon"] = city.lat, city.lon
+        raw["lat"], raw["lon"] = lat, lon
 
 
 def _rename_check(session: Session, kind: Kind, record: Person | Place, name: str) -> None:

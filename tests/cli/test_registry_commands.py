@@ -455,6 +455,47 @@ def test_an_import_takes_a_new_citys_country_from_the_gazetteer(
     assert _record(run, "places", "Qatar")["kind"] == "country"
 
 
+def test_an_import_takes_a_new_citys_coordinates_from_the_gazetteer(
+    run: Invoke, tmp_path: Path
+) -> None:
+    table = tmp_path / "cities.csv"
+    table.write_text(
+        "traveller,date,city,country\n"
+        "Jan Kowalski,2025-09-01,Riyadh,SA\n"
+        "Jan Kowalski,2025-09-05,Moscow,RU\n"  # in two countries: the row's picks one
+        "Jan Kowalski,2025-09-07,Moscow,RU\n"
+        "Jan Kowalski,2025-09-09,Doha,\n"  # the country from the gazetteer too
+        "Jan Kowalski,2025-09-11,Xyzzyville,PL\n",  # a city the gazetteer does not know
+        encoding="utf-8",
+    )
+    imported = run("import", str(table), "--create")
+    assert imported.exit_code == 0, imported.output
+    places = {p["name"]: p for p in exported(run)["places"]}
+    for name, country, lat, lon in (
+        ("Riyadh", "SA", 24.69, 46.72),
+        ("Moscow", "RU", 55.75, 37.62),
+        ("Doha", "QA", 25.29, 51.53),
+    ):
+        place = places[name]
+        assert (place["kind"], place["country"]) == ("city", country)
+        assert place["lat"] == pytest.approx(lat, abs=0.05), name
+        assert place["lon"] == pytest.approx(lon, abs=0.05), name
+    assert (places["Xyzzyville"]["country"], places["Xyzzyville"]["lat"]) == ("PL", None)
+    assert places["Russia"]["lat"] is None  # a country is no city
+
+
+def test_log_create_with_a_country_takes_the_citys_coordinates(run: Invoke) -> None:
+    logged = run(
+        "log", "-e", "Jan Kowalski", "-d", "2025-09-01", "-t", "T", "-s", "Reuters",
+        "-p", "Moscow", "--country", "RU", "--create",
+    )  # fmt: skip
+    assert logged.exit_code == 0, logged.output
+    moscow = _record(run, "places", "Moscow")
+    assert moscow["country"] == "RU"
+    assert moscow["lat"] == pytest.approx(55.75, abs=0.05)
+    assert moscow["lon"] == pytest.approx(37.62, abs=0.05)
+
+
 def test_a_merge_is_one_change_set_that_undo_reverts(seeded: Invoke, tmp_path: Path) -> None:
     assert seeded("people", "add", "Witkoff", "--duplicate").exit_code == 0
     table = tmp_path / "x.csv"

@@ -149,9 +149,18 @@ class Lookups:
             )
         return found[0] if found else None
 
-    def new_place(self, name: str, kind: str, country: str | None, parent: Id | None) -> Ref:
+    def new_place(
+        self,
+        name: str,
+        kind: str,
+        country: str | None,
+        parent: Id | None,
+        at: tuple[float | None, float | None] = (None, None),
+    ) -> Ref:
+        """Plan a new place (``at``: its latitude and longitude, when known)."""
         ref = Ref()
-        self.plan.places.append((ref, (new_uid(), name, name_key(name), kind, country), parent))
+        values = (new_uid(), name, name_key(name), kind, country, *at)
+        self.plan.places.append((ref, values, parent))
         self.existing.places.add(
             ref, None, [name], detail=f"{kind}, {country or 'no country'}", pending=True
         )

@@ -49,7 +49,7 @@ def new_uid() -> str:
 
 
 PERSON_COLUMNS = ("uid", "name", "key", "country")
-PLACE_COLUMNS = ("uid", "name", "key", "kind", "country", "parent_id")
+PLACE_COLUMNS = ("uid", "name", "key", "kind", "country", "lat", "lon", "parent_id")
 SOURCE_COLUMNS = ("uid", "url", "publisher", "title")
 VISIT_COLUMNS = ("uid", "edtf", "earliest", "latest", "notes", "purpose", "destination_id")
 MEETING_COLUMNS = (

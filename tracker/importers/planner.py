@@ -22,7 +22,7 @@ from typing import Any
 from tracker.countries import country_name
 from tracker.dates import When, parse_when
 from tracker.errors import InvalidInput
-from tracker.gazetteer import locate
+from tracker.gazetteer import new_city
 from tracker.importers.existing import MeetingState, VisitState
 from tracker.importers.lookups import Lookups, Source3
 from tracker.importers.plan import Id, Ref, new_uid
@@ -87,16 +87,21 @@ class Planner(Lookups):
                 self._update_visit(stored_visit, row)
                 return
 
-        # Create what is missing, parents first. A new city in a row without a country
-        # takes the gazetteer's, when it knows exactly one city of that name.
-        if city_name is not None and city is None and code is None:
-            code, country, _region = self.country(self._gazetteer_country(city_name))
+        # Create what is missing, parents first. A new city takes its coordinates from
+        # the gazetteer (and, in a row without a country, its country), as in ``log``.
+        at: tuple[float | None, float | None] = (None, None)
+        if city_name is not None and city is None:
+            found, lat, lon = self._gazetteer(city_name, code)
+            at = (lat, lon)
+            if code is None:
+                assert found is not None  # the gazetteer gives one or refuses
+                code, country, _region = self.country(found)
         if code is not None and country is None:
             country = self.new_place(country_name(code) or code, _COUNTRY, code, None)
         if within is not None and region is None:
             region = self.new_place(within, _REGION, code, country)
         if city_name is not None and city is None:
-            city = self.new_place(city_name, _CITY, code, region or country)
+            city = self.new_place(city_name, _CITY, code, region or country, at)
         if venue_is == "city":
             venue = city
         elif venue_is == "country":
@@ -140,13 +145,12 @@ class Planner(Lookups):
             roles[key] = (known[0] if known else title, span)
 
     @staticmethod
-    def _gazetteer_country(city: str) -> str:
+    def _gazetteer(city: str, code: str | None) -> tuple[str | None, float | None, float | None]:
+        """A new city's country and coordinates, by the one rule of every path."""
         try:
-            found = locate(city, None, "country")
+            return new_city(city, code, "country")
         except InvalidInput as exc:
             raise RowError("country", exc.expected, None) from None
-        assert found is not None
-        return found.country
 
     # Visits ---------------------------------------------------------------------------
 

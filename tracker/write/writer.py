@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from tracker.canonical import canonical
 from tracker.dates import When, display, parse_when
 from tracker.errors import NotFound, TrackerError
-from tracker.gazetteer import locate
+from tracker.gazetteer import new_city
 from tracker.models import (
     Meeting,
     Participant,
@@ -230,9 +230,7 @@ class Writer:
         creatable(result, field)
         lat = lon = None
         if kind == PlaceKind.CITY.value:
-            city = locate(name, country, "country")
-            if city is not None:
-                country, lat, lon = country or city.country, city.lat, city.lon
+            country, lat, lon = new_city(name, country, "country")
         place = Place(name=clean_name(name, field), key=name_key(name), kind=kind, country=country)
         place.lat, place.lon = lat, lon
         place.parent = parent
