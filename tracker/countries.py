@@ -271,9 +271,6 @@ def _kept_tier(number: int, build: Callable[[], dict[str, str]]) -> dict[str, st
             text = json.dumps(found, ensure_ascii=False, separators=(",", ":"))
             temporary.write_text(text, encoding="utf-8")
             os.replace(temporary, path)  # whole, for a reader running at the same time
-            for stale in path.parent.glob(f"countries-{number}-*.json"):
-                if stale != path:
-                    stale.unlink(missing_ok=True)
         except OSError:
             with suppress(OSError):
                 temporary.unlink()
@@ -281,18 +278,26 @@ def _kept_tier(number: int, build: Callable[[], dict[str, str]]) -> dict[str, st
 
 
 def _tier_path(number: int) -> Path | None:
-    """Where tier ``number`` is kept (``None``: the sources of its names cannot be read)."""
-    import babel
+    """Where tier ``number`` is kept (``None``: the sources of its names cannot be read).
+
+    Named by a digest of this module's text and of the files that hold the installed
+    Babel's and pycountry's versions (their size and time: a new version rewrites
+    them), so that every copy of the same tracker shares one file, and a tracker of
+    another version, installed beside it, keeps its own. Babel is found, not imported
+    (importing it takes longer than reading the names back)."""
+    from importlib.util import find_spec
+
     import pycountry
     from platformdirs import user_cache_path
 
-    digest = hashlib.sha256(f"{number} {babel.__version__}".encode())
-    for source in (__file__, babel.__file__, pycountry.__file__):
-        try:
+    babel = find_spec("babel")
+    try:
+        digest = hashlib.sha256(Path(__file__).read_bytes())
+        for source in (babel and babel.origin, pycountry.__file__):
             found = os.stat(source or "")
-        except OSError:
-            return None
-        digest.update(f" {source} {found.st_size} {found.st_mtime_ns}".encode())
+            digest.update(f" {source} {found.st_size} {found.st_mtime_ns}".encode())
+    except OSError:
+        return None
     return user_cache_path("tracker") / f"countries-{number}-{digest.hexdigest()[:16]}.json"
 
 
