@@ -90,9 +90,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "stats": (
         "cli.read_commands",
-        "Per envoy: visits, meetings, first and last visit, mean and longest gap between "
-        "consecutive visits (days), hours of talks with their qualifiers (and how many "
-        "meetings had no duration), and outcomes.",
+        "Per envoy: visits, meetings (of those visits, taken part in as an envoy), first "
+        "and last visit, mean and longest gap between consecutive visits (days), hours of "
+        "talks with their qualifiers (and how many meetings had no duration), and outcomes.",
     ),
     "timeline": (
         "cli.read_commands",
@@ -104,11 +104,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "visits": (
         "cli.read_commands",
-        "List envoys (anyone who travelled on a recorded visit) with their visits, meetings, "
-        "first and last visit and destinations; or, given ENVOY (a name or any alias, in "
-        "any script), that envoy's visits in order: date, destination, days, days since "
-        "the previous visit began, meetings, counterparts and the outcome of the main "
-        "meeting.",
+        "List envoys (anyone who travelled on a recorded visit) with their visits, meetings "
+        "(of those visits, taken part in as an envoy), first and last visit and "
+        "destinations; or, given ENVOY (a name or any alias, in any script), that envoy's "
+        "visits in order: date, destination, days, days since the previous visit began, "
+        "meetings, counterparts and the outcome of the main meeting.",
     ),
 }
 

@@ -192,10 +192,11 @@ def visits_command(
     country: str | None,
     fmt: str,
 ) -> None:
-    """List envoys (anyone who travelled on a recorded visit) with their visits, meetings,
-    first and last visit and destinations; or, given ENVOY (a name or any alias, in any
-    script), that envoy's visits in order: date, destination, days, days since the
-    previous visit began, meetings, counterparts and the outcome of the main meeting.
+    """List envoys (anyone who travelled on a recorded visit) with their visits, meetings
+    (of those visits, taken part in as an envoy), first and last visit and destinations;
+    or, given ENVOY (a name or any alias, in any script), that envoy's visits in order:
+    date, destination, days, days since the previous visit began, meetings, counterparts
+    and the outcome of the main meeting.
 
     Example: tracker visits "Стив Уиткофф" --from 2025-04 --to 2025-08
     """
@@ -254,7 +255,7 @@ def _timeline_cells(row: dict[str, Any]) -> dict[str, Any]:
     "--envoy",
     metavar="NAME",
     shell_complete=completion.envoys,
-    help="Only meetings of this envoy (traveller or envoy role).",
+    help="Only the meetings this person took part in as an envoy (role envoy).",
 )
 @click.option(
     "--with",
@@ -559,9 +560,9 @@ def stats_command(
     country: str | None,
     fmt: str,
 ) -> None:
-    """Per envoy: visits, meetings, first and last visit, mean and longest gap between
-    consecutive visits (days), hours of talks with their qualifiers (and how many
-    meetings had no duration), and outcomes.
+    """Per envoy: visits, meetings (of those visits, taken part in as an envoy), first
+    and last visit, mean and longest gap between consecutive visits (days), hours of
+    talks with their qualifiers (and how many meetings had no duration), and outcomes.
 
     With --with NAME, per envoy who met NAME: the held meetings with NAME, their hours
     ("at least c. 12 h"), the first and the last, and their outcomes.
