@@ -17,32 +17,15 @@ from cli.render import (
     STATUS_COLUMN,
     Column,
     Listing,
+    print_detail,
     print_json,
     print_lanes,
     print_tree,
-    render_meeting,
-    render_visit,
     renderer,
 )
-from tracker.counterparts import COUNTERPART_KEYS, counterpart_rows
 from tracker.formats import Table, excel_refused
-from tracker.models import Meeting
-from tracker.query import (
-    TIMELINE_TABLE,
-    Filters,
-    date_range,
-    envoy_stats,
-    envoy_visits,
-    envoys_summary,
-    find_record,
-    format_duration,
-    lanes,
-    people_rows,
-    place_rows,
-    record_detail,
-    timeline_entries,
-    timeline_rows,
-)
+from tracker.query.display import format_duration
+from tracker.query.where import Filters, date_range
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -200,6 +183,8 @@ def visits_command(
 
     Example: tracker visits "Стив Уиткофф" --from 2025-04 --to 2025-08
     """
+    from tracker.query.envoys import envoy_visits, envoys_summary
+
     filters = Filters(date_from=date_from, date_to=date_to, place=place, country=country)
     with app.database().reading() as session:
         if envoy is None:
@@ -315,6 +300,8 @@ def timeline_command(
         raise click.UsageError("--view tree prints only as a table; leave out --format")
     if app.excel and fmt != "csv":  # the tree and the lanes on a terminal do not render
         raise excel_refused(fmt)
+    from tracker.query.timeline import TIMELINE_TABLE, lanes, timeline_entries, timeline_rows
+
     filters = Filters(
         date_from=date_from,
         date_to=date_to,
@@ -388,14 +375,14 @@ def show_command(app: App, ref: str, fmt: str, as_of: str | None) -> None:
 
         show_as_of(app, ref, as_of, fmt)
         return
-    with app.database().reading() as session:
-        record = find_record(session, ref)
-        if fmt == "json":
-            print_json(app.out, record_detail(record))
-        elif isinstance(record, Meeting):
-            render_meeting(app.out, record)
-        else:
-            render_visit(app.out, record)
+    from tracker.query.detail import find_ref, record_detail
+
+    with app.reading() as read:
+        detail = record_detail(read, find_ref(read, ref))
+    if fmt == "json":
+        print_json(app.out, detail)
+    else:
+        print_detail(app.out, detail)
 
 
 # -- registries -----------------------------------------------------------------------
@@ -431,14 +418,18 @@ def _registry_group(name: str) -> Callable[[Callable[..., Any]], LazySubgroup]:
 
 
 def _list_people(app: App, search: str | None, fmt: str) -> None:
-    with app.database().reading() as session:
-        rows = people_rows(session, search)
+    from tracker.query.registries import people_rows
+
+    with app.reading() as read:
+        rows = people_rows(read, search)
         _render(app, fmt, Listing(rows, PEOPLE_TABLE, PEOPLE_COLUMNS), messages.NO_PEOPLE)
 
 
 def _list_places(app: App, search: str | None, fmt: str) -> None:
-    with app.database().reading() as session:
-        rows = place_rows(session, search)
+    from tracker.query.registries import place_rows
+
+    with app.reading() as read:
+        rows = place_rows(read, search)
         _render(app, fmt, Listing(rows, PLACE_TABLE, PLACE_COLUMNS), messages.NO_PLACES)
 
 
@@ -569,11 +560,14 @@ def stats_command(
 
     Example: tracker stats --with Putin --from 2025 --to 2025
     """
+    from tracker.counterparts import counterpart_rows
+    from tracker.query.envoys import envoy_stats
+
     filters = Filters(date_from=date_from, date_to=date_to, place=place, country=country)
     with app.database().reading() as session:
         if with_person is not None:
             rows = counterpart_rows(session, filters, counterpart=with_person)
-            listing = Listing(rows, COUNTERPART_TABLE, COUNTERPART_COLUMNS)
+            listing = Listing(rows, _counterpart_table(), COUNTERPART_COLUMNS)
             _render(app, fmt, listing, messages.NO_COUNTERPARTS)
             return
         rows = envoy_stats(session, filters)
@@ -582,7 +576,13 @@ def stats_command(
 
 # -- counterparts ---------------------------------------------------------------------
 
-COUNTERPART_TABLE = Table(COUNTERPART_KEYS, right=frozenset({"meetings", "talks_minutes"}))
+
+def _counterpart_table() -> Table:
+    from tracker.counterparts import COUNTERPART_KEYS
+
+    return Table(COUNTERPART_KEYS, right=frozenset({"meetings", "talks_minutes"}))
+
+
 COUNTERPART_COLUMNS = (
     Column("envoy", "envoy", style="bold"),
     Column("counterpart", "counterpart", style="bold"),
@@ -618,8 +618,10 @@ def counterparts_command(
 
     Example: tracker counterparts Witkoff --from 2025-01 --to 2025-12
     """
+    from tracker.counterparts import counterpart_rows
+
     filters = Filters(date_from=date_from, date_to=date_to, place=place, country=country)
     with app.database().reading() as session:
         rows = counterpart_rows(session, filters, envoy=envoy)
-        listing = Listing(rows, COUNTERPART_TABLE, COUNTERPART_COLUMNS)
+        listing = Listing(rows, _counterpart_table(), COUNTERPART_COLUMNS)
         _render(app, fmt, listing, messages.NO_COUNTERPARTS)

@@ -18,20 +18,22 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from rich import box
 from rich.cells import cell_len
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-from rich.tree import Tree
 
 from tracker import formats
-from tracker.models import Meeting, Visit
-from tracker.query import Row, TimelineEntry, meeting_detail, visit_detail
+from tracker.query.display import Row
 from tracker.text import visible
 from tracker.vocab import MeetingStatus
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tracker.query.timeline import TimelineEntry
 
 Justify = Literal["left", "right"]
 Wrap = Literal["", "words", "names"]
@@ -381,6 +383,8 @@ def print_tree(out: Console, entries: Iterable[TimelineEntry]) -> int:
             months.append((month, group))
         years.append((year, months))
     if out.is_terminal:
+        from rich.tree import Tree
+
         root = Tree(Text("timeline", style="bold"), guide_style="dim")
         for year, months in years:
             year_node = root.add(Text(str(year), style="bold cyan"))
@@ -519,14 +523,10 @@ def print_fields(out: Console, fields: Sequence[tuple[str, Sequence[str]]]) -> N
     out.out("\n".join(text), highlight=False)
 
 
-def render_meeting(out: Console, meeting: Meeting) -> None:
-    """Print one meeting in full (call it while the meeting's session is open)."""
-    print_fields(out, meeting_fields(meeting_detail(meeting)))
-
-
-def render_visit(out: Console, visit: Visit) -> None:
-    """Print one visit in full (call it while the visit's session is open)."""
-    print_fields(out, visit_fields(visit_detail(visit)))
+def print_detail(out: Console, detail: Mapping[str, Any]) -> None:
+    """Print one meeting or visit in full, from its detail (``tracker.query.detail``)."""
+    shown = meeting_fields(detail) if detail["type"] == "meeting" else visit_fields(detail)
+    print_fields(out, shown)
 
 
 def print_json(out: Console, value: Any) -> None:

@@ -14,6 +14,8 @@ from cli.context import App
 from tracker.errors import InvalidInput
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from tracker.models import Visit
 from tracker.vocab import MeetingKind, MeetingStatus, Outcome, StatementKind
 
@@ -242,12 +244,14 @@ def log_command(
         except ProbableDuplicate as exc:
             exc.hint = messages.DUPLICATE_HINT.format(ref=exc.refs[0])
             raise
-        from cli.render import render_meeting
+        from cli.render import print_detail
+        from tracker.backend import reader
+        from tracker.query.detail import meeting_detail
 
         # Rendered now (it reads the session), shown once committed: a reader that goes
         # away must not take the write with it.
         with app.out.capture() as shown:
-            render_meeting(app.out, meeting)
+            print_detail(app.out, meeting_detail(reader(session), meeting.id))
         uid = meeting.uid
         no_country = [n.name for n in report.new_names if n.kind == "person" and n.country is None]
     app.err.print(messages.LOGGED.format(uid=uid))
@@ -358,8 +362,9 @@ def edit_command(
     Example: tracker edit meeting-2025-04-25-witkoff-putin --duration ~3h --outcome unknown
     """
     from cli.render import meeting_fields, print_before_after, visit_fields
+    from tracker.backend import reader
     from tracker.models import Meeting
-    from tracker.query import find_record, meeting_detail, visit_detail
+    from tracker.query.detail import find_record, meeting_detail, visit_detail
     from tracker.records import Changes, edit_record
 
     changes = Changes(
@@ -379,19 +384,19 @@ def edit_command(
 
     fields_are(EDIT_FLAGS)
 
-    def fields(record: Meeting | Visit) -> list[tuple[str, list[str]]]:
+    def fields(session: Session, record: Meeting | Visit) -> list[tuple[str, list[str]]]:
         if isinstance(record, Meeting):
-            return meeting_fields(meeting_detail(record))
-        return visit_fields(visit_detail(record))
+            return meeting_fields(meeting_detail(reader(session), record.id))
+        return visit_fields(visit_detail(reader(session), record.id))
 
     with app.database().writing() as session:
         record = find_record(session, ref)
         # Taken before, shown after: bad input prints nothing on stdout.
-        before = fields(record)
+        before = fields(session, record)
         moved = edit_record(session, record, changes)
         session.refresh(record)
         with app.out.capture() as shown:  # shown once committed, as log's is
-            print_before_after(app.out, before, fields(record))
+            print_before_after(app.out, before, fields(session, record))
     app.out.file.write(shown.get())
     for line in moved:
         app.err.print(line)

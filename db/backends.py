@@ -46,10 +46,12 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import TextualSelect
 
 from db.dialects import POSTGRESQL, SQLITE
+from db.reading import session_reader
 from tracker import search
 from tracker.backend import BACKENDS, Backend
 from tracker.models import span_days
 from tracker.search import MEETING_FTS, MEETING_FTS_COLUMNS, MEETING_INSERT_TRIGGER, restored_after
+from tracker.sql import Reader
 
 
 class SqliteBackend(Backend):
@@ -116,8 +118,14 @@ class SqliteBackend(Backend):
         with restored_after(restore):
             yield
 
+    def reader(self, session: Session) -> Reader:
+        return session_reader(session, SQLITE)
+
 
 class PostgresBackend(Backend):
+    def reader(self, session: Session) -> Reader:
+        return session_reader(session, POSTGRESQL)
+
     def role(self, session: Session) -> str | None:
         return session.scalar(select(func.current_user()))
 

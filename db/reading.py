@@ -32,6 +32,8 @@ from tracker.errors import Unavailable
 from tracker.sql import Params
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from db.engine import Database
 
 BUSY_TIMEOUT_MS = 30_000  # as db/engine.py waits for a writer
@@ -51,12 +53,14 @@ class ReadConnection:
         *,
         file: Path | None = None,
         release: Callable[[], None] | None = None,
+        own_transaction: bool = True,
     ) -> None:
         self.connection = connection
         self._sql = sql
         self.file = file
         """The SQLite file read (its failures are reported naming it)."""
         self._release = release
+        self._own_transaction = own_transaction
         self._server_side = isinstance(sql, PostgresSql)
 
     @property
@@ -136,7 +140,9 @@ class ReadConnection:
     def close(self) -> None:
         """End the read transaction and let the connection go."""
         try:
-            if self._server_side:
+            if not self._own_transaction:
+                pass
+            elif self._server_side:
                 self.connection.rollback()
             elif self.connection.in_transaction:
                 self.connection.execute("ROLLBACK")
@@ -248,3 +254,18 @@ def engine_reader(database: Database, *, dispose: bool = True) -> ReadConnection
     if isinstance(sql, SqliteSql):
         connection.execute("BEGIN")
     return ReadConnection(connection, sql, file=database.file, release=release)
+
+
+def session_reader(session: Session, sql: SqliteSql | PostgresSql) -> ReadConnection:
+    """A plain read inside ``session``'s transaction (on its DB-API connection): it sees
+    what the session has written, flushed first; closing it leaves the transaction to
+    the session."""
+    session.flush()
+    connection: Any = session.connection().connection.driver_connection
+    file = session.connection().engine.url.database if isinstance(sql, SqliteSql) else None
+    path = Path(file) if file and file != ":memory:" else None
+    return ReadConnection(connection, sql, file=path, release=_nothing, own_transaction=False)
+
+
+def _nothing() -> None:
+    pass

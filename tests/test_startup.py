@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -40,11 +39,38 @@ def test_help_and_version_load_nothing_heavy() -> None:
     assert _loaded("--version") == []
 
 
-@pytest.mark.parametrize(
-    "args",
-    [["timeline"], ["visits", "witkoff"], ["timeline", "--search", "Kremlin"], ["stats"]],
+# Every read command, on a SQLite file at the current schema: it reads on the plain
+# DB-API driver (db/reading.py) and loads no SQLAlchemy at all.
+NOT_YET = pytest.mark.xfail(
+    strict=True, reason="still read through SQLAlchemy: the timeline moves to the plain read"
 )
-def test_read_commands_load_only_the_database_layer(tmp_path: Path, args: list[str]) -> None:
-    path = str(tmp_path / "tracker.db")
+ENVOYS_NOT_YET = pytest.mark.xfail(
+    strict=True, reason="still read through SQLAlchemy: the envoy summaries move next"
+)
+READS = [
+    pytest.param(["visits"], id="visits", marks=ENVOYS_NOT_YET),
+    pytest.param(["visits", "witkoff"], id="visits ENVOY", marks=ENVOYS_NOT_YET),
+    pytest.param(["stats"], id="stats", marks=ENVOYS_NOT_YET),
+    pytest.param(["stats", "--with", "Putin"], id="stats --with", marks=ENVOYS_NOT_YET),
+    pytest.param(["counterparts"], id="counterparts", marks=ENVOYS_NOT_YET),
+    pytest.param(["people"], id="people"),
+    pytest.param(["places", "--search", "Moskwa"], id="places"),
+    pytest.param(["show", "meeting-2025-12-02-witkoff-kushner-putin"], id="show"),
+    pytest.param(["timeline"], id="timeline", marks=NOT_YET),
+    pytest.param(["timeline", "--search", "Kremlin"], id="timeline --search", marks=NOT_YET),
+    pytest.param(["export", "--format", "csv"], id="export csv", marks=NOT_YET),
+    pytest.param(["export", "--format", "ndjson"], id="export ndjson", marks=NOT_YET),
+    pytest.param(["export", "--format", "markdown"], id="export markdown", marks=NOT_YET),
+]
+
+
+@pytest.fixture(scope="module")
+def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = str(tmp_path_factory.mktemp("startup") / "tracker.db")
     assert CliRunner().invoke(main, ["--db", path, "seed"]).exit_code == 0
-    assert _loaded("--db", path, *args) == ["sqlalchemy"]
+    return path
+
+
+@pytest.mark.parametrize("args", READS)
+def test_read_commands_load_no_sqlalchemy(seeded_file: str, args: list[str]) -> None:
+    assert _loaded("--db", seeded_file, *args) == []

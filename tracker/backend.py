@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
 from tracker.errors import Unavailable
+from tracker.sql import Reader
 
 
 class Backend:
@@ -63,6 +64,10 @@ class Backend:
         """The database role a write is made as, where the database has roles."""
         return None
 
+    def reader(self, session: Session) -> Reader:
+        """A plain read (``tracker.sql.Reader``) inside ``session``'s transaction."""
+        raise Unavailable("this database has no plain read path tracker knows")
+
     @contextmanager
     def bulk_meeting_insert(self, connection: Connection, count: int) -> Iterator[None]:
         """Around an insert of ``count`` new meetings: whatever keeps the search index
@@ -79,3 +84,9 @@ def backend(bind: Session | Connection) -> Backend:
     """The backend of the database ``bind`` is on."""
     engine = bind.get_bind() if isinstance(bind, Session) else bind.engine
     return BACKENDS.get(engine.dialect.name, PORTABLE)
+
+
+def reader(session: Session) -> Reader:
+    """A plain read inside ``session``'s transaction: the read services (which take a
+    ``tracker.sql.Reader``) run in a write, on what it has written so far."""
+    return backend(session).reader(session)

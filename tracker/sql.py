@@ -15,7 +15,7 @@ fast as Python with its driver. A service writes its SQL once, for every databas
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 Params = Mapping[str, Any]
 
@@ -45,6 +45,7 @@ class Dialect(Protocol):
         ...
 
 
+@runtime_checkable
 class Reader(Protocol):
     """One read transaction on the database."""
 

@@ -15,6 +15,7 @@ from sqlalchemy import delete, event, select, text, update
 from sqlalchemy.orm import Session
 
 import tracker.backend
+from tracker.backend import reader
 from tracker.dates import parse_when
 from tracker.errors import Ambiguous, InvalidInput, NotFound
 from tracker.models import (
@@ -587,7 +588,7 @@ def test_find_record(session: Session, world: Any) -> None:
 
 
 def test_meeting_detail(session: Session, world: Any) -> None:
-    detail = meeting_detail(world["meetings"][5])
+    detail = meeting_detail(reader(session), world["meetings"][5].id)
     assert detail["place_chain"] == ["Kremlin", "Moscow", "Russia"]
     assert detail["duration"] == "at least 5 h"
     assert detail["participants"][0] == {
@@ -604,7 +605,7 @@ def test_meeting_detail(session: Session, world: Any) -> None:
 
 
 def test_visit_detail(session: Session, world: Any) -> None:
-    detail = visit_detail(world["visits"][3])
+    detail = visit_detail(reader(session), world["visits"][3].id)
     assert detail["days"] == 2
     assert [t["name"] for t in detail["travellers"]] == ["Steve Witkoff", "Jared Kushner"]
     assert [m["uid"] for m in detail["meetings"]] == ["m-dec-walk", "m-dec-talks"]
@@ -615,7 +616,7 @@ def test_visit_detail(session: Session, world: Any) -> None:
 
 
 def test_people_registry(session: Session, world: Any) -> None:
-    rows = people_rows(session, "Władimir")
+    rows = people_rows(reader(session), "Władimir")
     assert rows == [
         {
             "name": "Vladimir Putin",
@@ -626,12 +627,15 @@ def test_people_registry(session: Session, world: Any) -> None:
             "uid": world["putin"].uid,
         }
     ]
-    assert [r["name"] for r in people_rows(session)][:2] == ["Jared Kushner", "Kirill Dmitriev"]
-    assert [r["name"] for r in people_rows(session, "shak")] == ["Yuri Ushakov"]
+    assert [r["name"] for r in people_rows(reader(session))][:2] == [
+        "Jared Kushner",
+        "Kirill Dmitriev",
+    ]
+    assert [r["name"] for r in people_rows(reader(session), "shak")] == ["Yuri Ushakov"]
 
 
 def test_places_registry(session: Session, world: Any) -> None:
-    rows = place_rows(session, "Кремль")
+    rows = place_rows(reader(session), "Кремль")
     assert rows == [
         {
             "name": "Kremlin",
@@ -642,7 +646,7 @@ def test_places_registry(session: Session, world: Any) -> None:
             "uid": world["kremlin"].uid,
         }
     ]
-    assert len(place_rows(session)) == 6
+    assert len(place_rows(reader(session))) == 6
 
 
 def test_envoy_stats(session: Session, world: Any) -> None:

@@ -48,21 +48,33 @@ def day_count(when: When) -> int | None:
     return (when.latest - when.earliest).days + 1
 
 
-def dated(edtf: str, earliest: date, latest: date) -> Row:
+Day = date | str
+"""A stored day: a date (through the ORM) or its ISO text (a plain read)."""
+
+
+def iso(day: Day) -> str:
+    return day if isinstance(day, str) else day.isoformat()
+
+
+def as_date(day: Day) -> date:
+    return day if isinstance(day, date) else date.fromisoformat(day)
+
+
+def dated(edtf: str, earliest: Day, latest: Day) -> Row:
     """The four date keys of a row."""
     return {
         "date": shown_edtf(edtf),
         "edtf": edtf,
-        "earliest": earliest.isoformat(),
-        "latest": latest.isoformat(),
+        "earliest": iso(earliest),
+        "latest": iso(latest),
     }
 
 
-def when_of(edtf: str, earliest: date, latest: date) -> When:
+def when_of(edtf: str, earliest: Day, latest: Day) -> When:
     try:
         return parse_when(edtf)
     except InvalidInput:
-        return When(edtf, earliest, latest)
+        return When(edtf, as_date(earliest), as_date(latest))
 
 
 _QUALIFIER_WORDS = {

@@ -3,13 +3,20 @@ more (the venue, city and country cells of a row)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from tracker.models import Place
 from tracker.vocab import PlaceKind
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tracker.models import Place
+
+from tracker.sql import Reader as Plain
+
+PLACES_SQL = "SELECT id, name, kind, country, parent_id FROM place"
 
 
 @dataclass(frozen=True)
@@ -24,12 +31,16 @@ class PlaceInfo:
 class PlaceIndex:
     """Every place, loaded in one query, for walking parent chains without more."""
 
-    def __init__(self, session: Session) -> None:
-        place = Place.__table__.c  # Core columns: no ORM set-up to read a table
-        rows = session.execute(
-            select(place.id, place.name, place.kind, place.country, place.parent_id)
-        )
-        self.places = {row.id: PlaceInfo(*row) for row in rows}
+    def __init__(self, source: Session | Plain) -> None:
+        """Every place, read in a session or on a plain read (the same SQL)."""
+        rows: Iterable[Sequence[Any]]
+        if isinstance(source, Plain):
+            rows = source.rows(PLACES_SQL)
+        else:
+            from sqlalchemy import text
+
+            rows = source.execute(text(PLACES_SQL))
+        self.places = {row[0]: PlaceInfo(*row) for row in rows}
         self._where: dict[int | None, tuple[str | None, str | None]] = {}
 
     def chain(self, place_id: int | None) -> list[PlaceInfo]:

@@ -1,36 +1,24 @@
-"""The registries: people and places, with their aliases and roles."""
+"""The registries: people and places, with their aliases and roles, on a plain read."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    or_,
-    select,
-)
-from sqlalchemy.orm import Session, selectinload
-
 from tracker.cells import join_list
 from tracker.errors import InvalidInput
-from tracker.models import (
-    Person,
-    PersonAlias,
-    Place,
-    PlaceAlias,
-)
-from tracker.names import find_people, find_places, name_key
+from tracker.names import Kind, name_key, read_ids
 from tracker.query.display import Row, shown_edtf
-from tracker.query.places import PlaceIndex
+from tracker.query.where import Where
+from tracker.sql import Reader
 
 
-def _aliases_cell(aliases: Iterable[PersonAlias | PlaceAlias], own_name: str) -> str:
+def _aliases_cell(aliases: Iterable[tuple[str, str | None]], own_name: str) -> str:
     cells: list[str] = []
-    for alias in aliases:
-        if alias.name == own_name and not alias.lang:
+    for name, lang in aliases:
+        if name == own_name and not lang:
             continue
-        cell = f"{alias.name} ({alias.lang})" if alias.lang else alias.name
+        cell = f"{name} ({lang})" if lang else name
         if cell not in cells:
             cells.append(cell)
     return join_list(cells)
@@ -45,66 +33,74 @@ def _role_cell(title: str, organisation: str | None, start: str | None, end: str
     return text
 
 
-def _search_ids(
-    session: Session,
-    search: str,
-    model: type[Person] | type[Place],
-    alias: type[PersonAlias] | type[PlaceAlias],
-    owner: Any,
-) -> ColumnElement[bool]:
+def _search(read: Reader, kind: Kind, search: str | None) -> Where:
+    """The records of ``kind`` whose name or an alias is ``search`` (by the resolver's
+    rules) or holds it, folded."""
+    if not search:
+        return Where()
     key = name_key(search)
     if not key:
         raise InvalidInput("--search", "a name with at least one letter or digit", search)
-    found = find_people(session, search) if model is Person else find_places(session, search)
-    pattern = f"%{key}%"
-    by_alias = select(owner).where(alias.key.like(pattern))
-    return or_(
-        model.id.in_([record.id for record in found]),
-        model.key.like(pattern),
-        model.id.in_(by_alias),
+    found = read_ids(read, kind, search)
+    condition = (
+        f"({read.sql.among(f'{kind}.id', 'f_found')} OR {kind}.key LIKE :f_pattern"
+        f" OR {kind}.id IN (SELECT {kind}_id FROM {kind}_alias WHERE key LIKE :f_pattern))"
     )
+    return Where((condition,), {"f_found": read.sql.ids(found), "f_pattern": f"%{key}%"})
 
 
-def people_rows(session: Session, search: str | None = None) -> list[Row]:
+def _by_owner(read: Reader, query: str) -> dict[int, list[tuple[Any, ...]]]:
+    """The rows of ``query`` (an owner's id first, in order) by owner."""
+    found: dict[int, list[tuple[Any, ...]]] = {}
+    for owner, *rest in read.rows(query):
+        found.setdefault(owner, []).append(tuple(rest))
+    return found
+
+
+def people_rows(read: Reader, search: str | None = None) -> list[Row]:
     """The people registry (by name): name, country, aliases, roles, uid."""
-    query = (
-        select(Person)
-        .order_by(Person.key, Person.id)
-        .options(selectinload(Person.aliases), selectinload(Person.roles))
+    where = _search(read, "person", search)
+    people = read.all(
+        "SELECT person.id, person.name, person.country, person.wikidata, person.uid"
+        f" FROM person{where.sql()} ORDER BY person.key, person.id",
+        where.params,
     )
-    if search:
-        query = query.where(
-            _search_ids(session, search, Person, PersonAlias, PersonAlias.person_id)
-        )
+    aliases = _by_owner(read, "SELECT person_id, name, lang FROM person_alias ORDER BY id")
+    roles = _by_owner(
+        read,
+        "SELECT person_id, title, organisation, start_edtf, end_edtf FROM person_role ORDER BY id",
+    )
     return [
         {
-            "name": person.name,
-            "country": person.country,
-            "aliases": _aliases_cell(person.aliases, person.name),
-            "roles": join_list(
-                _role_cell(r.title, r.organisation, r.start_edtf, r.end_edtf) for r in person.roles
-            ),
-            "wikidata": person.wikidata,
-            "uid": person.uid,
+            "name": name,
+            "country": country,
+            "aliases": _aliases_cell(aliases.get(pid, []), name),
+            "roles": join_list(_role_cell(*role) for role in roles.get(pid, [])),
+            "wikidata": wikidata,
+            "uid": uid,
         }
-        for person in session.scalars(query)
+        for pid, name, country, wikidata, uid in people
     ]
 
 
-def place_rows(session: Session, search: str | None = None) -> list[Row]:
+def place_rows(read: Reader, search: str | None = None) -> list[Row]:
     """The places registry (by name): name, kind, country, parent, aliases, uid."""
-    query = select(Place).order_by(Place.key, Place.id).options(selectinload(Place.aliases))
-    if search:
-        query = query.where(_search_ids(session, search, Place, PlaceAlias, PlaceAlias.place_id))
-    places = PlaceIndex(session)
+    where = _search(read, "place", search)
+    places = read.all(
+        "SELECT place.id, place.name, place.kind, place.country, parent.name, place.uid"
+        f" FROM place LEFT JOIN place AS parent ON parent.id = place.parent_id{where.sql()}"
+        " ORDER BY place.key, place.id",
+        where.params,
+    )
+    aliases = _by_owner(read, "SELECT place_id, name, lang FROM place_alias ORDER BY id")
     return [
         {
-            "name": place.name,
-            "kind": place.kind,
-            "country": place.country,
-            "parent": places.name(place.parent_id),
-            "aliases": _aliases_cell(place.aliases, place.name),
-            "uid": place.uid,
+            "name": name,
+            "kind": kind,
+            "country": country,
+            "parent": parent,
+            "aliases": _aliases_cell(aliases.get(pid, []), name),
+            "uid": uid,
         }
-        for place in session.scalars(query)
+        for pid, name, kind, country, parent, uid in places
     ]

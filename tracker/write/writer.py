@@ -606,12 +606,10 @@ def deleted_reference(
 ) -> str | None:
     """How a deleted record is named (``'Title', 1 Sep 2025``), or ``None`` if no record
     of ``kind`` with that id or uid was deleted."""
-    query = select(Tombstone.label).where(Tombstone.kind == kind)
-    if record_id is not None:
-        query = query.where(Tombstone.record_id == record_id)
-    if uid is not None:
-        query = query.where(Tombstone.uid == uid)
-    return session.scalars(query.order_by(Tombstone.id.desc())).first()
+    from tracker.backend import reader
+    from tracker.query.detail import deleted_label
+
+    return deleted_label(reader(session), kind, record_id=record_id, uid=uid)
 
 
 Progress = Callable[[str, int, int], None]
