@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from sqlalchemy import URL
 
     from db.engine import Database
-    from db.reading import ReadConnection
+    from db.plain import ReadConnection
 
 
 @dataclass

@@ -46,7 +46,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import TextualSelect
 
 from db.dialects import POSTGRESQL, SQLITE
-from db.reading import session_reader
+from db.plain import session_reader
 from tracker import search
 from tracker.backend import BACKENDS, Backend
 from tracker.models import span_days

@@ -18,139 +18,18 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
-from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from db.dialects import SQL, SQLITE, PostgresSql, SqliteSql
+from db.dialects import SQL, SQLITE, SqliteSql
+from db.plain import BUSY_TIMEOUT_MS, ReadConnection
 from db.revisions import HEAD, VERSION_TABLE
-from db.sqlite_files import HEADER, default_path, problem, read_only_uri
-from tracker.errors import Unavailable
-from tracker.sql import Params
+from db.sqlite_files import HEADER, default_path, read_only_uri
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from db.engine import Database
-
-BUSY_TIMEOUT_MS = 30_000  # as db/engine.py waits for a writer
-STREAM_ROWS = 2_000
-"""Rows a server-side cursor fetches at a time (PostgreSQL)."""
-
-_cursor_names = count(1)
-
-
-class ReadConnection:
-    """A read transaction on a DB-API connection (``tracker.sql.Reader``)."""
-
-    def __init__(
-        self,
-        connection: Any,
-        sql: SqliteSql | PostgresSql,
-        *,
-        file: Path | None = None,
-        release: Callable[[], None] | None = None,
-        own_transaction: bool = True,
-    ) -> None:
-        self.connection = connection
-        self._sql = sql
-        self.file = file
-        """The SQLite file read (its failures are reported naming it)."""
-        self._release = release
-        self._own_transaction = own_transaction
-        self._server_side = isinstance(sql, PostgresSql)
-
-    @property
-    def sql(self) -> SqliteSql | PostgresSql:
-        return self._sql
-
-    def _cursor(self, *, streamed: bool = False) -> Any:
-        if not self._server_side:
-            return self.connection.cursor()
-        from psycopg.types.string import TextLoader
-
-        if streamed:
-            cursor = self.connection.cursor(name=f"tracker_read_{next(_cursor_names)}")
-            cursor.itersize = STREAM_ROWS
-        else:
-            cursor = self.connection.cursor()
-        # Dates as ISO text, as SQLite stores them: one shape of row on both databases.
-        cursor.adapters.register_loader("date", TextLoader)
-        return cursor
-
-    def _execute(self, cursor: Any, query: str, params: Params | None) -> None:
-        values = {
-            key: value.isoformat() if isinstance(value, date) else value
-            for key, value in (params or {}).items()
-        }
-        with self.translated():
-            cursor.execute(self._sql.placeholders(query), values)
-
-    def rows(self, query: str, params: Params | None = None) -> Iterator[tuple[Any, ...]]:
-        cursor = self._cursor(streamed=True)
-        try:
-            self._execute(cursor, query, params)
-            while True:
-                with self.translated():
-                    batch = cursor.fetchmany(STREAM_ROWS)
-                if not batch:
-                    return
-                yield from batch
-        finally:
-            cursor.close()
-
-    def all(self, query: str, params: Params | None = None) -> list[tuple[Any, ...]]:
-        cursor = self._cursor()
-        try:
-            self._execute(cursor, query, params)
-            with self.translated():
-                return list(cursor.fetchall())
-        finally:
-            cursor.close()
-
-    def scalar(self, query: str, params: Params | None = None) -> Any:
-        cursor = self._cursor()
-        try:
-            self._execute(cursor, query, params)
-            with self.translated():
-                row = cursor.fetchone()
-            return row[0] if row is not None else None
-        finally:
-            cursor.close()
-
-    @contextmanager
-    def translated(self) -> Iterator[None]:
-        """SQLite's failures on the file (damaged, locked, not a database) as one
-        sentence naming it, as ``db.engine.Database.translated`` words them."""
-        try:
-            yield
-        except sqlite3.Error as exc:
-            sentence = (
-                problem(self.file, exc, busy_timeout_ms=BUSY_TIMEOUT_MS)
-                if self.file is not None
-                else None
-            )
-            if sentence is None:
-                raise
-            raise Unavailable(sentence) from exc
-
-    def close(self) -> None:
-        """End the read transaction and let the connection go."""
-        try:
-            if not self._own_transaction:
-                pass
-            elif self._server_side:
-                self.connection.rollback()
-            elif self.connection.in_transaction:
-                self.connection.execute("ROLLBACK")
-        finally:
-            if self._release is not None:
-                self._release()
-            else:
-                self.connection.close()
 
 
 @contextmanager
@@ -254,18 +133,3 @@ def engine_reader(database: Database, *, dispose: bool = True) -> ReadConnection
     if isinstance(sql, SqliteSql):
         connection.execute("BEGIN")
     return ReadConnection(connection, sql, file=database.file, release=release)
-
-
-def session_reader(session: Session, sql: SqliteSql | PostgresSql) -> ReadConnection:
-    """A plain read inside ``session``'s transaction (on its DB-API connection): it sees
-    what the session has written, flushed first; closing it leaves the transaction to
-    the session."""
-    session.flush()
-    connection: Any = session.connection().connection.driver_connection
-    file = session.connection().engine.url.database if isinstance(sql, SqliteSql) else None
-    path = Path(file) if file and file != ":memory:" else None
-    return ReadConnection(connection, sql, file=path, release=_nothing, own_transaction=False)
-
-
-def _nothing() -> None:
-    pass

@@ -4,7 +4,7 @@ A read command opens a ``Reader`` (``db/reading.py``): one read transaction on t
 database's own DB-API driver, with no SQLAlchemy on SQLite, so that a read starts as
 fast as Python with its driver. A service writes its SQL once, for every database:
 
-- parameters are named, ``:name`` (``db/reading.py`` converts them for a driver that
+- parameters are named, ``:name`` (``db/plain.py`` converts them for a driver that
   wants another style);
 - dates come back as ISO text (``2025-04-11``), as SQLite stores them;
 - the few pieces that differ between the databases (a list of ids as one parameter,

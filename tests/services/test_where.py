@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli.app import main
-from db.reading import ReadConnection, reading
+from db.plain import ReadConnection
+from db.reading import reading
 from tracker.errors import Ambiguous, InvalidInput, NotFound
 from tracker.query.where import Filters, meeting_where, visit_where
 
