@@ -513,3 +513,105 @@ def test_a_merge_is_one_change_set_that_undo_reverts(seeded: Invoke, tmp_path: P
     undone = seeded("undo")
     assert undone.exit_code == 0, undone.output
     assert exported(seeded) == before
+
+
+# -- merges move accounts -------------------------------------------------------------
+
+TALKS = "meeting-2025-12-02-witkoff-kushner-putin"
+REUTERS = "https://www.reuters.com/world/europe/example"
+
+
+def _accounts(run: Invoke, ref: str, field: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = _json(run, "account", "list", ref, field)
+    return rows
+
+
+def test_people_merge_moves_accounts_onto_the_kept_person(
+    seeded: Invoke, db_url: str, tmp_path: Path
+) -> None:
+    """A second record of Yuri Ushakov speaks in an account and is one of the
+    participants of two: the merge gives both to the kept Ushakov, an account that then
+    names him twice names him once, and an account that then repeats another is one."""
+    added = seeded("people", "add", "Yu. V. Ushakov", "--country", "RU")
+    assert added.exit_code == 0, added.output
+    for args in (
+        ["duration", "5h", "-s", REUTERS, "--speaker", "Yu. V. Ushakov", "--quote", "pięć"],
+        ["participants", "Witkoff, Kushner, Putin, Yu. V. Ushakov, Yuri Ushakov", "-s", REUTERS],
+        ["participants", "Witkoff, Kushner, Putin, Yu. V. Ushakov", "-s", REUTERS],
+        ["participants", "Witkoff, Kushner, Putin, Yuri Ushakov", "-s", REUTERS],
+    ):
+        result = seeded("account", "add", TALKS, *args)
+        assert result.exit_code == 0, result.output
+    before = exported(seeded)
+    assert len(_accounts(seeded, TALKS, "participants")) == 4  # the record's first
+
+    merged = seeded("people", "merge", "Yu. V. Ushakov", "Yuri Ushakov")
+    assert merged.exit_code == 0, merged.output
+    assert "Traceback" not in merged.output
+    said = [r for r in _accounts(seeded, TALKS, "duration") if r["quote"] == "pięć"]
+    assert [r["speaker"] for r in said] == ["Yuri Ushakov"]
+    people = _accounts(seeded, TALKS, "participants")
+    # The second names Ushakov once, as it named the kept record (an adviser); the
+    # fourth now repeats it (the same people, roles and source): one account. The
+    # third named only the other record, typed without a role: it keeps its own.
+    four = ["person-steve-witkoff", "person-jared-kushner", "person-vladimir-putin"]
+    four.append("person-yuri-ushakov")
+    assert [[p["person"] for p in r["canonical"]] for r in people[1:]] == [four, four]
+    assert [r["canonical"][3]["role"] for r in people[1:]] == ["adviser", None]
+    assert [r["preferred"] for r in people] == [True, False, False]
+    meeting = next(m for m in exported(seeded)["meetings"] if m["uid"] == TALKS)
+    assert all(
+        "Yu. V. Ushakov" not in json.dumps(account) for account in meeting.get("accounts", [])
+    )
+    # One change set: undo gives the export back exactly.
+    undone = seeded("undo")
+    assert undone.exit_code == 0, undone.output
+    assert exported(seeded) == before
+
+
+def test_places_merge_moves_place_accounts_onto_the_kept_place(seeded: Invoke) -> None:
+    logged = seeded(
+        "log", "-e", "Witkoff", "-w", "Putin", "-d", "2025-09-10", "-p", "Kremlin Senate",
+        "--country", "RU", "--create", "-t", "Talks in the Senate", "-s", REUTERS,
+    )  # fmt: skip
+    assert logged.exit_code == 0, logged.output
+    meeting = next(m for m in exported(seeded)["meetings"] if m["title"] == "Talks in the Senate")
+    ref = meeting["uid"]
+    added = seeded("places", "add", "Moskwa Miasto", "--kind", "city", "--country", "RU")
+    assert added.exit_code == 0, added.output
+    for args in (
+        [ref, "venue", "Kremlin Senate", "-s", REUTERS],
+        [ref, "venue", "Kremlin", "-s", REUTERS],
+        [ref, "venue", "Kremlin", "-s", "TASS", "--note", "the Kremlin's own readout"],
+        [meeting["visit"], "destination", "Moskwa Miasto", "-s", "TASS"],
+    ):
+        result = seeded("account", "add", *args)
+        assert result.exit_code == 0, result.output
+    before = exported(seeded)
+
+    merged = seeded("places", "merge", "Kremlin Senate", "Kremlin")
+    assert merged.exit_code == 0, merged.output
+    venues = _accounts(seeded, ref, "venue")
+    # The first two now say the same from the same source: one account, preferred, the
+    # record's value; the third says so too, from another source: no dispute left.
+    assert [(r["value"], r["sources"], r["preferred"]) for r in venues] == [
+        ("Kremlin", [REUTERS], True),
+        ("Kremlin", ["TASS"], False),
+    ]
+    assert {r["disputed"] for r in venues} == {False}
+    assert next(m for m in exported(seeded)["meetings"] if m["uid"] == ref)["venue"] == (
+        "place-kremlin"
+    )
+    undone = seeded("undo")
+    assert undone.exit_code == 0, undone.output
+    assert exported(seeded) == before
+
+    merged = seeded("places", "merge", "Moskwa Miasto", "Moscow")
+    assert merged.exit_code == 0, merged.output
+    # The visit's own destination (the Senate, logged as a city) stays account 1.
+    senate = next(v for v in before["visits"] if v["uid"] == meeting["visit"])["destination"]
+    destinations = _accounts(seeded, meeting["visit"], "destination")
+    assert [r["canonical"] for r in destinations] == [senate, "place-moscow"]
+    undone = seeded("undo")
+    assert undone.exit_code == 0, undone.output
+    assert exported(seeded) == before

@@ -4,11 +4,16 @@ deleted, its id and uid kept in a tombstone ("merged into ...") so that a refere
 it is never silently given to another record.
 
 What moves, for people: meeting participants, visit travellers, statements' speakers,
-roles and aliases; for places: aliases, children, visits' destinations and meetings'
-venues. A field the kept record lacks (country, Wikidata id, coordinates, notes,
-parent) is taken from the merged one. Visits that became one trip (the same traveller
-to the same city on overlapping dates: the visit rule) are joined, as a write that
-named the right record in the first place would have joined them.
+roles, aliases, and accounts that name them (as a speaker, or among the participants
+an account gives); for places: aliases, children, visits' destinations, meetings'
+venues, and accounts whose value is the place (a venue; a destination as visits'
+destinations move). An account that would then name one person twice names them once
+(as it named the kept person), and an account that would then repeat another of the
+same fact in everything (value, sources, quote, speaker, note) is dropped, the one
+kept preferred if either was. A field the kept record lacks (country, Wikidata id,
+coordinates, notes, parent) is taken from the merged one. Visits that became one trip
+(the same traveller to the same city on overlapping dates: the visit rule) are joined,
+as a write that named the right record in the first place would have joined them.
 
 Two people who took part in one meeting in different roles cannot be one person: the
 merge is refused, naming the meeting. The caller's transaction makes a merge all or
@@ -17,12 +22,17 @@ nothing.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
+from tracker.accounts import value_key, value_of
+from tracker.canonical import account_to_doc
 from tracker.errors import InvalidInput
 from tracker.models import (
+    Account,
+    AccountPerson,
     Meeting,
     Participant,
     Person,
@@ -36,6 +46,7 @@ from tracker.models import (
     VisitTraveller,
 )
 from tracker.names import name_key
+from tracker.vocab import AccountField
 from tracker.write.rules import PlaceInfo
 from tracker.write.writer import Writer, describe_meeting, visit_label
 
@@ -99,6 +110,7 @@ def merge_people(writer: Writer, gone: Person, kept: Person) -> None:
     for statement in session.scalars(select(Statement).where(Statement.speaker_id == gone.id)):
         writer.touch(statement)
         statement.speaker = kept
+    _move_person_accounts(writer, gone, kept)
 
     have_roles = {(r.title, r.organisation, r.start_edtf, r.end_edtf) for r in kept.roles}
     for role in gone.roles:
@@ -166,6 +178,7 @@ def merge_places(writer: Writer, gone: Place, kept: Place) -> None:
         meeting.venue = kept
         if meeting.visit is not None:
             visits[meeting.visit.id] = meeting.visit
+    _move_place_accounts(writer, gone, kept, destination)
     session.flush()
     _remove(writer, gone, "place", kept)
     writer.places.drop(gone.id)
@@ -236,8 +249,82 @@ def note_twins(writer: Writer, meetings: list[Meeting]) -> None:
             )
 
 
+def _move_person_accounts(writer: Writer, gone: Person, kept: Person) -> None:
+    """Accounts that name ``gone`` as their speaker or among their participants name
+    ``kept`` instead."""
+    session = writer.session
+    named = select(AccountPerson.account_id).where(AccountPerson.person_id == gone.id)
+    accounts = session.scalars(
+        select(Account)
+        .where(or_(Account.speaker_id == gone.id, Account.id.in_(named)))
+        .order_by(Account.id)
+    ).all()
+    records = _touch_records(writer, accounts)
+    for account in accounts:
+        if account.speaker_id == gone.id:
+            account.speaker = kept
+        for row in [row for row in account.people if row.person_id == gone.id]:
+            _hand_over(
+                account.people,
+                row,
+                kept,
+                AccountPerson(person=kept, side=row.side, role=row.role),
+            )
+        if account.field == AccountField.PARTICIPANTS.value:
+            account.value_key = value_key(account.field, value_of(account))
+    _drop_repeated_accounts(writer, records)
+
+
+def _move_place_accounts(writer: Writer, gone: Place, kept: Place, destination: Place) -> None:
+    """Accounts whose value is ``gone`` give ``kept`` instead: a venue the kept place, a
+    destination the kept place's destination (``destination``), as visits move."""
+    accounts = writer.session.scalars(
+        select(Account).where(Account.place_id == gone.id).order_by(Account.id)
+    ).all()
+    records = _touch_records(writer, accounts)
+    for account in accounts:
+        place = destination if account.field == AccountField.DESTINATION.value else kept
+        account.place = place
+        account.value_key = value_key(account.field, place.uid)
+    _drop_repeated_accounts(writer, records)
+
+
+def _touch_records(writer: Writer, accounts: Any) -> list[Meeting | Visit]:
+    """The meetings and visits of ``accounts``, each touched (an account's change is a
+    change of its record), once each."""
+    records: dict[tuple[str, int], Meeting | Visit] = {}
+    for account in accounts:
+        record = account.meeting if account.meeting is not None else account.visit
+        assert record is not None
+        key = (type(record).__name__, record.id)
+        if key not in records:
+            writer.touch(record)
+            records[key] = record
+    return list(records.values())
+
+
+def _drop_repeated_accounts(writer: Writer, records: list[Meeting | Visit]) -> None:
+    """Drop each account that repeats an earlier one of the same fact in everything
+    but being preferred; the earlier one is preferred if either was."""
+    for record in records:
+        kept: dict[str, Account] = {}
+        positions: dict[str, int] = {}
+        for account in sorted(record.accounts, key=lambda a: (a.field, a.position)):
+            doc = {**account_to_doc(account), "preferred": None}
+            key = json.dumps(doc, sort_keys=True, ensure_ascii=False)
+            earlier = kept.get(key)
+            if earlier is not None:
+                earlier.preferred = earlier.preferred or account.preferred
+                record.accounts.remove(account)
+                continue
+            kept[key] = account
+            account.position = positions.get(account.field, 0)
+            positions[account.field] = account.position + 1
+    writer.session.flush()
+
+
 def _hand_over(
-    rows: list[Any], row: Participant | VisitTraveller, kept: Person, instead: Any
+    rows: list[Any], row: Participant | VisitTraveller | AccountPerson, kept: Person, instead: Any
 ) -> None:
     """Put ``instead`` (a row of ``kept``) where ``row`` stands in ``rows``, keeping its
     place, or only take ``row`` out when ``kept`` is in ``rows`` already."""
