@@ -230,7 +230,7 @@ def test_the_page_reflows_without_sideways_scrolling_or_cut_text(
 
 LANE_TEXT = """
 const texts = [...document.querySelectorAll('svg.lanes .lane-label, svg.lanes .tick-label')];
-const box = document.querySelector('svg.lanes').parentElement;
+const box = document.querySelector('svg.lanes').closest('.lanes-box');
 return {
   sizes: texts.map(t => ({
     cls: t.getAttribute('class'), text: t.textContent,
@@ -265,6 +265,41 @@ def test_the_lanes_labels_are_legible_at_every_width(
         assert found["box"]["scroll"] > found["box"]["client"]
     else:
         assert found["box"]["scroll"] <= found["box"]["client"] + 1
+
+
+STICKY_NAMES = """
+const box = document.querySelector('.lanes-box');
+box.scrollLeft = box.scrollWidth;
+const left = box.getBoundingClientRect().left;
+const labels = [...document.querySelectorAll('svg.lanes .lane-label')];
+return [...document.querySelectorAll('.lane-names li')].map((li, i) => {
+  const b = li.getBoundingClientRect();
+  const svg = labels[i].getBoundingClientRect();
+  return {text: li.textContent, left: b.left - left, shown: b.width > 0,
+          px: parseFloat(getComputedStyle(li).fontSize),
+          middle: (b.top + b.bottom) / 2, lane: (svg.top + svg.bottom) / 2,
+          scrolled: box.scrollLeft};
+});
+"""
+
+
+def test_on_a_phone_the_envoy_names_stay_in_view_while_the_lanes_scroll(
+    browser: Any, page: tuple[Path, int]
+) -> None:
+    path, _count = page
+    _open(browser, path, 390)
+    names = browser.execute_script(STICKY_NAMES)
+    lanes = browser.execute_script(
+        "return [...document.querySelectorAll('svg.lanes .lane-label')]"
+        ".map(t => t.lastChild.textContent)"
+    )
+    assert [name["text"] for name in names] == lanes
+    assert names[0]["scrolled"] > 400  # scrolled to the latest months
+    for name in names:
+        assert name["shown"]
+        assert abs(name["left"]) <= 1  # at the box's left edge, not scrolled away
+        assert name["px"] >= LEGIBLE_PX
+        assert abs(name["middle"] - name["lane"]) <= 2  # beside its own lane
 
 
 @pytest.mark.parametrize("width", WIDTHS)

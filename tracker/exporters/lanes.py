@@ -4,7 +4,8 @@ with a mark per meeting placed by its dates and coloured by its outcome.
 The SVG is drawn ``WIDTH`` units wide and never shown narrower than ``WIDTH`` pixels
 (the page's style), so its labels are never smaller than their font size: on a screen
 narrower than that (a phone) the figure scrolls sideways inside its own box, which the
-keyboard can reach, and the page itself does not."""
+keyboard can reach, and the page itself does not; the envoys' names stay in view at the
+box's left edge while it scrolls."""
 
 from __future__ import annotations
 
@@ -89,6 +90,12 @@ def figure_start(axis: Axis, lanes: list[str], count: int) -> str:
         '<section aria-labelledby="lanes-heading">\n'
         '<h2 id="lanes-heading">Envoys over time</h2>\n<figure>\n'
         '<div class="lanes-box" role="region" aria-labelledby="lanes-heading" tabindex="0">\n'
+        '<div class="lanes-plot">\n'
+        # The envoys' names again, in html: where the figure scrolls (a phone) they stay
+        # at the box's left edge, over their lanes (the page's style); hidden elsewhere.
+        '<ul class="lane-names" aria-hidden="true">'
+        + "".join(f"<li>{escape(short(name))}</li>" for name in lanes)
+        + "</ul>\n"
         f'<svg class="lanes" viewBox="0 0 {WIDTH} {height}" role="img" '
         'aria-labelledby="lanes-title lanes-desc" xmlns="http://www.w3.org/2000/svg">\n'
         '<title id="lanes-title">Meetings by envoy along a time axis</title>\n'
@@ -116,7 +123,7 @@ def figure_start(axis: Axis, lanes: list[str], count: int) -> str:
 def figure_svg_end() -> str:
     """What closes the SVG that ``figure_start`` opened, and its scrolling box."""
     return (
-        "</svg>\n</div>\n"
+        "</svg>\n</div>\n</div>\n"
         '<p class="scroll-hint">The figure scrolls sideways for the later months.</p>\n'
     )
 
