@@ -175,8 +175,8 @@ def test_stats_and_visits_count_the_meetings_held_as_envoy(seeded: Invoke) -> No
     summary = {r["envoy"]: r for r in _json(seeded("visits", "--format", "json"))}
     expected = {
         "Steve Witkoff": (8, 11),
-        # Washington, Miami (announced) and Miami in December: not Riyadh or
-        # Anchorage, where he travelled without taking part.
+        # Washington, Miami (announced) and Miami in December: not the Anchorage
+        # summit, on his visit but without him.
         "Kirill Dmitriev": (5, 3),
         "Jared Kushner": (2, 3),
         "Yuri Ushakov": (2, 1),
