@@ -183,15 +183,15 @@ def visits_command(
 
     Example: tracker visits "Стив Уиткофф" --from 2025-04 --to 2025-08
     """
-    from tracker.query.envoys import envoy_visits, envoys_summary
+    from tracker.query.travels import envoy_visits, envoys_summary
 
     filters = Filters(date_from=date_from, date_to=date_to, place=place, country=country)
-    with app.database().reading() as session:
+    with app.reading() as read:
         if envoy is None:
-            listing = Listing(envoys_summary(session, filters), ENVOY_TABLE, ENVOY_COLUMNS)
+            listing = Listing(envoys_summary(read, filters), ENVOY_TABLE, ENVOY_COLUMNS)
             _render(app, fmt, listing, messages.NO_ENVOYS)
             return
-        rows = envoy_visits(session, envoy, filters)
+        rows = envoy_visits(read, envoy, filters)
         shown = [{**row, "number": f"#{row['n']}", "since": _since(row)} for row in rows]
         _render(
             app,
@@ -561,16 +561,16 @@ def stats_command(
     Example: tracker stats --with Putin --from 2025 --to 2025
     """
     from tracker.counterparts import counterpart_rows
-    from tracker.query.envoys import envoy_stats
+    from tracker.query.travels import envoy_stats
 
     filters = Filters(date_from=date_from, date_to=date_to, place=place, country=country)
-    with app.database().reading() as session:
+    with app.reading() as read:
         if with_person is not None:
-            rows = counterpart_rows(session, filters, counterpart=with_person)
+            rows = counterpart_rows(read, filters, counterpart=with_person)
             listing = Listing(rows, _counterpart_table(), COUNTERPART_COLUMNS)
             _render(app, fmt, listing, messages.NO_COUNTERPARTS)
             return
-        rows = envoy_stats(session, filters)
+        rows = envoy_stats(read, filters)
         _render(app, fmt, Listing(rows, STATS_TABLE, STATS_COLUMNS), messages.NO_ENVOYS)
 
 
@@ -621,7 +621,7 @@ def counterparts_command(
     from tracker.counterparts import counterpart_rows
 
     filters = Filters(date_from=date_from, date_to=date_to, place=place, country=country)
-    with app.database().reading() as session:
-        rows = counterpart_rows(session, filters, envoy=envoy)
+    with app.reading() as read:
+        rows = counterpart_rows(read, filters, envoy=envoy)
         listing = Listing(rows, _counterpart_table(), COUNTERPART_COLUMNS)
         _render(app, fmt, listing, messages.NO_COUNTERPARTS)

@@ -44,15 +44,12 @@ def test_help_and_version_load_nothing_heavy() -> None:
 NOT_YET = pytest.mark.xfail(
     strict=True, reason="still read through SQLAlchemy: the timeline moves to the plain read"
 )
-ENVOYS_NOT_YET = pytest.mark.xfail(
-    strict=True, reason="still read through SQLAlchemy: the envoy summaries move next"
-)
 READS = [
-    pytest.param(["visits"], id="visits", marks=ENVOYS_NOT_YET),
-    pytest.param(["visits", "witkoff"], id="visits ENVOY", marks=ENVOYS_NOT_YET),
-    pytest.param(["stats"], id="stats", marks=ENVOYS_NOT_YET),
-    pytest.param(["stats", "--with", "Putin"], id="stats --with", marks=ENVOYS_NOT_YET),
-    pytest.param(["counterparts"], id="counterparts", marks=ENVOYS_NOT_YET),
+    pytest.param(["visits"], id="visits"),
+    pytest.param(["visits", "witkoff"], id="visits ENVOY"),
+    pytest.param(["stats"], id="stats"),
+    pytest.param(["stats", "--with", "Putin"], id="stats --with"),
+    pytest.param(["counterparts"], id="counterparts"),
     pytest.param(["people"], id="people"),
     pytest.param(["places", "--search", "Moskwa"], id="places"),
     pytest.param(["show", "meeting-2025-12-02-witkoff-kushner-putin"], id="show"),

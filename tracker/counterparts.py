@@ -1,16 +1,17 @@
 """Who met whom: per envoy and counterpart, the meetings they held, the hours of talks
 (their qualifiers kept), the first and the last, and the outcomes.
 
-The pairs are those of ``tracker.query.envoys.who_met_whom``, the rule the network
+The pairs are those of ``tracker.query.sides.WHO_MET_WHOM``, the rule the network
 export reads too: an envoy is a participant one of the meeting's envoys by
 ``taking_part`` (in the role of envoy), and their counterparts at a meeting are the
 other participants they met there (on another side, or either of them on no side), so
 that members of one delegation are not each other's counterparts. Only held meetings
 count: an announced, postponed or cancelled meeting is not a meeting two people had.
 
-Computed by the database: one statement grouped by envoy and counterpart (window
-functions pick each pair's first and last meeting) and one for the outcomes; memory
-holds a row per pair, whatever the number of meetings.
+Computed by the database, on a plain read (``tracker.sql.Reader``): one statement
+grouped by envoy and counterpart (window functions pick each pair's first and last
+meeting) and one for the outcomes; memory holds a row per pair, whatever the number of
+meetings.
 """
 
 from __future__ import annotations
@@ -18,13 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
-from sqlalchemy.orm import Session
-
-from tracker.models import Meeting, Person
-from tracker.names import resolve_person
-from tracker.query import Filters, Row, meeting_conditions, shown_edtf, talks_cells
-from tracker.query.envoys import who_met_whom
+from tracker.names import read_one
+from tracker.query.display import Row, shown_edtf
+from tracker.query.sides import WHO_MET_WHOM
+from tracker.query.travels import talks_cells
+from tracker.query.where import Filters, Where, meeting_where
+from tracker.sql import Reader
 from tracker.vocab import DurationQualifier, Outcome
 
 COUNTERPART_KEYS = (
@@ -64,84 +64,62 @@ class Pair:
 
 
 def _pairs(
-    conditions: list[ColumnElement[bool]],
-    envoy_id: int | None,
-    counterpart_id: int | None,
-    everyone: bool,
-) -> Select[Any]:
-    """A row per pair who met (``who_met_whom``) and held meeting they had, among the
-    meetings ``conditions`` select: an envoy and a counterpart, or with ``everyone``
-    any two people, each pair once (the lower person id first)."""
-    met = who_met_whom()
-    meeting = Meeting.__table__
-    wanted: list[ColumnElement[bool]] = [
-        met.c.person_id < met.c.other_id if everyone else met.c.envoy.is_(True)
-    ]
+    where: Where, envoy_id: int | None, counterpart_id: int | None, everyone: bool
+) -> tuple[str, dict[str, Any]]:
+    """A WITH clause, ``pairs``: a row per pair who met (``WHO_MET_WHOM``) and held
+    meeting they had, among the meetings ``where`` selects (of ``meeting AS m``): an
+    envoy and a counterpart, or with ``everyone`` any two people, each pair once (the
+    lower person id first). And its parameters."""
+    wanted = ["met.person_id < met.other_id" if everyone else "met.envoy"]
+    params = dict(where.params)
     if envoy_id is not None:
-        wanted.append(met.c.person_id == envoy_id)
+        wanted.append("met.person_id = :envoy_id")
+        params["envoy_id"] = envoy_id
     if counterpart_id is not None:
-        wanted.append(met.c.other_id == counterpart_id)
-    return (
-        select(
-            met.c.person_id.label("envoy_id"),
-            met.c.other_id.label("counterpart_id"),
-            meeting.c.id.label("meeting_id"),
-            meeting.c.edtf,
-            meeting.c.earliest,
-            meeting.c.latest,
-            meeting.c.duration_minutes,
-            meeting.c.duration_qualifier,
-            meeting.c.outcome,
-        )
-        .select_from(met.join(meeting, meeting.c.id == met.c.meeting_id))
-        .where(*wanted, *conditions)
+        wanted.append("met.other_id = :counterpart_id")
+        params["counterpart_id"] = counterpart_id
+    sql = (
+        "WITH pairs AS (SELECT met.person_id AS envoy_id, met.other_id AS counterpart_id,"
+        " m.id AS meeting_id, m.edtf, m.earliest, m.latest, m.duration_minutes,"
+        f" m.duration_qualifier, m.outcome FROM ({WHO_MET_WHOM}) AS met"
+        f" JOIN meeting AS m ON m.id = met.meeting_id WHERE {' AND '.join(wanted)}"
+        f"{where.sql('AND')})"
     )
+    return sql, params
 
 
 def counterpart_pairs(
-    session: Session,
-    conditions: list[ColumnElement[bool]],
+    read: Reader,
+    where: Where,
     envoy_id: int | None = None,
     counterpart_id: int | None = None,
     *,
     everyone: bool = False,
 ) -> tuple[list[Pair], dict[tuple[int, int], dict[str, int]]]:
-    """The pairs who met among the meetings ``conditions`` select (see ``_pairs``),
+    """The pairs who met among the meetings ``where`` selects (see ``_pairs``),
     grouped by the database, and each pair's outcomes."""
-    pairs = _pairs(conditions, envoy_id, counterpart_id, everyone).subquery("pairs")
-    p = pairs.c
-    pair_key = (p.envoy_id, p.counterpart_id)
-    ranked = select(
-        pairs,
-        func.row_number()
-        .over(partition_by=pair_key, order_by=(p.earliest, p.latest, p.meeting_id))
-        .label("nth"),
-        func.row_number()
-        .over(
-            partition_by=pair_key,
-            order_by=(p.latest.desc(), p.earliest.desc(), p.meeting_id.desc()),
+    pairs, params = _pairs(where, envoy_id, counterpart_id, everyone)
+    pair_key = "PARTITION BY envoy_id, counterpart_id"
+
+    def found(qualifier: DurationQualifier) -> str:
+        return (
+            "max(CASE WHEN duration_minutes IS NOT NULL"
+            f" AND duration_qualifier = '{qualifier.value}' THEN 1 ELSE 0 END)"
         )
-        .label("nth_last"),
-    ).subquery("ranked")
-    r = ranked.c
-    timed = r.duration_minutes.is_not(None)
 
-    def found(qualifier: DurationQualifier) -> Any:
-        return func.max(case((and_(timed, r.duration_qualifier == qualifier.value), 1), else_=0))
-
-    grouped = select(
-        r.envoy_id,
-        r.counterpart_id,
-        func.count(),
-        func.count(r.duration_minutes),
-        func.coalesce(func.sum(r.duration_minutes), 0),
-        found(DurationQualifier.AT_LEAST),
-        found(DurationQualifier.AT_MOST),
-        found(DurationQualifier.ABOUT),
-        func.max(case((r.nth == 1, r.edtf))),
-        func.max(case((r.nth == 1, r.earliest))),
-        func.max(case((r.nth_last == 1, r.edtf))),
-    ).group_by(r.envoy_id, r.counterpart_id)
+    grouped = read.all(
+        f"{pairs}, ranked AS (SELECT pairs.*,"
+        f" row_number() OVER ({pair_key} ORDER BY earliest, latest, meeting_id) AS nth,"
+        f" row_number() OVER ({pair_key}"
+        " ORDER BY latest DESC, earliest DESC, meeting_id DESC) AS nth_last FROM pairs)"
+        " SELECT envoy_id, counterpart_id, count(*), count(duration_minutes),"
+        f" coalesce(sum(duration_minutes), 0), {found(DurationQualifier.AT_LEAST)},"
+        f" {found(DurationQualifier.AT_MOST)}, {found(DurationQualifier.ABOUT)},"
+        " max(CASE WHEN nth = 1 THEN edtf END), max(CASE WHEN nth = 1 THEN earliest END),"
+        " max(CASE WHEN nth_last = 1 THEN edtf END)"
+        " FROM ranked GROUP BY envoy_id, counterpart_id",
+        params,
+    )
     found_pairs = [
         Pair(
             envoy_id=row[0],
@@ -156,19 +134,20 @@ def counterpart_pairs(
             first_earliest=str(row[9]),
             last_edtf=row[10],
         )
-        for row in session.execute(grouped)
+        for row in grouped
     ]
     outcomes: dict[tuple[int, int], dict[str, int]] = {}
-    by_outcome = select(p.envoy_id, p.counterpart_id, p.outcome, func.count()).group_by(
-        p.envoy_id, p.counterpart_id, p.outcome
-    )
-    for envoy_id_, counterpart_id_, outcome, count in session.execute(by_outcome):
+    for envoy_id_, counterpart_id_, outcome, count in read.all(
+        f"{pairs} SELECT envoy_id, counterpart_id, outcome, count(*) FROM pairs"
+        " GROUP BY envoy_id, counterpart_id, outcome",
+        params,
+    ):
         outcomes.setdefault((envoy_id_, counterpart_id_), {})[outcome] = count
     return found_pairs, outcomes
 
 
 def counterpart_rows(
-    session: Session,
+    read: Reader,
     filters: Filters,
     envoy: str | None = None,
     counterpart: str | None = None,
@@ -180,17 +159,18 @@ def counterpart_rows(
     Envoys come in the order of their first meeting (then by name); an envoy's
     counterparts by meetings (most first), then by their first meeting, then by name.
     """
-    envoy_id = resolve_person(session, envoy, "ENVOY").id if envoy is not None else None
+    envoy_id = read_one(read, "person", envoy, "ENVOY").id if envoy is not None else None
     counterpart_id = (
-        resolve_person(session, counterpart, "--with").id if counterpart is not None else None
+        read_one(read, "person", counterpart, "--with").id if counterpart is not None else None
     )
-    conditions = meeting_conditions(session, filters)
-    pairs, outcomes = counterpart_pairs(session, conditions, envoy_id, counterpart_id)
+    where = meeting_where(read, filters, "m")
+    pairs, outcomes = counterpart_pairs(read, where, envoy_id, counterpart_id)
     ids = {pair.envoy_id for pair in pairs} | {pair.counterpart_id for pair in pairs}
     people = {
-        person.id: (person.name, person.uid)
-        for person in session.execute(
-            select(Person.id, Person.name, Person.uid).where(Person.id.in_(ids))
+        person_id: (name, uid)
+        for person_id, name, uid in read.all(
+            f"SELECT id, name, uid FROM person WHERE {read.sql.among('id', 'ids')}",
+            {"ids": read.sql.ids(sorted(ids))},
         )
     }
     envoy_first: dict[int, tuple[str, str]] = {}

@@ -1,6 +1,7 @@
 """``tracker visits`` and ``tracker stats`` are computed by the database; their answers
-are the ones the per-visit computation gave before (kept in
-``tests/data/aggregates-expected.json``), on the seed data and on a generated record,
+are the ones the earlier computations gave (kept in ``tests/data/aggregates-expected.json``:
+first the per-visit one, then, under the envoy rule of ``tracker.query.sides``, the
+SQLAlchemy queries the plain read replaced), on the seed data and on a generated record,
 with and without filters, on both backends."""
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ from tracker.query import (
     people_rows,
     place_rows,
     precision,
-    talks_total,
+    talks_cells,
     timeline_batches,
     timeline_entries,
     timeline_rows,
@@ -466,7 +466,7 @@ def test_lanes_refuse_an_endless_range(session: Session, world: Any) -> None:
 
 
 def test_envoys_summary(session: Session, world: Any) -> None:
-    assert envoys_summary(session, Filters()) == [
+    assert envoys_summary(reader(session), Filters()) == [
         {
             "envoy": "Steve Witkoff",
             "visits": 4,
@@ -504,7 +504,7 @@ def test_envoys_summary(session: Session, world: Any) -> None:
 
 
 def test_envoy_visits(session: Session, world: Any) -> None:
-    rows = envoy_visits(session, "Steve Witkoff", Filters())
+    rows = envoy_visits(reader(session), "Steve Witkoff", Filters())
     assert [(r["n"], r["date"], r["destination"], r["country"], r["days"]) for r in rows] == [
         (1, "11 Feb 2025", "Moscow", "RU", 1),
         (2, "11 Apr 2025", "St Petersburg", "RU", 1),
@@ -522,14 +522,14 @@ def test_envoy_visits(session: Session, world: Any) -> None:
 
 
 def test_month_only_visit_has_no_day_count(session: Session, world: Any) -> None:
-    (row,) = envoy_visits(session, "Dmitriev", Filters())
+    (row,) = envoy_visits(reader(session), "Dmitriev", Filters())
     assert (row["date"], row["days"], row["edtf"]) == ("Apr 2025", None, "2025-04")
 
 
 def test_visits_for_a_cyrillic_alias_equal_the_english_name(session: Session, world: Any) -> None:
-    english = envoy_visits(session, "Steve Witkoff", Filters())
-    assert envoy_visits(session, "Стив Уиткофф", Filters()) == english
-    assert envoy_visits(session, "witkoffa", Filters()) == english
+    english = envoy_visits(reader(session), "Steve Witkoff", Filters())
+    assert envoy_visits(reader(session), "Стив Уиткофф", Filters()) == english
+    assert envoy_visits(reader(session), "witkoffa", Filters()) == english
 
 
 @pytest.mark.parametrize(
@@ -546,14 +546,14 @@ def test_visits_for_a_cyrillic_alias_equal_the_english_name(session: Session, wo
 def test_envoy_visit_filters(
     session: Session, world: Any, filters: Filters, dates: list[str]
 ) -> None:
-    assert [row["date"] for row in envoy_visits(session, "Witkoff", filters)] == dates
+    assert [row["date"] for row in envoy_visits(reader(session), "Witkoff", filters)] == dates
 
 
 def test_ambiguous_envoy(session: Session, world: Any) -> None:
     _person(session, "Steve Witkoff", "GB")
     session.flush()
     with pytest.raises(Ambiguous) as caught:
-        envoy_visits(session, "Steve Witkoff", Filters())
+        envoy_visits(reader(session), "Steve Witkoff", Filters())
     assert len(caught.value.candidates) == 2
 
 
@@ -650,7 +650,7 @@ def test_places_registry(session: Session, world: Any) -> None:
 
 
 def test_envoy_stats(session: Session, world: Any) -> None:
-    witkoff, dmitriev, kushner = envoy_stats(session, Filters())
+    witkoff, dmitriev, kushner = envoy_stats(reader(session), Filters())
     assert witkoff["envoy"] == "Steve Witkoff"
     assert (witkoff["visits"], witkoff["meetings"]) == (4, 5)
     # Gaps by earliest day: 11 Feb → 11 Apr → 25 Apr → 2 Dec.
@@ -675,9 +675,17 @@ def test_envoy_stats(session: Session, world: Any) -> None:
         ([], None),
     ],
 )
-def test_talks_total(durations: list[tuple[int, str | None]], expected: str | None) -> None:
-    meetings = [Meeting(duration_minutes=m, duration_qualifier=q) for m, q in durations]
-    assert talks_total(meetings)["talks"] == expected
+def test_talks_cells(durations: list[tuple[int, str | None]], expected: str | None) -> None:
+    qualifiers = {q or "exact" for _m, q in durations}
+    cells = talks_cells(
+        meetings=len(durations),
+        timed=len(durations),
+        minutes=sum(m for m, _q in durations),
+        at_least="at-least" in qualifiers,
+        at_most="at-most" in qualifiers,
+        about="about" in qualifiers,
+    )
+    assert cells["talks"] == expected
 
 
 # -- dates and durations --------------------------------------------------------------

@@ -25,10 +25,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
 from sqlalchemy import func, select
 
+from tracker.backend import reader
 from tracker.counterparts import counterpart_pairs
 from tracker.exporters.base import Export, Exporter
 from tracker.models import Meeting, Person, PersonRole
 from tracker.query import taking_part, talks_cells
+from tracker.query.where import meeting_where
 from tracker.text import visible
 from tracker.vocab import MeetingStatus
 
@@ -60,7 +62,9 @@ def network(export: Export) -> tuple[nx.Graph[str], int]:
             .group_by(sides.c.person_id)
         ).all()
     )
-    pairs, _outcomes = counterpart_pairs(session, conditions, everyone=True)
+    read = reader(session)
+    where = meeting_where(read, export.filters, "m")
+    pairs, _outcomes = counterpart_pairs(read, where, everyone=True)
 
     people: dict[int, Person] = {}
     roles: dict[int, list[PersonRole]] = {}

@@ -26,19 +26,11 @@ if TYPE_CHECKING:
         shown_edtf,
         when_of,
     )
-    from tracker.query.envoys import (
-        envoy_stats,
-        envoy_visits,
-        envoys_summary,
-        main_meeting,
-        sides,
-        taking_part,
-        talks_cells,
-        talks_total,
-    )
+    from tracker.query.envoys import taking_part
     from tracker.query.filters import meeting_conditions
     from tracker.query.places import PlaceIndex
     from tracker.query.registries import people_rows, place_rows
+    from tracker.query.sides import sides
     from tracker.query.timeline import (
         BATCH,
         TIMELINE_KEYS,
@@ -49,6 +41,13 @@ if TYPE_CHECKING:
         timeline_batches,
         timeline_entries,
         timeline_rows,
+    )
+    from tracker.query.travels import (
+        envoy_stats,
+        envoy_visits,
+        envoys_summary,
+        main_meeting,
+        talks_cells,
     )
     from tracker.query.where import DateRange, Filters, date_range
 
@@ -64,14 +63,13 @@ _HOMES = {
     "precision": "tracker.query.display",
     "shown_edtf": "tracker.query.display",
     "when_of": "tracker.query.display",
-    "envoy_stats": "tracker.query.envoys",
-    "envoy_visits": "tracker.query.envoys",
-    "envoys_summary": "tracker.query.envoys",
-    "main_meeting": "tracker.query.envoys",
-    "sides": "tracker.query.envoys",
+    "envoy_stats": "tracker.query.travels",
+    "envoy_visits": "tracker.query.travels",
+    "envoys_summary": "tracker.query.travels",
+    "main_meeting": "tracker.query.travels",
+    "sides": "tracker.query.sides",
     "taking_part": "tracker.query.envoys",
-    "talks_cells": "tracker.query.envoys",
-    "talks_total": "tracker.query.envoys",
+    "talks_cells": "tracker.query.travels",
     "DateRange": "tracker.query.where",
     "Filters": "tracker.query.where",
     "date_range": "tracker.query.where",
@@ -131,7 +129,6 @@ __all__ = [
     "sides",
     "taking_part",
     "talks_cells",
-    "talks_total",
     "timeline_batches",
     "timeline_entries",
     "timeline_rows",

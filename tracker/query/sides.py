@@ -31,7 +31,12 @@ network export reads each pair once.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
+from typing import TypeVar
+
 from tracker.vocab import MeetingStatus, ParticipantRole
+
+P = TypeVar("P", bound=Hashable)
 
 TAKING_PART = (
     "SELECT meeting_id, person_id, side, position,"
@@ -51,3 +56,13 @@ WHO_MET_WHOM = (
     " JOIN meeting AS held ON held.id = one.meeting_id"
     f" WHERE held.status = '{MeetingStatus.HELD.value}'"
 )
+
+
+def sides(participants: Iterable[tuple[P, bool]]) -> tuple[list[P], list[P]]:
+    """The envoys of a meeting and its counterparts, from its participants (in order),
+    each with ``envoy`` as ``TAKING_PART`` gives it: the envoys, then every other
+    participant, each once."""
+    taking = list(participants)
+    envoys = list(dict.fromkeys(person for person, envoy in taking if envoy))
+    counterparts = list(dict.fromkeys(p for p, _envoy in taking if p not in envoys))
+    return envoys, counterparts

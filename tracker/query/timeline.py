@@ -42,9 +42,10 @@ from tracker.query.display import (
     sources_cell,
     when_of,
 )
-from tracker.query.envoys import sides, taking_part
+from tracker.query.envoys import taking_part
 from tracker.query.filters import DateRange, Filters, meeting_conditions
 from tracker.query.places import PlaceIndex
+from tracker.query.sides import sides
 from tracker.vocab import MeetingStatus
 
 BATCH = 200
