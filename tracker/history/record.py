@@ -108,7 +108,9 @@ def _record(session: Session, author: Author) -> int | None:
     session.flush()
     number = change_set.id
     rows = [
-        (
+        (number, position, section, uid, ADDED, None, None)
+        if before is None and after is None  # a bulk import's (most of a big change set)
+        else (
             number,
             position,
             section,

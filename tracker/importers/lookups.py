@@ -208,15 +208,15 @@ class Lookups:
 
     def _people(self, names: Sequence[str], field_name: str) -> list[Id | None]:
         exact = self.exact_people
-        found: list[Id | None] = []
-        for name in names:
-            person = exact.get(name)
-            if person is None:
-                person = self.person(name, field_name)
+        found: list[Id | None] = [exact.get(name) for name in names]
+        if None not in found:  # names seen before: most rows of a big file
+            return found
+        for position, name in enumerate(names):
+            if found[position] is None:
+                person = found[position] = self.person(name, field_name)
                 index = self.existing.people
                 if person is not None and index.by_key.get(index.key(name)) == [person]:
                     exact[name] = person
-            found.append(person)
         return found
 
     def _names_country(self, name: str, key: str, code: str, country: Id | None) -> bool:

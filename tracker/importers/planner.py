@@ -108,16 +108,10 @@ class Planner(Lookups):
             venue = country
         elif row.venue is not None and venue is None:
             venue = self.new_place(row.venue, _VENUE, code, city or region or country)
-        people = [
-            t if t is not None else self.new_person(n)
-            for t, n in zip(travellers, row.travellers, strict=True)
-        ]
+        people = self._found_or_new(travellers, row.travellers)
         if len(people) > 1:
             people = list(dict.fromkeys(people))
-        others = [
-            c if c is not None else self.new_person(n)
-            for c, n in zip(counterparts, row.counterparts, strict=True)
-        ]
+        others = self._found_or_new(counterparts, row.counterparts)
         destination = city or region or country
         if destination is None and venue is not None:
             destination = self.existing.tree.city_of(venue)
@@ -132,6 +126,14 @@ class Planner(Lookups):
             self._meeting(row, people, others, place, destination, code, notes)
         else:
             self._visit(row, people, destination, notes)
+
+    def _found_or_new(self, found: list[Id | None], names: list[str]) -> list[Id]:
+        """The people found, with those not found planned as new."""
+        if None not in found:
+            return found
+        return [
+            f if f is not None else self.new_person(n) for f, n in zip(found, names, strict=True)
+        ]
 
     def _hold_role(self, people: Sequence[Id], title: str, day: When) -> None:
         """The role the row gives its travellers, for the row's dates (widening what
@@ -192,7 +194,7 @@ class Planner(Lookups):
                 )
                 state.next_traveller += 1
                 added = True
-        for spec in dict.fromkeys(sources):
+        for spec in _each(sources):
             source = self.source(spec)
             if source not in state.sources:
                 state.sources.append(source)
@@ -227,7 +229,7 @@ class Planner(Lookups):
             travellers.append((ref, person, role, position))
         if row.sources:
             links = plan.visit_sources
-            for position, spec in enumerate(dict.fromkeys(row.sources)):
+            for position, spec in enumerate(_each(row.sources)):
                 source = self.source(spec)
                 state.sources.append(source)
                 links.append((ref, source, position))
@@ -312,7 +314,7 @@ class Planner(Lookups):
         self.plan.meetings.append((ref, values, visit, place))
         state = MeetingState(has_duration=row.minutes is not None, notes=notes)
         self._participants(ref, state, people, others, code, set())
-        for spec in dict.fromkeys(row.sources):
+        for spec in _each(row.sources):
             source = self.source(spec)
             if source not in state.sources:
                 state.sources.append(source)
@@ -373,7 +375,7 @@ class Planner(Lookups):
         for other in others:
             if other not in meeting.envoys and other not in meeting.counterparts:
                 meeting.counterparts += (other,)
-        for spec in dict.fromkeys(row.sources):
+        for spec in _each(row.sources):
             source = self.source(spec)
             if source not in state.sources:
                 state.sources.append(source)
@@ -452,6 +454,11 @@ class Planner(Lookups):
         values["updated_at"] = self.now
         self.plan.visit_updates.append(values)
         self.report.updated["visits"] += 1
+
+
+def _each(sources: Sequence[Source3]) -> Sequence[Source3]:
+    """Each of a row's sources once, in order (most rows give one)."""
+    return sources if len(sources) < 2 else list(dict.fromkeys(sources))
 
 
 def _when(edtf: str) -> When:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import select
@@ -31,17 +32,23 @@ def stored_touched(plan: Plan) -> dict[str, set[int]]:
     stored people whose roles it may add or widen."""
     meetings = {row["b_id"] for row in plan.meeting_updates}
     meetings.update(meeting for meeting, _change in plan.meeting_merges)
-    meetings.update(m for m, *_rest in plan.participants if m.__class__ is not Ref)
-    meetings.update(m for m, *_rest in plan.meeting_sources if m.__class__ is not Ref)
+    meetings.update(_stored(plan.participants))
+    meetings.update(_stored(plan.meeting_sources))
     visits = {row["b_id"] for row in plan.visit_updates}
-    visits.update(v for v, *_rest in plan.travellers if v.__class__ is not Ref)
-    visits.update(v for v, *_rest in plan.visit_sources if v.__class__ is not Ref)
+    visits.update(_stored(plan.travellers))
+    visits.update(_stored(plan.visit_sources))
     people = {cast(int, p) for p, _title in plan.roles if p.__class__ is not Ref}
     return {
         "visits": {int(v) for v in visits},
         "meetings": {int(m) for m in meetings},
         "people": people,
     }
+
+
+def _stored(links: Iterable[tuple[Any, ...]]) -> set[Any]:
+    """The stored records (not planned ones) that planned links start from: a big
+    import plans hundreds of thousands of links, nearly all from records it adds."""
+    return {first for first in set(map(itemgetter(0), links)) if first.__class__ is not Ref}
 
 
 def _states(session: Session, wanted: dict[str, set[int]]) -> dict[tuple[str, int], Doc]:
