@@ -21,6 +21,9 @@ from tracker.write.sources import identity
 _COUNTRY = PlaceKind.COUNTRY.value
 
 Source3 = tuple[str | None, str | None, str | None]
+Where = tuple[str | None, Id | None, str | None, Id | None, Id | None, Id | None, str | None]
+"""Where a row is: country code and place, region name and place, city, venue, and
+what the venue is (``"city"``, ``"country"`` or ``None``: a venue of its own)."""
 
 
 class Lookups:
@@ -35,6 +38,7 @@ class Lookups:
         self.codes: dict[str, tuple[str, str | None]] = {}
         self.named_countries: dict[tuple[str, str, Id | None], bool] = {}
         self.found_places: dict[tuple[str, tuple[str, ...], str | None, Id | None], Id] = {}
+        self.found_where: dict[tuple[str | None, ...], Where] = {}
         # Lookups that cannot change while the import runs: a name that is a person's
         # whole name or alias (a new person never has a key a name found already), and
         # a source's identity.

@@ -24,7 +24,7 @@ from tracker.dates import When, parse_when
 from tracker.errors import InvalidInput
 from tracker.gazetteer import new_city
 from tracker.importers.existing import MeetingState, VisitState
-from tracker.importers.lookups import Lookups, Source3
+from tracker.importers.lookups import Lookups, Source3, Where
 from tracker.importers.plan import Id, Ref, new_uid
 from tracker.importers.rows import Parsed, RowError
 from tracker.vocab import MeetingKind, ParticipantRole, PlaceKind
@@ -57,22 +57,9 @@ class Planner(Lookups):
         # Look everything up first: a row that fails must leave nothing behind.
         travellers = self._people(row.travellers, "traveller")
         counterparts = self._people(row.counterparts, "counterparts")
-        code, country, within = self.country(row.country) if row.country else (None, None, None)
-        region = self.place(within, _CITY_KINDS, code, country) if within else None
+        code, country, within, region, city, venue, venue_is = self._where(row)
         multi = len(row.cities) > 1
         city_name = row.cities[0] if len(row.cities) == 1 else None
-        inside = region or country
-        city = self.place(city_name, _CITY_KINDS, code, inside) if city_name else None
-        venue: Id | None = None
-        venue_is = None
-        if row.venue is not None:
-            vkey = row.venue_key
-            if city_name is not None and vkey == row.city_keys[0]:
-                venue_is = "city"
-            elif code is not None and self._names_country(row.venue, vkey, code, country):
-                venue_is = "country"
-            else:
-                venue = self.place(row.venue, _ALL_KINDS, code, city or region or country)
 
         if row.is_meeting:
             stored_meeting = self.existing.meetings_by_uid.get(row.uid)
@@ -126,6 +113,40 @@ class Planner(Lookups):
             self._meeting(row, people, others, place, destination, code, notes)
         else:
             self._visit(row, people, destination, notes)
+
+    def _where(self, row: Parsed) -> Where:
+        """The row's country (its code, its place), region, city and venue as found
+        (``None``: not found, to be created), and whether the venue is the city or the
+        country. Remembered for the rows that name the same places, once every one of
+        them is found: what is found stays found for the rest of the import."""
+        memo = (row.country, row.venue, *row.cities)
+        found = self.found_where.get(memo)
+        if found is not None:
+            return found
+        code, country, within = self.country(row.country) if row.country else (None, None, None)
+        region = self.place(within, _CITY_KINDS, code, country) if within else None
+        city_name = row.cities[0] if len(row.cities) == 1 else None
+        inside = region or country
+        city = self.place(city_name, _CITY_KINDS, code, inside) if city_name else None
+        venue: Id | None = None
+        venue_is = None
+        if row.venue is not None:
+            vkey = row.venue_key
+            if city_name is not None and vkey == row.city_keys[0]:
+                venue_is = "city"
+            elif code is not None and self._names_country(row.venue, vkey, code, country):
+                venue_is = "country"
+            else:
+                venue = self.place(row.venue, _ALL_KINDS, code, city or region or country)
+        found = (code, country, within, region, city, venue, venue_is)
+        if (
+            (code is None or country is not None)
+            and (within is None or region is not None)
+            and (city_name is None or city is not None)
+            and (row.venue is None or venue is not None or venue_is is not None)
+        ):
+            self.found_where[memo] = found
+        return found
 
     def _found_or_new(self, found: list[Id | None], names: list[str]) -> list[Id]:
         """The people found, with those not found planned as new."""

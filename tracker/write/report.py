@@ -22,7 +22,7 @@ OUTCOMES = ("added", "updated", "unchanged")
 Doc = dict[str, Any]
 
 
-@dataclass
+@dataclass(slots=True)
 class Change:
     """One record a write touched: its section, its uid and its canonical form before
     (``None``: it is new) and after (``None``: it was deleted). A bulk import leaves
