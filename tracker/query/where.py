@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from tracker.countries import resolve_country
 from tracker.dates import parse_when
 from tracker.errors import InvalidInput
 from tracker.names import name_key, read_ids, read_one
@@ -213,6 +212,8 @@ def country_code(read: Reader, value: str) -> str:
     """The code of the country ``value`` names (:func:`tracker.countries.resolve_country`):
     a code, a name in any language, a stored country place's name or alias, or a former
     country (``USSR`` is ``SUHH``: what was recorded under it)."""
+    # Imported here: the country names are loaded only by a read that filters by one.
+    from tracker.countries import resolve_country
 
     def stored(name: str) -> list[str]:
         codes = []
