@@ -300,7 +300,7 @@ def timeline_command(
         raise click.UsageError("--view tree prints only as a table; leave out --format")
     if app.excel and fmt != "csv":  # the tree and the lanes on a terminal do not render
         raise excel_refused(fmt)
-    from tracker.query.timeline import TIMELINE_TABLE, lanes, timeline_entries, timeline_rows
+    from tracker.query.timeline import TIMELINE_TABLE, lanes, timeline_records, timeline_rows
 
     filters = Filters(
         date_from=date_from,
@@ -313,19 +313,19 @@ def timeline_command(
         outcome=outcome,
         search=search,
     )
-    with app.database().reading() as session:
+    with app.reading() as read:
         if view == "table":
-            cells = (_timeline_cells(row) for row in timeline_rows(session, filters))
+            cells = (_timeline_cells(row) for row in timeline_rows(read, filters))
             listing = Listing(cells, TIMELINE_TABLE, TIMELINE_COLUMNS)
             _render(app, fmt, listing, messages.NO_MEETINGS)
             return
-        entries = timeline_entries(session, filters)
+        records = timeline_records(read, filters)
         if view == "tree":
-            if print_tree(app.out, entries) == 0:
+            if print_tree(app.out, records) == 0:
                 app.err.print(messages.NO_MEETINGS)
             return
         if view == "lanes":
-            months, rows = lanes(entries, date_range(filters))
+            months, rows = lanes(records, date_range(filters))
             lead = [
                 Column("envoy", "envoy", style="bold"),
                 STATUS_COLUMN,

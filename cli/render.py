@@ -33,7 +33,7 @@ from tracker.vocab import MeetingStatus
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from tracker.query.timeline import TimelineEntry
+    from tracker.query.timeline import TimelineRecord
 
 Justify = Literal["left", "right"]
 Wrap = Literal["", "words", "names"]
@@ -368,15 +368,15 @@ def meeting_label(row: Row) -> str:
     return f"{row['date']}  {row['title']} ({'; '.join(details)})"
 
 
-def print_tree(out: Console, entries: Iterable[TimelineEntry]) -> int:
+def print_tree(out: Console, records: Iterable[TimelineRecord]) -> int:
     """The timeline as a tree: year, month, meeting. A month-only meeting sits under its
     month, a year-only one under its year (it is never given a day or month it lacks)."""
     count = 0
-    years: list[tuple[int, list[tuple[int | None, list[TimelineEntry]]]]] = []
-    for year, in_year in groupby(entries, key=lambda e: e.earliest.year):
-        months: list[tuple[int | None, list[TimelineEntry]]] = []
+    years: list[tuple[int, list[tuple[int | None, list[TimelineRecord]]]]] = []
+    for year, in_year in groupby(records, key=lambda r: r.earliest.year):
+        months: list[tuple[int | None, list[TimelineRecord]]] = []
         for month, in_month in groupby(
-            in_year, key=lambda e: None if e.precision == "year" else e.earliest.month
+            in_year, key=lambda r: None if r.precision == "year" else r.earliest.month
         ):
             group = list(in_month)
             count += len(group)
@@ -394,8 +394,8 @@ def print_tree(out: Console, entries: Iterable[TimelineEntry]) -> int:
                     if month is None
                     else year_node.add(Text(_MONTH_NAMES[month - 1], style="cyan"))
                 )
-                for entry in group:
-                    parent.add(Text(safe(meeting_label(entry.row))))
+                for record in group:
+                    parent.add(Text(safe(meeting_label(record.row))))
         if years:
             out.print(root)
         return count
@@ -407,7 +407,7 @@ def print_tree(out: Console, entries: Iterable[TimelineEntry]) -> int:
             if month is not None:
                 lines.append(f"  {_MONTH_NAMES[month - 1]}")
                 indent = "    "
-            lines.extend(indent + safe(meeting_label(entry.row)) for entry in group)
+            lines.extend(indent + safe(meeting_label(record.row)) for record in group)
     if lines:
         out.file.write("\n".join(lines) + "\n")
     return count

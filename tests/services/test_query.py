@@ -6,15 +6,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, event, select, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
-import tracker.backend
 from tracker.backend import reader
 from tracker.dates import parse_when
 from tracker.errors import Ambiguous, InvalidInput, NotFound
@@ -51,11 +49,12 @@ from tracker.query import (
     precision,
     talks_cells,
     timeline_batches,
-    timeline_entries,
+    timeline_records,
     timeline_rows,
     visit_detail,
 )
 from tracker.query import timeline as query
+from tracker.sql import Reader
 
 HOSTILE_TITLE = "[bold]x \x1b[31mred\u202e"
 
@@ -235,7 +234,7 @@ def _uids(rows: Any) -> list[str]:
 
 
 def test_timeline_order_puts_a_month_before_its_days(session: Session, world: Any) -> None:
-    assert _uids(timeline_rows(session, Filters())) == [
+    assert _uids(timeline_rows(reader(session), Filters())) == [
         "m-feb",
         "m-apr-washington",
         "m-apr-spb",
@@ -246,7 +245,7 @@ def test_timeline_order_puts_a_month_before_its_days(session: Session, world: An
 
 
 def test_timeline_april_overlap(session: Session, world: Any) -> None:
-    rows = list(timeline_rows(session, Filters(date_from="2025-04", date_to="2025-04")))
+    rows = list(timeline_rows(reader(session), Filters(date_from="2025-04", date_to="2025-04")))
     assert _uids(rows) == ["m-apr-washington", "m-apr-spb", "m-apr-kremlin"]
     assert rows[0]["date"] == "Apr 2025"
     assert (rows[0]["earliest"], rows[0]["latest"]) == ("2025-04-01", "2025-04-30")
@@ -255,13 +254,13 @@ def test_timeline_april_overlap(session: Session, world: Any) -> None:
 def test_timeline_overlap_catches_an_interval_across_the_bound(
     session: Session, world: Any
 ) -> None:
-    rows = timeline_rows(session, Filters(date_from="2025-12-03"))
+    rows = timeline_rows(reader(session), Filters(date_from="2025-12-03"))
     assert _uids(rows) == ["m-dec-talks"]
-    assert _uids(timeline_rows(session, Filters(date_to="2025-02-11"))) == ["m-feb"]
+    assert _uids(timeline_rows(reader(session), Filters(date_to="2025-02-11"))) == ["m-feb"]
 
 
 def test_timeline_row_shape(session: Session, world: Any) -> None:
-    rows = {row["uid"]: row for row in timeline_rows(session, Filters())}
+    rows = {row["uid"]: row for row in timeline_rows(reader(session), Filters())}
     assert rows["m-dec-talks"] == {
         "date": "2–3 Dec 2025",
         "edtf": "2025-12-02/2025-12-03",
@@ -310,7 +309,7 @@ def test_timeline_row_shape(session: Session, world: Any) -> None:
 def test_timeline_filters(
     session: Session, world: Any, filters: Filters, expected: list[str]
 ) -> None:
-    assert _uids(timeline_rows(session, filters)) == expected
+    assert _uids(timeline_rows(reader(session), filters)) == expected
 
 
 @pytest.mark.parametrize(
@@ -326,24 +325,24 @@ def test_timeline_filters(
     ],
 )
 def test_full_text_search(session: Session, world: Any, query: str, expected: list[str]) -> None:
-    assert _uids(timeline_rows(session, Filters(search=query))) == expected
+    assert _uids(timeline_rows(reader(session), Filters(search=query))) == expected
 
 
 def test_search_follows_updates_and_deletes(session: Session, world: Any) -> None:
     session.execute(update(Meeting).where(Meeting.uid == "m-feb").values(title="Samovar talks"))
-    assert _uids(timeline_rows(session, Filters(search="samovar"))) == ["m-feb"]
-    assert _uids(timeline_rows(session, Filters(search="Witkoff meets Putin"))) == []
+    assert _uids(timeline_rows(reader(session), Filters(search="samovar"))) == ["m-feb"]
+    assert _uids(timeline_rows(reader(session), Filters(search="Witkoff meets Putin"))) == []
     session.execute(delete(Statement).where(Statement.uid == "s-dec"))
-    assert _uids(timeline_rows(session, Filters(search="further"))) == []
+    assert _uids(timeline_rows(reader(session), Filters(search="further"))) == []
     m_feb = session.scalars(select(Meeting).where(Meeting.uid == "m-feb")).one()
     fresh = Statement(uid="s-new", meeting=m_feb, speaker=world["putin"], text="A new quotation")
     _dated(fresh, "2025-02")
     session.add(fresh)
     session.flush()
-    assert _uids(timeline_rows(session, Filters(search="quotation"))) == ["m-feb"]
+    assert _uids(timeline_rows(reader(session), Filters(search="quotation"))) == ["m-feb"]
     session.execute(delete(Meeting).where(Meeting.uid == "m-feb"))
-    assert _uids(timeline_rows(session, Filters(search="samovar"))) == []
-    assert _uids(timeline_rows(session, Filters(search="quotation"))) == []
+    assert _uids(timeline_rows(reader(session), Filters(search="samovar"))) == []
+    assert _uids(timeline_rows(reader(session), Filters(search="quotation"))) == []
     if session.get_bind().dialect.name == "sqlite":
         # The FTS5 indexes still agree with their content tables (raises if not).
         for table in ("meeting_fts", "statement_fts"):
@@ -352,7 +351,7 @@ def test_search_follows_updates_and_deletes(session: Session, world: Any) -> Non
 
 def test_search_needs_a_word(session: Session, world: Any) -> None:
     with pytest.raises(InvalidInput, match="--search"):
-        list(timeline_rows(session, Filters(search=" -- ")))
+        list(timeline_rows(reader(session), Filters(search=" -- ")))
 
 
 @pytest.mark.postgres
@@ -384,31 +383,16 @@ def test_bad_filters_name_the_field(
     session: Session, world: Any, filters: Filters, field: str
 ) -> None:
     with pytest.raises(InvalidInput) as caught:
-        list(timeline_rows(session, filters))
+        list(timeline_rows(reader(session), filters))
     assert caught.value.field == field
 
 
 def test_unknown_names_propagate(session: Session, world: Any) -> None:
     with pytest.raises(NotFound) as caught:
-        list(timeline_rows(session, Filters(envoy="Witkof")))
+        list(timeline_rows(reader(session), Filters(envoy="Witkof")))
     assert "Steve Witkoff" in caught.value.suggestions
     with pytest.raises(NotFound):
-        list(timeline_rows(session, Filters(place="Atlantis")))
-
-
-@contextmanager
-def _count_statements(session: Session) -> Iterator[list[str]]:
-    seen: list[str] = []
-    engine = session.get_bind()
-
-    def count(*args: Any) -> None:
-        seen.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+        list(timeline_rows(reader(session), Filters(place="Atlantis")))
 
 
 def _many_meetings(session: Session, count: int, tag: str) -> None:
@@ -425,31 +409,52 @@ def _many_meetings(session: Session, count: int, tag: str) -> None:
     session.flush()
 
 
+class _Counting:
+    """A plain read that counts the statements run on it."""
+
+    def __init__(self, read: Reader) -> None:
+        self.read = read
+        self.sql = read.sql
+        self.seen: list[str] = []
+
+    def rows(self, query: str, params: Any = None) -> Iterator[tuple[Any, ...]]:
+        self.seen.append(query)
+        return self.read.rows(query, params)
+
+    def all(self, query: str, params: Any = None) -> list[tuple[Any, ...]]:
+        self.seen.append(query)
+        return self.read.all(query, params)
+
+    def scalar(self, query: str, params: Any = None) -> Any:
+        self.seen.append(query)
+        return self.read.scalar(query, params)
+
+
 def test_timeline_issues_a_constant_number_of_statements(session: Session) -> None:
     _many_meetings(session, 5, "few")
     _many_meetings(session, 50, "many")
-    session.expunge_all()
-    with _count_statements(session) as seen:
-        few = list(timeline_rows(session, Filters(envoy="Envoy few")))
-        few_count = len(seen)
-    session.expunge_all()
-    with _count_statements(session) as seen:
-        many = list(timeline_rows(session, Filters(envoy="Envoy many")))
-        many_count = len(seen)
+    counted = _Counting(reader(session))
+    few = list(timeline_rows(counted, Filters(envoy="Envoy few")))
+    few_count = len(counted.seen)
+    counted = _Counting(reader(session))
+    many = list(timeline_rows(counted, Filters(envoy="Envoy many")))
+    many_count = len(counted.seen)
     assert (len(few), len(many)) == (5, 50)
     assert few_count == many_count
     assert few_count < 15
 
 
-def test_timeline_entries_know_their_precision(session: Session, world: Any) -> None:
-    entries = list(timeline_entries(session, Filters()))
+def test_timeline_records_know_their_precision(session: Session, world: Any) -> None:
+    entries = list(timeline_records(reader(session), Filters()))
     assert [e.precision for e in entries] == ["day", "month", "day", "day", "day", "day"]
-    assert entries[1].envoys == ["Kirill Dmitriev"]
+    assert entries[1].envoy_names == ["Kirill Dmitriev"]
 
 
 def test_lanes_count_meetings_per_envoy_and_month(session: Session, world: Any) -> None:
     filters = Filters(date_from="2025-02", date_to="2025-05")
-    months, rows = lanes(timeline_entries(session, filters), DateRange(date(2025, 2, 1), None))
+    months, rows = lanes(
+        timeline_records(reader(session), filters), DateRange(date(2025, 2, 1), None)
+    )
     assert months == ["2025-02", "2025-03", "2025-04"]
     assert rows == [
         {"envoy": "Steve Witkoff", "status": "held", "2025-02": 1, "2025-03": 0, "2025-04": 2},
@@ -459,7 +464,7 @@ def test_lanes_count_meetings_per_envoy_and_month(session: Session, world: Any) 
 
 def test_lanes_refuse_an_endless_range(session: Session, world: Any) -> None:
     with pytest.raises(InvalidInput, match="months"):
-        lanes(timeline_entries(session, Filters()), DateRange(date(1900, 1, 1), None))
+        lanes(timeline_records(reader(session), Filters()), DateRange(date(1900, 1, 1), None))
 
 
 # -- visits ---------------------------------------------------------------------------
@@ -724,20 +729,6 @@ def test_format_duration(minutes: int | None, qualifier: str | None, expected: s
     assert format_duration(minutes, qualifier) == expected
 
 
-def test_timeline_rows_equal_the_rows_of_the_entries(session: Session) -> None:
-    # The export path (Core, no ORM objects) and the views' path must agree exactly.
-    from tracker.document import load_document, seed_documents
-
-    for _name, document in seed_documents():
-        load_document(session, document)
-    fast = list(timeline_rows(session, Filters()))
-    slow = [entry.row for entry in timeline_entries(session, Filters())]
-    assert len(fast) == 22
-    assert fast == slow
-    april = Filters(date_from="2025-04", date_to="2025-04")
-    assert list(timeline_rows(session, april)) == [e.row for e in timeline_entries(session, april)]
-
-
 def _sides_world(session: Session) -> None:
     """Meetings whose envoys come each way: a visit's travellers (in their order, one of
     them also a participant), a visit without travellers and no visit at all (the
@@ -776,11 +767,13 @@ def test_timeline_rows_agree_over_many_partitions(
     for _name, document in seed_documents():
         load_document(session, document)
     _sides_world(session)
-    slow = [entry.row for entry in timeline_entries(session, Filters())]
+    whole = list(timeline_rows(reader(session), Filters()))
+    assert len(whole) == 27
     monkeypatch.setattr(query, "ROWS_BATCH", 2)
     monkeypatch.setattr(query, "NAMES_KEPT", 0)
-    assert list(timeline_rows(session, Filters())) == slow
-    rows = {row["uid"]: row for row in slow}
+    assert list(timeline_rows(reader(session), Filters())) == whole
+    assert [record.row for record in timeline_records(reader(session), Filters())] == whole
+    rows = {row["uid"]: row for row in whole}
     # Envoy B travelled on the trip but took no part in the meeting: not its envoy.
     assert rows["m-trip"]["envoys"] == "Envoy A"
     assert rows["m-trip"]["counterparts"] == "Host; Aide"
@@ -796,19 +789,39 @@ def test_timeline_rows_agree_over_many_partitions(
     assert (rows["m-none"]["envoys"], rows["m-none"]["sources"]) == ("", "")
 
 
-def test_timeline_rows_with_an_expanding_in(
-    session: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A database db/backends.py does not know gets the portable backend: plain
-    # expanding IN lists, rows streamed through SQLAlchemy.
-    _sides_world(session)
-    slow = [entry.row for entry in timeline_entries(session, Filters())]
-    monkeypatch.setattr(tracker.backend, "BACKENDS", {})
-    assert list(timeline_rows(session, Filters())) == slow
-
-
 def test_timeline_batches_are_tuples_in_the_order_of_the_keys(session: Session) -> None:
     _sides_world(session)
-    rows = list(timeline_rows(session, Filters()))
-    batches = list(timeline_batches(session, Filters()))
+    rows = list(timeline_rows(reader(session), Filters()))
+    batches = list(timeline_batches(reader(session), Filters()))
     assert [dict(zip(TIMELINE_KEYS, values, strict=True)) for values in batches[0]] == rows
+
+
+def test_timeline_records_hold_the_people_sources_and_place(session: Session) -> None:
+    # What the views beyond the table read beside each row, from the same builder: the
+    # envoys and counterparts by the one rule, with their roles and sides, every
+    # participant in order, the sources, the place (venue, else the destination).
+    _sides_world(session)
+    records = {r.row["uid"]: r for r in timeline_records(reader(session), Filters())}
+    assert [r.row for r in records.values()] == list(timeline_rows(reader(session), Filters()))
+    trip = records["m-trip"]
+    assert [(p.name, p.role, p.side) for p in trip.envoys] == [("Envoy A", "envoy", "US")]
+    assert [(p.name, p.role, p.side) for p in trip.counterparts] == [
+        ("Host", "host", "RU"),
+        ("Aide", "adviser", "RU"),
+    ]
+    assert [p.name for p in trip.participants] == ["Host", "Envoy A", "Aide"]
+    assert trip.envoy_names == ["Envoy A"]
+    assert records["m-call"].envoy_names == ["Envoy B", "Envoy A"]
+    assert [(s.uid, s.url, s.publisher, s.title) for s in trip.sources] == [
+        ("src-paper", None, "Daily Paper", "Issue 1"),
+        ("src-web", "https://example.org/a", "P", None),
+    ]
+    hall = session.scalars(select(Place.id).where(Place.name == "Hall")).one()
+    capital = session.scalars(select(Place.id).where(Place.name == "Capital")).one()
+    assert (trip.place_id, records["m-trip-2"].place_id) == (hall, capital)
+    assert records["m-call"].place_id is None
+    assert (trip.earliest, trip.latest, trip.precision) == (date(2024, 3, 2),) * 2 + ("day",)
+    assert records["m-call"].precision == "month"
+    assert records["m-none"].precision == "year"
+    assert trip.updated_at is not None
+    assert (records["m-none"].envoys, records["m-none"].sources) == ([], [])

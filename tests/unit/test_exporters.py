@@ -20,7 +20,7 @@ from tracker.document import load_document, seed_documents
 from tracker.exporters import Export, Exporter, register
 from tracker.exporters.ics import stamp, uncertain, vtimezone
 from tracker.exporters.timelinejs import event as timeline_event
-from tracker.query import Filters, TimelineEntry
+from tracker.query import Attendee, Filters, TimelineRecord
 
 # -- the registry ------------------------------------------------------------------------
 
@@ -135,7 +135,7 @@ def test_which_dates_an_ics_event_calls_uncertain(edtf: str, expected: bool) -> 
 # -- timelinejs pieces ------------------------------------------------------------------
 
 
-def _entry(edtf: str, **row: Any) -> TimelineEntry:
+def _entry(edtf: str, sources: Any = (), **row: Any) -> TimelineRecord:
     when = parse_when(edtf)
     base = {
         "date": when.display,
@@ -157,7 +157,8 @@ def _entry(edtf: str, **row: Any) -> TimelineEntry:
         "sources": "",
         "uid": "m",
     }
-    return TimelineEntry(row={**base, **row}, envoys=["A"], earliest=when.earliest)
+    envoy = Attendee(1, "p-a", "A", None, "envoy", None)
+    return TimelineRecord({**base, **row}, 1, None, None, [envoy], [], [envoy], list(sources))
 
 
 @pytest.mark.parametrize(
@@ -198,12 +199,14 @@ def _source(url: str | None = None, publisher: str | None = None) -> Any:
 
 
 def test_timelinejs_text_is_escaped_but_source_links_work() -> None:
-    entry = _entry("2025-04-11", title="<b>x</b>", outcome_summary="a & <i>b</i>")
-    entry.meeting = SimpleNamespace(  # type: ignore[assignment]
+    entry = _entry(
+        "2025-04-11",
+        title="<b>x</b>",
+        outcome_summary="a & <i>b</i>",
         sources=[
             _source(url='https://e.org/?a=1&b="2"'),
             _source(publisher="Reuters; https://example.org/x"),
-        ]
+        ],
     )
     slide = timeline_event(entry)
     assert slide["text"]["headline"] == "&lt;b&gt;x&lt;/b&gt;"

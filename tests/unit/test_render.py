@@ -23,7 +23,7 @@ from cli.render import (
     safe,
 )
 from tracker.formats import Table
-from tracker.query import TimelineEntry
+from tracker.query import Attendee, TimelineRecord
 
 HOSTILE = "[bold]x \x1b[31mred\u202e|"
 COLUMNS = (Column("name", "name"), Column("n", "n", "right"))
@@ -147,16 +147,21 @@ def test_renderers_count_rows() -> None:
         assert renderer(name).render(out, Listing(iter(ROWS), SHORT, COLUMNS)) == 2
 
 
-def _entry(title: str, day: date, precision: str) -> TimelineEntry:
+def _entry(title: str, day: date, precision: str) -> TimelineRecord:
+    year_only = precision == "year"
     row = {
-        "date": f"{day:%d %b %Y}" if precision == "day" else str(day.year),
+        "date": str(day.year) if year_only else f"{day:%d %b %Y}",
+        "edtf": str(day.year) if year_only else day.isoformat(),
+        "earliest": day.isoformat(),
+        "latest": f"{day.year}-12-31" if year_only else day.isoformat(),
         "kind": "talks",
         "status": "held",
         "title": title,
         "envoys": "A",
         "counterparts": "",
     }
-    return TimelineEntry(row=row, envoys=["A"], precision=precision, earliest=day)  # type: ignore[arg-type]
+    envoy = Attendee(1, "p-a", "A", None, "envoy", None)
+    return TimelineRecord(row, 1, None, None, [envoy], [], [envoy], [])
 
 
 def test_tree_into_a_pipe_puts_year_only_meetings_under_the_year() -> None:

@@ -9,7 +9,7 @@ register its own; the command line builds its ``--format`` choice from ``names()
 from __future__ import annotations
 
 from tracker.errors import InvalidInput
-from tracker.exporters.base import DEFAULT_TITLE, Export, Exporter, MeetingRecord, Summary
+from tracker.exporters.base import DEFAULT_TITLE, Export, Exporter, Summary
 from tracker.exporters.document import JsonExporter, YamlExporter
 from tracker.exporters.geojson import GeoJsonExporter
 from tracker.exporters.html import HtmlExporter
@@ -88,7 +88,6 @@ __all__ = [
     "IcsExporter",
     "JsonExporter",
     "MarkdownExporter",
-    "MeetingRecord",
     "NdjsonExporter",
     "Summary",
     "TimelineJsExporter",

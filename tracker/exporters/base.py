@@ -2,11 +2,12 @@
 batches) and the ``Exporter`` base class.
 
 An exporter pulls what it needs from the ``Export`` it is given: the timeline rows
-(csv, markdown, ndjson), the timeline entries (html, timelinejs), the meetings with
-their participants and the visits (ics), or the lossless document (json, yaml). Every
-iterator reads in batches of ``tracker.query.BATCH`` with a constant number of
-statements per batch, so an export writes rows as they are read and its memory does not
-grow with the database.
+(csv, markdown, ndjson), the timeline records, each row with its meeting's people,
+sources and place (html, timelinejs, ics, geojson, graphml, gexf), the visits (ics,
+geojson), or the lossless document (json, yaml). Rows and records come from the one
+timeline builder (``tracker.query.timeline``); every iterator reads in batches with a
+constant number of statements per batch, so an export writes rows as they are read and
+its memory does not grow with the database.
 """
 
 from __future__ import annotations
@@ -20,16 +21,17 @@ from typing import Any, ClassVar, TextIO, TypeVar
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from tracker.backend import reader
 from tracker.models import Meeting, Visit, VisitSource, VisitTraveller
 from tracker.query import (
     BATCH,
     Filters,
     Row,
-    TimelineEntry,
+    TimelineRecord,
     TimelineTuple,
     meeting_conditions,
     timeline_batches,
-    timeline_entries,
+    timeline_records,
     timeline_rows,
     when_of,
 )
@@ -64,19 +66,6 @@ class Summary:
     latest: date | None
 
 
-@dataclass(frozen=True)
-class MeetingRecord:
-    """One meeting of the timeline with its row, and the loaded ``Meeting`` (its
-    participants, their people, its visit's travellers and its sources)."""
-
-    entry: TimelineEntry
-    meeting: Meeting
-
-    @property
-    def row(self) -> Row:
-        return self.entry.row
-
-
 class Export:
     """The records an export writes: the meetings ``filters`` select (all of them when
     no filter is set) and what they refer to, read in batches from ``session``.
@@ -95,6 +84,8 @@ class Export:
         as_of: datetime | None = None,
     ) -> None:
         self.session = session
+        self.read = reader(session)
+        """A plain read in the session's transaction: the timeline builder's."""
         self.filters = filters or Filters()
         self.as_of = as_of
         self.title = title
@@ -146,15 +137,16 @@ class Export:
 
     # -- what exporters read ------------------------------------------------------------
 
-    def entries(self) -> Iterator[TimelineEntry]:
-        """The timeline entries (with their meetings loaded), in timeline order."""
-        self.conditions()
-        return self._tracked(self._counted(timeline_entries(self.session, self.filters)))
+    def records(self) -> Iterator[TimelineRecord]:
+        """The timeline records (each row with its meeting's people, sources and place),
+        in timeline order."""
+        records = timeline_records(self.read, self.filters)
+        return self._tracked(self._counted(records))
 
     def rows(self) -> Iterator[Row]:
         """The timeline table: one dict per meeting (keys ``tracker.query.TIMELINE_KEYS``),
         read without ORM objects: the fast path of the table formats."""
-        rows = timeline_rows(self.session, self.filters, self.conditions())
+        rows = timeline_rows(self.read, self.filters)
         return self._tracked(self._counted(rows))
 
     def row_batches(self) -> Iterator[list[TimelineTuple]]:
@@ -165,7 +157,7 @@ class Export:
 
     def _row_batches(self) -> Generator[list[TimelineTuple], None, None]:
         count = 0
-        for batch in timeline_batches(self.session, self.filters, self.conditions()):
+        for batch in timeline_batches(self.read, self.filters):
             yield batch
             if self.progress is not None:
                 done = count + len(batch)
@@ -187,16 +179,6 @@ class Export:
                 self.progress(count)
         if self.progress is not None:
             self.progress(count)
-
-    def meetings(self) -> Iterator[MeetingRecord]:
-        """The entries with their meetings, as the timeline query loaded them
-        (participants and their people, the visit and its travellers, the sources)."""
-        return self._tracked(self._meetings())
-
-    def _meetings(self) -> Generator[MeetingRecord, None, None]:
-        for entry in self.entries():
-            assert entry.meeting is not None  # timeline_entries always sets it
-            yield MeetingRecord(entry, entry.meeting)
 
     def visits(self) -> Iterator[Visit]:
         """The visits that hold a selected meeting (every visit when nothing is

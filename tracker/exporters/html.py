@@ -44,9 +44,17 @@ from tracker.exporters import lanes, worldmap
 from tracker.exporters.base import Export, Exporter, Summary, batched
 from tracker.exporters.ics import uncertain
 from tracker.exporters.markup import anchor, attr, escape
-from tracker.exporters.places import Atlas, meeting_place
-from tracker.models import Account, Meeting, Source, Statement
-from tracker.query import BATCH, Row, TimelineEntry, format_duration, shown_edtf, when_of
+from tracker.exporters.places import Atlas
+from tracker.models import Account, Source, Statement
+from tracker.query import (
+    BATCH,
+    Row,
+    SourceRef,
+    TimelineRecord,
+    format_duration,
+    shown_edtf,
+    when_of,
+)
 from tracker.vocab import MeetingStatus
 
 SPOOL_BYTES = 4 * 1024 * 1024
@@ -78,7 +86,7 @@ def _place(row: Row) -> str:
     return ", ".join(dict.fromkeys(part for part in parts if part))
 
 
-def _link(source: Source) -> str:
+def _link(source: Source | SourceRef) -> str:
     """A source as a link (its title, else publisher, else host), or as text without URL."""
     label = source.title or source.publisher
     if source.url and source.url.startswith(("https://", "http://")):
@@ -159,30 +167,29 @@ class HtmlExporter(Exporter):
                 if summary.earliest is not None and summary.latest is not None
                 else None
             )
-            for entry, statements, accounts in self._with_details(export):
+            for record, statements, accounts in self._with_details(export):
                 count += 1
-                row = entry.row
-                assert entry.meeting is not None  # timeline entries carry their meeting
-                place_id = meeting_place(entry.meeting)
+                row = record.row
+                place_id = record.place_id
                 place = atlas.places.get(place_id) if place_id is not None else None
-                rows.write(self._row(entry, statements, accounts, place.uid if place else ""))
+                rows.write(self._row(record, statements, accounts, place.uid if place else ""))
                 outcomes.add(row["outcome"])
                 any_not_held = any_not_held or row["status"] != MeetingStatus.HELD.value
                 if place_id is not None and place is not None:
                     self._count(spots, atlas, place_id, row["uid"])
                 latest = date.fromisoformat(row["latest"])
-                is_uncertain = uncertain(when_of(row["edtf"], entry.earliest, latest))
+                is_uncertain = uncertain(when_of(row["edtf"], record.earliest, latest))
                 any_uncertain = any_uncertain or is_uncertain
                 if axis is None:
                     continue
-                if not entry.envoys:
+                if not record.envoys:
                     # The lane of meetings without an envoy goes last: drawn at y 0 here
                     # and moved below the other lanes once their number is known.
-                    unassigned.write(lanes.mark(entry, 0, axis, latest, is_uncertain))
+                    unassigned.write(lanes.mark(record, 0, axis, latest, is_uncertain))
                     loose += 1
-                for envoy in entry.envoys:
+                for envoy in record.envoy_names:
                     lane = envoys.setdefault(envoy, len(envoys))
-                    marks.write(lanes.mark(entry, lane, axis, latest, is_uncertain))
+                    marks.write(lanes.mark(record, lane, axis, latest, is_uncertain))
             stream.write(self._head(export, summary, count))
             if count:
                 stream.write(self._map(list(spots.values())))
@@ -209,11 +216,11 @@ class HtmlExporter(Exporter):
 
     def _with_details(
         self, export: Export
-    ) -> Iterator[tuple[TimelineEntry, list[Statement], list[Account]]]:
-        """The entries, each with its meeting's statements (speakers and sources loaded)
-        and accounts, read once per batch of entries."""
-        for batch in batched(export.entries(), BATCH):
-            ids = [entry.meeting.id for entry in batch if entry.meeting is not None]
+    ) -> Iterator[tuple[TimelineRecord, list[Statement], list[Account]]]:
+        """The records, each with its meeting's statements (speakers and sources loaded)
+        and accounts, read once per batch of records."""
+        for batch in batched(export.records(), BATCH):
+            ids = [record.id for record in batch]
             accounts = meeting_accounts(export.session, ids)
             said: dict[int, list[Statement]] = {}
             query = (
@@ -225,12 +232,8 @@ class HtmlExporter(Exporter):
             for statement in export.session.scalars(query):
                 assert statement.meeting_id is not None
                 said.setdefault(statement.meeting_id, []).append(statement)
-            for entry in batch:
-                meeting_id = entry.meeting.id if entry.meeting is not None else None
-                if meeting_id is None:
-                    yield entry, [], []
-                else:
-                    yield entry, said.get(meeting_id, []), accounts.get(meeting_id, [])
+            for record in batch:
+                yield record, said.get(record.id, []), accounts.get(record.id, [])
 
     @staticmethod
     def _count(spots: dict[int, _Spot], atlas: object, place_id: int, uid: str) -> None:
@@ -341,27 +344,26 @@ class HtmlExporter(Exporter):
 
     def _row(
         self,
-        entry: TimelineEntry,
+        record: TimelineRecord,
         statements: list[Statement],
         accounts: list[Account],
         place_uid: str,
     ) -> str:
-        row = entry.row
-        meeting = entry.meeting
-        assert meeting is not None
+        row = record.row
         duration = format_duration(row["duration_minutes"], row["duration_qualifier"]) or ""
-        held = meeting.status == MeetingStatus.HELD.value
-        status = "" if held else f' <span class="status">{escape(meeting.status)}</span>'
+        held = row["status"] == MeetingStatus.HELD.value
+        status = "" if held else f' <span class="status">{escape(row["status"])}</span>'
         what = " · ".join(part for part in (row["kind"], _place(row)) if part)
         summary = escape(row["outcome_summary"] or "")
         return (
             f'<tr id="{attr(anchor(row["uid"]))}" data-uid="{attr(row["uid"])}" '
-            f'data-envoys="{attr(chr(10).join(entry.envoys))}" data-place="{attr(place_uid)}"'
+            f'data-envoys="{attr(chr(10).join(record.envoy_names))}" '
+            f'data-place="{attr(place_uid)}"'
             f"{'' if held else ' class=' + chr(34) + 'not-held' + chr(34)}>"
             f'<td class="date" data-label="Date" title="EDTF {attr(row["edtf"])}">'
             f"{escape(row['date'])}</td>"
             f'<th scope="row" data-label="Meeting"><details><summary>{escape(row["title"])}'
-            f"</summary>{self._more(meeting, statements, accounts)}</details>"
+            f"</summary>{self._more(record, statements, accounts)}</details>"
             f'<p class="what">{escape(what)}{status}</p></th>'
             f'<td data-label="Envoys">{escape(row["envoys"] or "")}</td>'
             f'<td data-label="Counterparts">{escape(row["counterparts"] or "")}</td>'
@@ -370,14 +372,16 @@ class HtmlExporter(Exporter):
             f"</span>{' ' + summary if summary else ''}</td></tr>\n"
         )
 
-    def _more(self, meeting: Meeting, statements: list[Statement], accounts: list[Account]) -> str:
+    def _more(
+        self, record: TimelineRecord, statements: list[Statement], accounts: list[Account]
+    ) -> str:
         """What a meeting expands to: participants, statements, accounts, sources."""
         parts = ['<div class="more">']
         people = []
-        for participant in meeting.participants:
+        for participant in record.participants:
             about = ", ".join(p for p in (participant.role, participant.side) if p)
             people.append(
-                f"<li>{escape(participant.person.name)}"
+                f"<li>{escape(participant.name)}"
                 + (f" ({escape(about)})" if about else "")
                 + "</li>"
             )
@@ -401,7 +405,7 @@ class HtmlExporter(Exporter):
             parts.append(
                 '<h3>Accounts</h3><dl class="accounts">' + "".join(map(_fact, told)) + "</dl>"
             )
-        links = [f"<li>{_link(source)}</li>" for source in meeting.sources]
+        links = [f"<li>{_link(source)}</li>" for source in record.sources]
         if links:
             parts.append("<h3>Sources</h3><ul>" + "".join(links) + "</ul>")
         parts.append("</div>")

@@ -23,9 +23,17 @@ from typing import TYPE_CHECKING, TextIO
 
 from tracker import __version__
 from tracker.dates import When
-from tracker.exporters.base import Export, Exporter, MeetingRecord
+from tracker.exporters.base import Export, Exporter
 from tracker.models import Person, Source, Visit
-from tracker.query import PlaceIndex, day_count, format_duration, when_of
+from tracker.query import (
+    Attendee,
+    PlaceIndex,
+    SourceRef,
+    TimelineRecord,
+    day_count,
+    format_duration,
+    when_of,
+)
 from tracker.text import visible
 from tracker.vocab import MeetingStatus, ParticipantRole
 
@@ -46,7 +54,7 @@ def event_uid(record_uid: str) -> str:
     return f"{record_uid}@tracker"
 
 
-def person_address(person: Person) -> str:
+def person_address(person: Person | Attendee) -> str:
     """The cal-address URI of a person (RFC 5545 allows any URI)."""
     return f"urn:tracker:person:{person.uid}"
 
@@ -130,7 +138,7 @@ def text(value: str) -> str:
     return visible(value, keep="\n\t")
 
 
-def _attendee(person: Person, role: str, tracker_role: str | None) -> vCalAddress:
+def _attendee(person: Person | Attendee, role: str, tracker_role: str | None) -> vCalAddress:
     from icalendar import vCalAddress
 
     address = vCalAddress(person_address(person))
@@ -147,7 +155,7 @@ def _location(places: PlaceIndex, place_id: int | None) -> str | None:
     return ", ".join(names) or None
 
 
-def _source_lines(sources: Iterable[Source]) -> list[str]:
+def _source_lines(sources: Iterable[Source | SourceRef]) -> list[str]:
     lines = []
     for source in sources:
         label = ", ".join(part for part in (source.publisher, source.title) if part)
@@ -158,47 +166,39 @@ def _source_lines(sources: Iterable[Source]) -> list[str]:
     return ["Sources:", *lines] if lines else []
 
 
-def meeting_event(record: MeetingRecord, places: PlaceIndex) -> Event:
+def meeting_event(record: TimelineRecord, places: PlaceIndex) -> Event:
     from icalendar import Event
 
-    meeting, row = record.meeting, record.row
-    when = when_of(meeting.edtf, meeting.earliest, meeting.latest)
+    row = record.row
+    when = when_of(row["edtf"], record.earliest, record.latest)
     event = Event()
-    event.add("uid", event_uid(meeting.uid))
-    event.add("dtstamp", stamp(meeting.updated_at))
-    event.add("last-modified", stamp(meeting.updated_at))
-    event.add("summary", text(meeting.title))
-    _set_dates(event, when, meeting.duration_minutes)
-    where = meeting.venue_id
-    if where is None and meeting.visit is not None:
-        where = meeting.visit.destination_id
-    location = _location(places, where)
+    event.add("uid", event_uid(row["uid"]))
+    event.add("dtstamp", stamp(record.updated_at))
+    event.add("last-modified", stamp(record.updated_at))
+    event.add("summary", text(row["title"]))
+    _set_dates(event, when, row["duration_minutes"])
+    location = _location(places, record.place_id)
     if location:
         event.add("location", text(location))
 
-    envoys, counterparts = record.entry.people
-    roles: dict[int, str | None] = {}
-    if meeting.visit is not None:
-        roles.update((t.person_id, t.role) for t in meeting.visit.travellers)
-    roles.update((p.person_id, p.role) for p in meeting.participants)
     people = " with ".join(part for part in (row["envoys"], row["counterparts"]) if part)
-    lines = [f"{meeting.kind}: {people}" if people else meeting.kind]
+    lines = [f"{row['kind']}: {people}" if people else row["kind"]]
     if uncertain(when):
         lines.append(f"date uncertain: {row['date']}")
-    duration = format_duration(meeting.duration_minutes, meeting.duration_qualifier)
+    duration = format_duration(row["duration_minutes"], row["duration_qualifier"])
     if duration:
         lines.append(f"duration: {duration}")
-    lines.append(f"outcome: {meeting.outcome}")
-    if meeting.outcome_summary:
-        lines.append(meeting.outcome_summary)
-    lines.extend(_source_lines(meeting.sources))
+    lines.append(f"outcome: {row['outcome']}")
+    if row["outcome_summary"]:
+        lines.append(row["outcome_summary"])
+    lines.extend(_source_lines(record.sources))
     event.add("description", text("\n".join(lines)))
-    event.add("categories", [meeting.kind])
-    event.add("status", _STATUS.get(meeting.status, "CONFIRMED"))
-    for person in envoys:
-        event.add("attendee", _attendee(person, "REQ-PARTICIPANT", roles.get(person.id)))
-    for person in counterparts:
-        role = roles.get(person.id)
+    event.add("categories", [row["kind"]])
+    event.add("status", _STATUS.get(row["status"], "CONFIRMED"))
+    for person in record.envoys:
+        event.add("attendee", _attendee(person, "REQ-PARTICIPANT", person.role))
+    for person in record.counterparts:
+        role = person.role
         ical_role = "NON-PARTICIPANT" if role == ParticipantRole.OBSERVER else "OPT-PARTICIPANT"
         event.add("attendee", _attendee(person, ical_role, role))
     return event
@@ -264,9 +264,9 @@ class IcsExporter(Exporter):
         stream.write(head[: -len(end)])
         for offset in sorted(export.timed_offsets() - {"Z"}):
             stream.write(_text(vtimezone(offset)))
-        places = PlaceIndex(export.session)
+        places = PlaceIndex(export.read)
         count = 0
-        for record in export.meetings():
+        for record in export.records():
             stream.write(_text(meeting_event(record, places)))
             count += 1
         for visit in export.visits():

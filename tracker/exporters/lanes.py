@@ -13,7 +13,7 @@ from datetime import date
 
 from tracker.dates import Point
 from tracker.exporters.markup import anchor, attr, escape
-from tracker.query import TimelineEntry
+from tracker.query import TimelineRecord
 from tracker.vocab import MeetingStatus, Outcome
 
 WIDTH = 1000
@@ -128,10 +128,11 @@ def figure_svg_end() -> str:
     )
 
 
-def mark(entry: TimelineEntry, lane: int, axis: Axis, latest: date, is_uncertain: bool) -> str:
-    row = entry.row
-    x = axis.x(entry.earliest)
-    width = axis.width(entry.earliest, latest)
+def mark(record: TimelineRecord, lane: int, axis: Axis, latest: date, is_uncertain: bool) -> str:
+    row = record.row
+    earliest = record.earliest
+    x = axis.x(earliest)
+    width = axis.width(earliest, latest)
     x = min(x, PLOT_RIGHT - width)
     y = AXIS_HEIGHT + lane * LANE_HEIGHT + (LANE_HEIGHT - MARK_HEIGHT) / 2
     colour = OUTCOME_COLOURS.get(row["outcome"], OUTCOME_COLOURS[Outcome.UNKNOWN.value])

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.exporters.base import Export
-from tracker.models import Meeting, Place
+from tracker.models import Place
 from tracker.names import name_key
-from tracker.query import Row, TimelineEntry, shown_edtf
+from tracker.query import Row, TimelineRecord, shown_edtf
 
 
 @dataclass(frozen=True)
@@ -106,14 +106,12 @@ class Atlas:
             )
         return self.spots[place_id]
 
-    def add_meeting(self, entry: TimelineEntry) -> Spot | None:
-        """Record the meeting of ``entry`` at its place; the spot, or None if it has none."""
-        meeting = entry.meeting
-        assert meeting is not None  # timeline entries carry their meeting
-        place_id = meeting_place(meeting)
+    def add_meeting(self, record: TimelineRecord) -> Spot | None:
+        """Record the meeting of ``record`` at its place; the spot, or None if it has none."""
+        place_id = record.place_id
         if place_id is None or place_id not in self.places:
             return None
-        row = entry.row
+        row = record.row
         spot = self.spot(place_id)
         spot.meetings.append(
             {
@@ -122,7 +120,7 @@ class Atlas:
                 "edtf": row["edtf"],
                 "kind": row["kind"],
                 "title": row["title"],
-                "status": meeting.status,
+                "status": row["status"],
                 "envoys": row["envoys"],
                 "counterparts": row["counterparts"],
                 "duration_minutes": row["duration_minutes"],
@@ -137,21 +135,14 @@ class Atlas:
         return sorted(self.spots.values(), key=lambda spot: (name_key(spot.name), spot.uid))
 
 
-def meeting_place(meeting: Meeting) -> int | None:
-    """Where a meeting happened: its venue, else its visit's destination."""
-    if meeting.venue_id is not None:
-        return meeting.venue_id
-    return meeting.visit.destination_id if meeting.visit is not None else None
-
-
 def atlas_of(export: Export) -> tuple[Atlas, int]:
     """The places of the meetings ``export`` selects and of their visits, and the number
     of meetings read."""
     atlas = Atlas(export.session)
     count = 0
-    for entry in export.entries():
+    for record in export.records():
         count += 1
-        atlas.add_meeting(entry)
+        atlas.add_meeting(record)
     for visit in export.visits():
         if visit.destination_id is None or visit.destination_id not in atlas.places:
             continue

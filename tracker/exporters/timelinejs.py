@@ -19,8 +19,7 @@ from typing import Any, TextIO
 
 from tracker.dates import Point, When
 from tracker.exporters.base import Export, Exporter
-from tracker.models import Source
-from tracker.query import TimelineEntry, format_duration, precision, when_of
+from tracker.query import SourceRef, TimelineRecord, format_duration, precision, when_of
 from tracker.text import visible
 from tracker.vocab import MeetingStatus
 
@@ -71,7 +70,7 @@ def _paragraph(text: str) -> str:
     return "<p>" + escape(text).replace("\n", "<br>") + "</p>"
 
 
-def _sources_html(sources: Iterable[Source]) -> str:
+def _sources_html(sources: Iterable[SourceRef]) -> str:
     """A link for each URL the record holds; a publisher's name or a title is text,
     whatever it looks like."""
     items = []
@@ -83,10 +82,10 @@ def _sources_html(sources: Iterable[Source]) -> str:
     return "<p>Sources: " + ", ".join(items) + "</p>" if items else ""
 
 
-def event(entry: TimelineEntry) -> JsonObject:
-    """The TimelineJS slide of one timeline entry."""
-    row = entry.row
-    when = when_of(row["edtf"], entry.earliest, date.fromisoformat(row["latest"]))
+def event(record: TimelineRecord) -> JsonObject:
+    """The TimelineJS slide of one timeline record."""
+    row = record.row
+    when = when_of(row["edtf"], record.earliest, record.latest)
     start, end = _points(when)
     details = [row["kind"] if row["status"] == HELD else f"{row['kind']}, {row['status']}"]
     people = " with ".join(part for part in (row["envoys"], row["counterparts"]) if part)
@@ -102,9 +101,7 @@ def event(entry: TimelineEntry) -> JsonObject:
     outcome = f"Outcome: {row['outcome']}"
     if row["outcome_summary"]:
         outcome += f". {row['outcome_summary']}"
-    text += _paragraph(outcome) + _sources_html(
-        entry.meeting.sources if entry.meeting is not None else ()
-    )
+    text += _paragraph(outcome) + _sources_html(record.sources)
     headline = row["title"] if row["status"] == HELD else f"{row['title']} ({row['status']})"
     slide: JsonObject = {
         "start_date": _date_object(start, when),
@@ -113,8 +110,8 @@ def event(entry: TimelineEntry) -> JsonObject:
     }
     if end is not None:
         slide["end_date"] = _date_object(end)
-    if entry.envoys:
-        slide["group"] = escape(entry.envoys[0])
+    if record.envoys:
+        slide["group"] = escape(record.envoys[0].name)
     if when.approximate or when.start is None:
         slide["display_date"] = row["date"]
     return slide
@@ -136,9 +133,9 @@ class TimelineJsExporter(Exporter):
         }
         stream.write('{"title": ' + json.dumps(title, ensure_ascii=False) + ',\n "events": [')
         count = 0
-        for entry in export.entries():
+        for record in export.records():
             stream.write(",\n  " if count else "\n  ")
-            stream.write(json.dumps(event(entry), ensure_ascii=False))
+            stream.write(json.dumps(event(record), ensure_ascii=False))
             count += 1
         stream.write("\n ]}\n" if count else "]}\n")
         return count

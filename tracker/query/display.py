@@ -4,18 +4,13 @@ helpers every listing and export shares."""
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-from tracker.cells import join_list
 from tracker.dates import When, parse_when
 from tracker.errors import InvalidInput
 from tracker.vocab import DurationQualifier
-
-if TYPE_CHECKING:
-    from tracker.models import Source
 
 Row = dict[str, Any]
 
@@ -100,11 +95,6 @@ def format_duration(minutes: int | None, qualifier: str | None) -> str | None:
     if minutes is None:
         return None
     return _QUALIFIER_WORDS.get(qualifier or "", "") + format_minutes(minutes)
-
-
-def sources_cell(sources: Iterable[Source]) -> str:
-    """Sources for one cell: URLs, or the publisher (else title) when there is no URL."""
-    return join_list(s.url or s.publisher or s.title or s.uid for s in sources)
 
 
 @lru_cache(maxsize=65_536)

@@ -1,60 +1,38 @@
-"""The timeline: one row per meeting, in order (earliest day, latest day, id), streamed
-in partitions with a constant number of statements each; the loaded meetings the views
-and exporters that need them read; envoy lanes."""
+"""The timeline: one row per meeting, in order (earliest day, latest day, id), built by
+one streamed builder (``_partitions``) on a plain read (``tracker.sql.Reader``, no
+SQLAlchemy): as tuples for the table formats (``timeline_batches``), as dicts
+(``timeline_rows``), or as ``TimelineRecord`` s, each row with its meeting's people,
+sources and place beside it, for the views beyond the table (tree, lanes, html,
+TimelineJS, ics, maps); and envoy lanes."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date
-from functools import cache
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from itertools import islice
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Connection,
-    Executable,
-    select,
-)
-from sqlalchemy.orm import Session, selectinload
-
-from tracker.backend import Backend, backend
 from tracker.cells import SEPARATOR, escape_item, join_list
 from tracker.errors import InvalidInput
 from tracker.formats import Table
-from tracker.models import (
-    Meeting,
-    MeetingSource,
-    Participant,
-    Person,
-    Source,
-    Visit,
-    VisitTraveller,
-)
-from tracker.query.display import (
-    Precision,
-    Row,
-    dated,
-    precision,
-    shown_edtf,
-    sources_cell,
-    when_of,
-)
-from tracker.query.envoys import taking_part
-from tracker.query.filters import DateRange, Filters, meeting_conditions
+from tracker.query.display import Precision, Row, precision, shown_edtf, when_of
 from tracker.query.places import PlaceIndex
-from tracker.query.sides import sides
+from tracker.query.sides import TAKING_PART
+from tracker.query.where import DateRange, Filters, meeting_where
+from tracker.sql import Reader
 from tracker.vocab import MeetingStatus
 
 BATCH = 200
-"""Meetings loaded (with their participants, sources, visit and travellers) per batch."""
+"""Records an export reads at a time where it loads ORM objects (visits, statements)."""
 
 
 ROWS_BATCH = 5_000
-"""Meetings read per partition by ``timeline_batches`` (plain rows, no ORM objects): a
-batch costs a few megabytes, and larger ones are barely faster."""
+"""Meetings read per partition by ``_partitions`` (plain rows): a partition costs a few
+megabytes, and larger ones are barely faster."""
 
 
 TIMELINE_KEYS = (
@@ -83,154 +61,219 @@ TIMELINE_TABLE = Table(TIMELINE_KEYS, right=frozenset({"duration_minutes"}), pla
 """The timeline table in the table formats: every cell is text, a number or empty."""
 
 
-@dataclass
-class TimelineEntry:
-    """One meeting of the timeline: its row and what the views need beside it."""
-
-    row: Row
-    envoys: list[str] = field(default_factory=list)
-    precision: Precision = "day"
-    earliest: date = date.min
-    meeting: Meeting | None = None
-    """The meeting itself, loaded with its participants, sources and visit."""
-    people: tuple[list[Person], list[Person]] = field(default_factory=lambda: ([], []))
-    """Its envoys and its counterparts (``sides``), as people."""
-
-
-def timeline_entries(session: Session, filters: Filters) -> Iterator[TimelineEntry]:
-    """The meetings ``filters`` select, in order (earliest, latest, id), with their rows.
-
-    Issues a constant number of statements: one for the ids, one for the places, and
-    per batch of ``BATCH`` meetings one for the meetings and one for each related
-    collection.
-    """
-    ids = list(
-        session.scalars(
-            select(Meeting.id)
-            .where(*meeting_conditions(session, filters))
-            .order_by(Meeting.earliest, Meeting.latest, Meeting.id)
-        )
-    )
-    if not ids:
-        return
-    places = PlaceIndex(session)
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start : start + BATCH]
-        loaded = session.scalars(
-            select(Meeting)
-            .where(Meeting.id.in_(chunk))
-            .options(
-                selectinload(Meeting.participants).selectinload(Participant.person),
-                selectinload(Meeting.sources),
-                selectinload(Meeting.visit)
-                .selectinload(Visit.travellers)
-                .selectinload(VisitTraveller.person),
-            )
-        )
-        by_id = {meeting.id: meeting for meeting in loaded}
-        envoys: set[tuple[int, int]] = set()
-        taking = taking_part()
-        for meeting_id, person_id in session.execute(
-            select(taking.c.meeting_id, taking.c.person_id).where(
-                taking.c.meeting_id.in_(chunk), taking.c.envoy
-            )
-        ):
-            envoys.add((meeting_id, person_id))
-        for meeting_id in chunk:
-            yield _timeline_entry(by_id[meeting_id], places, envoys)
-
-
 TimelineTuple = tuple[Any, ...]
 """One row of the timeline table as a tuple: the values of ``TIMELINE_KEYS``, in order."""
 
 
-def timeline_rows(
-    session: Session,
-    filters: Filters,
-    conditions: list[ColumnElement[bool]] | None = None,
-) -> Iterator[Row]:
-    """The timeline table: one plain dict per meeting (keys: ``TIMELINE_KEYS``), the same
-    rows as ``timeline_entries`` gives, read with Core queries and no ORM objects.
-
-    The dicts of ``timeline_batches`` (which see). The filters are checked when this is
-    called, not at the first row: a bad one raises before a caller has written a header.
-    """
-    if conditions is None:
-        conditions = meeting_conditions(session, filters)
+def timeline_rows(read: Reader, filters: Filters) -> Iterator[Row]:
+    """The timeline table: one plain dict per meeting (keys: ``TIMELINE_KEYS``), the
+    rows of ``timeline_batches``. The filters are checked when this is called, not at
+    the first row: a bad one raises before a caller has written a header."""
     keys = TIMELINE_KEYS
+    partitions = _partitions(read, filters, wide=False)
     return (
-        dict(zip(keys, values, strict=True))
-        for batch in timeline_batches(session, filters, conditions)
-        for values in batch
+        dict(zip(keys, values, strict=True)) for rows, _records in partitions for values in rows
     )
 
 
-def timeline_batches(
-    session: Session,
-    filters: Filters,
-    conditions: list[ColumnElement[bool]] | None = None,
-) -> Iterator[list[TimelineTuple]]:
-    """The timeline table in lists of tuples (values in ``TIMELINE_KEYS`` order): the
-    export path.
+def timeline_batches(read: Reader, filters: Filters) -> Iterator[list[TimelineTuple]]:
+    """The timeline table in lists of tuples (values in ``TIMELINE_KEYS`` order): what
+    every table format writes. The filters are checked when this is called."""
+    partitions = _partitions(read, filters, wide=False)
+    return (rows for rows, _records in partitions)
 
-    It streams: the meetings come in partitions of ``ROWS_BATCH`` (memory stays flat),
-    and each partition costs three more statements (the travellers of its visits, its
-    participants, its sources) and one for the names of people not seen before, whatever
-    its size. On SQLite the rows are read from the DBAPI cursor as stored (dates are ISO
-    text there); per row, only the cells that differ from one meeting to the next are
-    built, the rest (the date as shown, the place) is looked up once per distinct value.
+
+@dataclass(frozen=True, slots=True)
+class Attendee:
+    """A participant of a meeting: ``role`` and ``side`` as the record gives them."""
+
+    person_id: int
+    uid: str
+    name: str
+    country: str | None
+    role: str | None
+    side: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """A source of a meeting, as the views that link or cite it need it."""
+
+    url: str | None
+    publisher: str | None
+    title: str | None
+    uid: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRecord:
+    """One meeting of the timeline: its row of the timeline table and what the views
+    beyond the table (tree, lanes, html, TimelineJS, ics, maps) need beside it, read by
+    the same builder as the row."""
+
+    row: Row
+    id: int
+    place_id: int | None
+    """Where it happened: its venue, else its visit's destination."""
+    updated_at: datetime | None
+    envoys: list[Attendee]
+    counterparts: list[Attendee]
+    """Its envoys and counterparts, by the one rule (``tracker.query.sides``)."""
+    participants: list[Attendee]
+    """Every participant, in order."""
+    sources: list[SourceRef]
+
+    @property
+    def earliest(self) -> date:
+        return _day(self.row["earliest"])
+
+    @property
+    def latest(self) -> date:
+        return _day(self.row["latest"])
+
+    @property
+    def precision(self) -> Precision:
+        return _precision(self.row["edtf"], self.row["earliest"], self.row["latest"])
+
+    @property
+    def envoy_names(self) -> list[str]:
+        return [person.name for person in self.envoys]
+
+
+@lru_cache(maxsize=4096)
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+@lru_cache(maxsize=4096)
+def _precision(edtf: str, earliest: str, latest: str) -> Precision:
+    return precision(when_of(edtf, earliest, latest))
+
+
+def timeline_records(read: Reader, filters: Filters) -> Iterator[TimelineRecord]:
+    """The timeline as ``TimelineRecord`` s: the rows of ``timeline_batches`` (the same
+    builder and statements, with a few more columns) and, beside each, its meeting's
+    people, sources and place. Streamed; the filters are checked when this is called."""
+    return _records(_partitions(read, filters, wide=True))
+
+
+def _records(
+    partitions: Iterator[tuple[list[TimelineTuple], list[_Wide]]],
+) -> Iterator[TimelineRecord]:
+    keys = TIMELINE_KEYS
+    for rows, wide in partitions:
+        for values, (meeting_id, place_id, updated_at, people, sources) in zip(
+            rows, wide, strict=True
+        ):
+            envoys = [person for person, envoy in people if envoy]
+            counterparts = [person for person, envoy in people if not envoy]
+            yield TimelineRecord(
+                dict(zip(keys, values, strict=True)),
+                meeting_id,
+                place_id,
+                _moment(updated_at),
+                envoys,
+                counterparts,
+                [person for person, _envoy in people],
+                sources,
+            )
+
+
+_Wide = tuple[int, int | None, Any, list[tuple[Attendee, bool]], list[SourceRef]]
+"""What a ``TimelineRecord`` holds beside its row: the meeting's id, place, timestamp,
+participants (each with whether an envoy) and sources."""
+
+
+MEETINGS_SQL = (
+    "SELECT m.id, m.uid, m.edtf, m.earliest, m.latest, m.kind, m.title, m.venue_id,"
+    " v.destination_id, m.duration_minutes, m.duration_qualifier, m.status, m.outcome,"
+    " m.outcome_summary{more}"
+    " FROM meeting AS m LEFT JOIN visit AS v ON v.id = m.visit_id{where}"
+    " ORDER BY m.earliest, m.latest, m.id"
+)
+
+
+def _partitions(
+    read: Reader, filters: Filters, *, wide: bool
+) -> Iterator[tuple[list[TimelineTuple], list[_Wide]]]:
+    """The one timeline row builder: the meetings ``filters`` select, in order (earliest
+    day, latest day, id), in partitions of ``ROWS_BATCH``, each a list of rows (values
+    in ``TIMELINE_KEYS`` order) and, when ``wide``, a list of what ``TimelineRecord``
+    holds beside each row (else an empty list).
+
+    It streams: memory stays flat, and each partition costs two more statements (its
+    participants, by the one rule of who is an envoy, and its sources) and one for the
+    people not seen before, whatever its size. Per row, only the cells that differ from
+    one meeting to the next are built; the rest (the date as shown, the place) is looked
+    up once per distinct value. The filters (and their names) are resolved when this is
+    called, before the first partition.
     """
-    connection = session.connection()  # Core rows: no ORM loading on this path
-    places = PlaceIndex(session)
-    # Core columns (the tables', not the mapped classes'): nothing here needs the ORM,
-    # and an export without filters then never sets it up.
-    m, visit = Meeting.__table__.c, Visit.__table__
-    query = (
-        select(
-            m.id,
-            m.uid,
-            m.edtf,
-            m.earliest,
-            m.latest,
-            m.kind,
-            m.title,
-            m.venue_id,
-            visit.c.destination_id,
-            m.duration_minutes,
-            m.duration_qualifier,
-            m.status,
-            m.outcome,
-            m.outcome_summary,
+    where = meeting_where(read, filters, "m")
+    query = MEETINGS_SQL.format(more=", m.updated_at" if wide else "", where=where.sql())
+    return _built(read, PlaceIndex(read), read.rows(query, where.params), wide)
+
+
+def _related(read: Reader, wide: bool) -> tuple[str, str, str]:
+    """The statements ``_built`` runs per partition (participants, sources, people),
+    each taking a list of ids as the one parameter ``ids``."""
+    among = read.sql.among
+    participants = (
+        "SELECT sides.meeting_id, sides.person_id, sides.envoy"
+        + (", p.role, sides.side" if wide else "")
+        + f" FROM ({TAKING_PART}) AS sides"
+        + (
+            " JOIN meeting_participant AS p"
+            " ON p.meeting_id = sides.meeting_id AND p.person_id = sides.person_id"
+            if wide
+            else ""
         )
-        .select_from(Meeting.__table__.outerjoin(visit, visit.c.id == m.visit_id))
-        .where(*(meeting_conditions(session, filters) if conditions is None else conditions))
-        .order_by(m.earliest, m.latest, m.id)
+        + f" WHERE {among('sides.meeting_id', 'ids')} ORDER BY sides.meeting_id, sides.position"
     )
-    related = _related(backend(connection))
-    names: dict[int, str] = {}  # person names, read as first needed
+    sources = (
+        "SELECT ms.meeting_id, s.url, s.publisher, s.title, s.uid"
+        " FROM meeting_source AS ms JOIN source AS s ON s.id = ms.source_id"
+        f" WHERE {among('ms.meeting_id', 'ids')} ORDER BY ms.meeting_id, ms.position"
+    )
+    people = (
+        f"SELECT id, name{', uid, country' if wide else ''} FROM person WHERE {among('id', 'ids')}"
+    )
+    return participants, sources, people
+
+
+def _built(
+    read: Reader, places: PlaceIndex, meetings: Iterator[tuple[Any, ...]], wide: bool
+) -> Iterator[tuple[list[TimelineTuple], list[_Wide]]]:
+    participants_sql, sources_sql, people_sql = _related(read, wide)
+    ids = read.sql.ids
+    names: dict[int, str] = {}  # people's names, read as first needed
+    people: dict[int, tuple[Any, ...]] = {}  # wide: their rows (id, name, uid, country)
     shown_dates: dict[str, str] = {}
     at_venue: dict[int, tuple[str | None, str | None, str | None]] = {}
     at_destination: dict[int | None, tuple[str | None, str | None, str | None]] = {}
-    for partition in related.backend.partitions(connection, query, ROWS_BATCH):
-        meeting_ids = list(map(_first, partition))
-        participants = related.rows(connection, related.participants, meeting_ids)
-        needed = set(map(_second, participants))
+    while partition := list(islice(meetings, ROWS_BATCH)):
+        meeting_ids = ids(map(_first, partition))
+        participants = read.all(participants_sql, {"ids": meeting_ids})
         if len(names) > NAMES_KEPT:
             names.clear()
-        needed.difference_update(names)
+            people.clear()
+        needed = set(map(_second, participants)).difference(names)
         if needed:
-            names.update(related.rows(connection, related.names, list(needed)))
-        taking: dict[int, list[tuple[int, bool]]] = {}
-        for meeting_id, person_id, envoy in participants:
-            taking.setdefault(meeting_id, []).append((person_id, envoy))
+            found = read.all(people_sql, {"ids": ids(needed)})
+            names.update((row[0], row[1]) for row in found)
+            if wide:
+                people.update((row[0], row) for row in found)
+        taking_part: dict[int, list[tuple[int, Any]]] = {}
+        for meeting_id, person_id, envoy, *_more in participants:
+            taking_part.setdefault(meeting_id, []).append((person_id, envoy))
         sources: dict[int, str] = {}
-        for meeting_id, url, publisher, title, uid in related.rows(
-            connection, related.sources, meeting_ids
-        ):
+        cited: dict[int, list[SourceRef]] = {}
+        for meeting_id, url, publisher, title, uid in read.all(sources_sql, {"ids": meeting_ids}):
             text = escape_item(url or publisher or title or uid)
             sources[meeting_id] = (
                 sources[meeting_id] + SEPARATOR + text if meeting_id in sources else text
             )
+            if wide:
+                cited.setdefault(meeting_id, []).append(SourceRef(url, publisher, title, uid))
         rows: list[TimelineTuple] = []
         for (
             meeting_id,
@@ -247,10 +290,14 @@ def timeline_batches(
             status,
             outcome,
             summary,
+            *_updated_at,
         ) in partition:
-            envoy_ids, counterpart_ids = sides(taking.get(meeting_id, ()))
-            envoys = join_list(names[person] for person in envoy_ids)
-            counterparts = join_list(names[person] for person in counterpart_ids)
+            part = taking_part.get(meeting_id)
+            if part is None:
+                envoys = counterparts = ""
+            else:
+                envoys = join_list([names[p] for p, envoy in part if envoy])
+                counterparts = join_list([names[p] for p, envoy in part if not envoy])
             if venue_id is not None:
                 place = at_venue.get(venue_id)
                 if place is None:
@@ -259,7 +306,6 @@ def timeline_batches(
                 place = at_destination.get(destination_id)
                 if place is None:
                     place = at_destination[destination_id] = places.cells(None, destination_id)
-            venue, city, country = place
             shown = shown_dates.get(edtf)
             if shown is None:
                 if len(shown_dates) > NAMES_KEPT:
@@ -275,9 +321,7 @@ def timeline_batches(
                     title,
                     envoys,
                     counterparts,
-                    venue,
-                    city,
-                    country,
+                    *place,
                     minutes,
                     qualifier,
                     status,
@@ -287,101 +331,52 @@ def timeline_batches(
                     uid,
                 )
             )
-        yield rows
+        yield rows, _wide(partition, participants, people, cited) if wide else []
+
+
+def _wide(
+    partition: list[tuple[Any, ...]],
+    participants: list[tuple[Any, ...]],
+    people: dict[int, Any],
+    cited: dict[int, list[SourceRef]],
+) -> list[_Wide]:
+    """What the ``TimelineRecord`` s of a partition hold beside their rows."""
+    taking_part: dict[int, list[tuple[Attendee, bool]]] = {}
+    for meeting_id, person_id, envoy, role, side in participants:
+        _id, name, uid, country = people[person_id]
+        attendee = Attendee(person_id, uid, name, country, role, side)
+        taking_part.setdefault(meeting_id, []).append((attendee, bool(envoy)))
+    return [
+        (
+            row[0],
+            row[7] if row[7] is not None else row[8],
+            row[14],
+            taking_part.get(row[0], []),
+            cited.get(row[0], []),
+        )
+        for row in partition
+    ]
 
 
 _first, _second = itemgetter(0), itemgetter(1)
 
 
 NAMES_KEPT = 100_000
-"""Names of people (and dates as shown) that ``timeline_batches`` keeps between
-partitions; past that many, it starts over (memory stays flat)."""
+"""Names of people (and dates as shown) that ``_partitions`` keeps between partitions;
+past that many, it starts over (memory stays flat)."""
 
 
-@dataclass(frozen=True)
-class _Related:
-    """What ``timeline_batches`` reads per partition: each statement takes the ids of
-    the partition's meetings (or visits, or people) as one parameter, ``ids``."""
-
-    backend: Backend
-    participants: Executable
-    sources: Executable
-    names: Executable
-
-    def rows(self, connection: Connection, statement: Executable, ids: list[int]) -> list[Any]:
-        """The rows of ``statement`` for ``ids`` as the DBAPI gives them (tuples; no
-        result processing: the columns read this way are integers, text and booleans)."""
-        result = connection.execute(statement, {"ids": self.backend.ids(ids)})
-        try:
-            return list(result.cursor.fetchall())
-        finally:
-            result.close()
-
-
-@cache
-def _related(backend: Backend) -> _Related:
-    """The statements of ``_Related`` on a database: a list of ids is one parameter
-    (``Backend.among``), whatever its length."""
-    among = backend.among
-    sides = taking_part()
-    link, source = MeetingSource.__table__.c, Source.__table__.c
-    person = Person.__table__.c
-    return _Related(
-        backend=backend,
-        participants=select(sides.c.meeting_id, sides.c.person_id, sides.c.envoy)
-        .where(among(sides.c.meeting_id))
-        .order_by(sides.c.meeting_id, sides.c.position),
-        sources=select(link.meeting_id, source.url, source.publisher, source.title, source.uid)
-        .select_from(MeetingSource.__table__.join(Source.__table__, source.id == link.source_id))
-        .where(among(link.meeting_id))
-        .order_by(link.meeting_id, link.position),
-        names=select(person.id, person.name).where(among(person.id)),
-    )
-
-
-def _timeline_entry(
-    meeting: Meeting, places: PlaceIndex, envoys: set[tuple[int, int]]
-) -> TimelineEntry:
-    """The entry of a loaded meeting; ``envoys`` holds the (meeting id, person id) of
-    its envoys, as ``taking_part`` says."""
-    envoy_people, counterparts = sides(
-        (p.person, (meeting.id, p.person_id) in envoys) for p in meeting.participants
-    )
-    where = meeting.venue_id
-    if where is None and meeting.visit is not None:
-        where = meeting.visit.destination_id
-    row: Row = {
-        **dated(meeting.edtf, meeting.earliest, meeting.latest),
-        "kind": meeting.kind,
-        "title": meeting.title,
-        "envoys": join_list(person.name for person in envoy_people),
-        "counterparts": join_list(person.name for person in counterparts),
-        "venue": places.name(meeting.venue_id),
-        "city": places.city(where),
-        "country": places.country(where),
-        "duration_minutes": meeting.duration_minutes,
-        "duration_qualifier": meeting.duration_qualifier,
-        "status": meeting.status,
-        "outcome": meeting.outcome,
-        "outcome_summary": meeting.outcome_summary,
-        "sources": sources_cell(meeting.sources),
-        "uid": meeting.uid,
-    }
-    when = when_of(meeting.edtf, meeting.earliest, meeting.latest)
-    return TimelineEntry(
-        row=row,
-        envoys=[person.name for person in envoy_people],
-        precision=precision(when),
-        earliest=meeting.earliest,
-        meeting=meeting,
-        people=(envoy_people, counterparts),
-    )
+def _moment(value: Any) -> datetime | None:
+    """A timestamp as the driver gives it: ISO text (SQLite) or a datetime."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
 
 
 MAX_LANE_MONTHS = 240
 
 
-def lanes(entries: Iterable[TimelineEntry], bounds: DateRange) -> tuple[list[str], list[Row]]:
+def lanes(records: Iterable[TimelineRecord], bounds: DateRange) -> tuple[list[str], list[Row]]:
     """Envoy lanes: the months (``YYYY-MM``) from the range asked for (else from the
     first to the last meeting) and a row per envoy and status (``LANE_ORDER``; the
     envoys in the order of their first meeting) with the number of meetings in each
@@ -393,12 +388,13 @@ def lanes(entries: Iterable[TimelineEntry], bounds: DateRange) -> tuple[list[str
     last: date | None = bounds.latest
     seen_first: date | None = None
     seen_last: date | None = None
-    for entry in entries:
-        key = "year_only" if entry.precision == "year" else entry.earliest.strftime("%Y-%m")
-        seen_first = entry.earliest if seen_first is None else min(seen_first, entry.earliest)
-        seen_last = entry.earliest if seen_last is None else max(seen_last, entry.earliest)
-        for envoy in entry.envoys:
-            counts.setdefault((envoy, entry.row["status"]), Counter())[key] += 1
+    for record in records:
+        earliest = record.earliest
+        key = "year_only" if record.precision == "year" else earliest.strftime("%Y-%m")
+        seen_first = earliest if seen_first is None else min(seen_first, earliest)
+        seen_last = earliest if seen_last is None else max(seen_last, earliest)
+        for envoy in record.envoys:
+            counts.setdefault((envoy.name, record.row["status"]), Counter())[key] += 1
     first = first or seen_first
     last = last or seen_last
     months: list[str] = []
