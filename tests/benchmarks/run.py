@@ -86,6 +86,44 @@ def search_sql(word: str) -> str:
     )
 
 
+PEOPLE_SQL = """
+SELECT p.name, p.country,
+  (SELECT group_concat(CASE WHEN a.lang IS NULL OR a.lang = '' THEN a.name
+     ELSE a.name || ' (' || a.lang || ')' END, '; ')
+   FROM person_alias AS a WHERE a.person_id = p.id) AS aliases,
+  (SELECT group_concat(r.title, '; ') FROM person_role AS r WHERE r.person_id = p.id) AS roles,
+  p.wikidata, p.uid
+FROM person AS p ORDER BY p.key, p.id"""
+PLACES_SQL = """
+SELECT p.name, p.kind, p.country, parent.name AS parent,
+  (SELECT group_concat(CASE WHEN a.lang IS NULL OR a.lang = '' THEN a.name
+     ELSE a.name || ' (' || a.lang || ')' END, '; ')
+   FROM place_alias AS a WHERE a.place_id = p.id) AS aliases,
+  p.uid
+FROM place AS p LEFT JOIN place AS parent ON parent.id = p.parent_id ORDER BY p.key, p.id"""
+
+
+def show_sql(uid: str) -> str:
+    """One meeting in full: its fields, participants, sources and statements."""
+    return f"""
+SELECT m.uid, m.edtf, m.kind, m.title, m.status, m.outcome, m.outcome_summary,
+  m.duration_minutes, m.duration_qualifier, v.uid AS visit, {PLACE_NAMES}
+  (SELECT group_concat(p.name || ' (' || coalesce(mp.role, '') || ', '
+     || coalesce(mp.side, '') || ')', '; ')
+   FROM meeting_participant AS mp JOIN person AS p ON p.id = mp.person_id
+   WHERE mp.meeting_id = m.id) AS participants,
+  (SELECT group_concat(coalesce(s.publisher, '') || ' ' || coalesce(s.url, ''), '; ')
+   FROM meeting_source AS ms JOIN source AS s ON s.id = ms.source_id
+   WHERE ms.meeting_id = m.id) AS sources,
+  (SELECT group_concat(sp.name || ': ' || st.text, '; ') FROM statement AS st
+   JOIN person AS sp ON sp.id = st.speaker_id WHERE st.meeting_id = m.id) AS statements
+FROM meeting AS m {PLACE}
+WHERE m.uid = '{uid}'"""
+
+
+PLACE_NAMES = "ve.name AS venue, ci.name AS city, coalesce(de.country, ci.country) AS country,"
+
+
 def visits_sql(name: str) -> str:
     return f"""
 SELECT row_number() OVER (ORDER BY v.earliest, v.id) AS n, v.edtf AS date,
@@ -350,6 +388,7 @@ def read_benchmarks(db: Path, size: int, runs: int, workdir: Path) -> list[Row]:
     shell = [tool("sqlite3"), "-readonly", str(db)]
     label = f"{size:,}"
     rows: list[Row] = []
+    middle = f"bench-m{size // 2:07d}"  # a meeting's uid (the generator numbers them)
     questions = [
         ("visits (every envoy)", ["visits"], ENVOYS_SQL),
         ("stats (every envoy)", ["stats"], STATS_SQL),
@@ -368,6 +407,9 @@ def read_benchmarks(db: Path, size: int, runs: int, workdir: Path) -> list[Row]:
             ["timeline", "--search", generate.RARE_WORD],
             search_sql(generate.RARE_WORD),
         ),
+        (f"show {middle}", ["show", middle], show_sql(middle)),
+        ("people", ["people"], PEOPLE_SQL),
+        ("places", ["places"], PLACES_SQL),
     ]
     for question, args, sql in questions:
         print(f"  {question}", flush=True)
@@ -382,20 +424,23 @@ def read_benchmarks(db: Path, size: int, runs: int, workdir: Path) -> list[Row]:
                 floor_query=shell_query_part(db, sql, runs),
             )
         )
-    print("  export --format csv", flush=True)
-    out = workdir / "export.csv"
-    # A whole export of 1,000,000 meetings takes half a minute for each tool: once each
-    # there (and at most three runs below) keeps the default run within ten minutes.
+    # A whole export of 1,000,000 meetings takes half a minute or more for each tool:
+    # once each there (and at most three runs below).
     export_runs = 1 if size >= 1_000_000 else min(runs, 3)
-    rows.append(
-        Row(
-            "export --format csv (every meeting)",
-            label,
-            measure([*tracker, "export", "--format", "csv"], export_runs, stdout_path=out),
-            measure([*utils, TIMELINE_SELECT + ORDER, "--csv"], export_runs, stdout_path=out),
-            rows=size,
+    out = workdir / "export.out"
+    for fmt, peer_option in (("csv", ["--csv"]), ("ndjson", ["--nl"])):
+        print(f"  export --format {fmt}", flush=True)
+        rows.append(
+            Row(
+                f"export --format {fmt} (every meeting)",
+                label,
+                measure([*tracker, "export", "--format", fmt], export_runs, stdout_path=out),
+                measure(
+                    [*utils, TIMELINE_SELECT + ORDER, *peer_option], export_runs, stdout_path=out
+                ),
+                rows=size,
+            )
         )
-    )
     out.unlink(missing_ok=True)
     return rows
 
@@ -588,7 +633,7 @@ def targets(rows: list[Row], heavy: dict[str, list[str]], elapsed: float) -> lis
             + ", ".join(f"{name} {q:.3f} s vs {f:.3f} s" for name, q, f in parts if q is not None)
             + ")."
         )
-    exports = [row for row in sized if row.rows is not None]
+    exports = [row for row in sized if row.rows is not None and "csv" in row.question]
     if exports:
         first, last = exports[0], exports[-1]
         rate = last.rows / last.tracker.seconds if last.rows else 0.0
