@@ -163,3 +163,48 @@ def test_a_row_with_several_bad_cells_is_one_rejected_row(run: Invoke, tmp_path:
     ]
     assert [r["traveller"] for r in rows] == ["Envoy B", "Envoy C"]
     assert len(rows[0]["reject_reason"].split("; expected ")) == 3
+
+
+# -- every name and place a row cannot find ----------------------------------------
+
+KNOWN = (
+    "traveller,date,country,city\n"
+    "Anna Smith,2025-01-02,PL,Kraków\n"
+    "Bob Smith,2025-01-03,PL,Kraków\n"
+    "Carl Jones,2025-01-04,PL,Kraków\n"
+    "Dana Jones,2025-01-05,PL,Kraków\n"
+    "Eve Brown,2025-01-06,PL,Kraków\n"
+    "Finn Brown,2025-01-07,PL,Kraków\n"
+)
+
+LOOKUPS = (
+    "traveller,date,country,city,counterparts\n"
+    '"Smith; Jones",2025-03-04,Atlantis,Capital,Brown; Anna Smith\n'  # row 2
+    "Anna Smith,2025-03-05,PL,Kraków,Bob Smith\n"  # row 3: fine
+)
+
+
+def test_a_row_lists_every_name_and_place_it_cannot_find(run: Invoke, tmp_path: Path) -> None:
+    known = tmp_path / "known.csv"
+    known.write_text(KNOWN, encoding="utf-8")
+    assert run("import", "--create", str(known)).exit_code == 0
+    table = tmp_path / "lookups.csv"
+    table.write_text(LOOKUPS, encoding="utf-8")
+    result = run("import", "--dry-run", "--report", "json", str(table))
+    assert result.exit_code == 2, result.output
+    report = json.loads(result.stdout)
+    assert (report["rows"], report["rejected"]) == (2, 1)
+    found = {
+        (problem["column"], value["value"]): value["first_rows"]
+        for problem in report["problems"]
+        for value in problem["values"]
+    }
+    assert found == {
+        ("traveller", "Smith"): [2],
+        ("country", "Atlantis"): [2],
+        ("traveller", "Jones"): [2],
+        ("counterparts", "Brown"): [2],
+    }
+    skipped = run("import", "--skip-invalid", str(table))
+    assert skipped.exit_code == 0, skipped.output
+    assert "  rows: 2 read, 1 rejected" in skipped.stdout.splitlines()

@@ -11,7 +11,7 @@ from tracker.countries import find_country, resolve_country, split_qualified
 from tracker.errors import InvalidInput
 from tracker.importers.existing import Existing
 from tracker.importers.plan import Id, Plan, Ref, new_uid
-from tracker.importers.rows import RowError, name_key
+from tracker.importers.rows import RowError, RowErrors, name_key
 from tracker.resolve import Resolution
 from tracker.vocab import PlaceKind
 from tracker.write.report import ChangeReport, NewName
@@ -215,12 +215,19 @@ class Lookups:
         found: list[Id | None] = [exact.get(name) for name in names]
         if None not in found:  # names seen before: most rows of a big file
             return found
+        errors: list[RowError] = []
         for position, name in enumerate(names):
             if found[position] is None:
-                person = found[position] = self.person(name, field_name)
+                try:
+                    person = found[position] = self.person(name, field_name)
+                except RowError as exc:
+                    errors.append(exc)  # and the cell's other names are still looked up
+                    continue
                 index = self.existing.people
                 if person is not None and index.by_key.get(index.key(name)) == [person]:
                     exact[name] = person
+        if errors:
+            raise RowErrors(errors)
         return found
 
     def _names_country(self, name: str, key: str, code: str, country: Id | None) -> bool:

@@ -26,7 +26,7 @@ from tracker.gazetteer import new_city
 from tracker.importers.existing import MeetingState, VisitState
 from tracker.importers.lookups import Lookups, Source3, Where
 from tracker.importers.plan import Id, Ref, new_uid
-from tracker.importers.rows import Parsed, RowError
+from tracker.importers.rows import Parsed, RowError, RowErrors
 from tracker.vocab import MeetingKind, ParticipantRole, PlaceKind
 from tracker.write.roles import Span, span_of, title_key
 from tracker.write.rules import (
@@ -54,10 +54,27 @@ class Planner(Lookups):
     def add(self, row: Parsed) -> None:
         if row.uid in self.file_uids:
             raise RowError("uid", "a uid not used twice in one file", row.uid)
-        # Look everything up first: a row that fails must leave nothing behind.
-        travellers = self._people(row.travellers, "traveller")
-        counterparts = self._people(row.counterparts, "counterparts")
-        code, country, within, region, city, venue, venue_is = self._where(row)
+        # Look everything up first: a row that fails must leave nothing behind, and its
+        # problems are reported together (the people, then its places).
+        errors: list[RowError] = []
+        travellers: list[Id | None] = []
+        counterparts: list[Id | None] = []
+        where: Where | None = None
+        try:
+            travellers = self._people(row.travellers, "traveller")
+        except RowErrors as exc:
+            errors.extend(exc.errors)
+        try:
+            counterparts = self._people(row.counterparts, "counterparts")
+        except RowErrors as exc:
+            errors.extend(exc.errors)
+        try:
+            where = self._where(row)
+        except RowError as exc:
+            errors.append(exc)
+        if errors or where is None:
+            raise RowErrors(errors)
+        code, country, within, region, city, venue, venue_is = where
         multi = len(row.cities) > 1
         city_name = row.cities[0] if len(row.cities) == 1 else None
 

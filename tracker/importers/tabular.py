@@ -231,12 +231,17 @@ def _import(
         except RowError as exc:
             fail(row.number, [], exc)
             late.append(report.rejects[-1])
+        except RowErrors as exc:
+            for error in exc.errors:
+                fail(row.number, [], error)
+                late.append(report.rejects[-1])
     del parsed
     if late and skip_invalid:
-        wanted = {reject.row: reject for reject in late}
+        wanted: dict[int, list[Reject]] = {}
+        for reject in late:
+            wanted.setdefault(reject.row, []).append(reject)
         for position, record in enumerate(iter_table(text, origin, delimiter)[1]):
-            reject = wanted.get(position + 2)
-            if reject is not None:
+            for reject in wanted.get(position + 2, ()):
                 reject.values = record
     # A row's problems in the order of its columns (as the reject file lists them).
     place = {column: position for position, column in enumerate(header)}
