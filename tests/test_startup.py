@@ -42,7 +42,9 @@ def test_help_and_version_load_nothing_heavy() -> None:
 # Every read command, on a SQLite file at the current schema: it reads on the plain
 # DB-API driver (db/reading.py) and loads no SQLAlchemy at all.
 NOT_YET = pytest.mark.xfail(
-    strict=True, reason="still read through SQLAlchemy: the timeline moves to the plain read"
+    strict=True,
+    reason="export still opens a SQLAlchemy session for its Export (the rows themselves are"
+    " read on the plain driver); its document formats read the ORM",
 )
 READS = [
     pytest.param(["visits"], id="visits"),
@@ -53,8 +55,8 @@ READS = [
     pytest.param(["people"], id="people"),
     pytest.param(["places", "--search", "Moskwa"], id="places"),
     pytest.param(["show", "meeting-2025-12-02-witkoff-kushner-putin"], id="show"),
-    pytest.param(["timeline"], id="timeline", marks=NOT_YET),
-    pytest.param(["timeline", "--search", "Kremlin"], id="timeline --search", marks=NOT_YET),
+    pytest.param(["timeline"], id="timeline"),
+    pytest.param(["timeline", "--search", "Kremlin"], id="timeline --search"),
     pytest.param(["export", "--format", "csv"], id="export csv", marks=NOT_YET),
     pytest.param(["export", "--format", "ndjson"], id="export ndjson", marks=NOT_YET),
     pytest.param(["export", "--format", "markdown"], id="export markdown", marks=NOT_YET),
