@@ -87,7 +87,7 @@ def export(
     output: str | None,
     title: str,
     as_of: str | None,
-    **filter_values: str | None,
+    **filter_values: Any,
 ) -> None:
     """Export the timeline, filtered as in 'tracker timeline', or the whole database.
 
@@ -117,7 +117,7 @@ def export(
         if not isinstance(exporter, CsvExporter):
             raise excel_refused(name)
         exporter = CsvExporter(excel=True)
-    filters = Filters(**{key: filter_values.get(key) for key in FILTER_NAMES})
+    filters = Filters(**{key: filter_values[key] for key in FILTER_NAMES if key in filter_values})
     when = None
     if as_of is not None:
         from tracker.history.read import moment

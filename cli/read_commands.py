@@ -266,6 +266,12 @@ def _timeline_cells(row: dict[str, Any]) -> dict[str, Any]:
     "word of TEXT.",
 )
 @click.option(
+    "--disputed",
+    is_flag=True,
+    help="Only meetings with a disputed fact: accounts of it that give more than one "
+    "value (see 'tracker account').",
+)
+@click.option(
     "--view",
     type=click.Choice(["table", "tree", "lanes"]),
     default="table",
@@ -286,6 +292,7 @@ def timeline_command(
     topic: str | None,
     outcome: str | None,
     search: str | None,
+    disputed: bool,
     view: str,
     fmt: str,
 ) -> None:
@@ -312,6 +319,7 @@ def timeline_command(
         topic=topic,
         outcome=outcome,
         search=search,
+        disputed=disputed,
     )
     with app.reading() as read:
         if view == "table":

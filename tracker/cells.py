@@ -44,3 +44,17 @@ def split_list(cell: str) -> list[str]:
             current.append(char)
     values.append("".join(current))
     return [part for value in values if (part := value.strip())]
+
+
+class ListCell(list[str]):
+    """A list that is one cell of a table (``disputed``: ``["date", "duration"]``).
+
+    JSON writes it as an array; csv (whose writer writes ``str()`` of a value that is
+    not text) and markdown write it joined, ``date; duration``: so a row that holds one
+    still goes to the csv writer as it is, with no cell converted on the way.
+    """
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return join_list(self)

@@ -40,8 +40,9 @@ class Table:
     keys: Sequence[str]
     right: frozenset[str] = field(default_factory=frozenset)
     plain: bool = False
-    """Every cell is text, a number or ``None`` (as stored): the csv module writes those
-    as ``cell_text`` would, so rows go to it as they are (the fast export path)."""
+    """Every cell is text, a number, ``None`` (as stored) or a ``tracker.cells.ListCell``:
+    the csv module writes those as ``cell_text`` would, so rows go to it as they are
+    (the fast export path)."""
 
 
 def cell_text(value: Any) -> str:

@@ -74,6 +74,8 @@ def _as_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, dict):
         return "; ".join(f"{key} {item}" for key, item in value.items())
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
     return str(value)
 
 

@@ -77,6 +77,7 @@ def test_timeline_april_as_json(run: Invoke, world: Any) -> None:
         "outcome",
         "outcome_summary",
         "sources",
+        "disputed",
         "uid",
     ]
     assert rows[1]["duration_minutes"] == 240
@@ -133,9 +134,9 @@ def test_timeline_markdown(run: Invoke, world: Any) -> None:
     assert lines[0] == (
         "| date | edtf | earliest | latest | kind | title | envoys | counterparts | venue | city"
         " | country | duration\\_minutes | duration\\_qualifier | status | outcome"
-        " | outcome\\_summary | sources | uid |"
+        " | outcome\\_summary | sources | disputed | uid |"
     )
-    assert lines[1] == "| " + " | ".join(["---"] * 11 + ["---:"] + ["---"] * 6) + " |"
+    assert lines[1] == "| " + " | ".join(["---"] * 11 + ["---:"] + ["---"] * 7) + " |"
     assert [line.split(" | ")[5:8] for line in lines[2:]] == [
         ["Fourth meeting", "Steve Witkoff", "Vladimir Putin"],
         ["Talks on the peace plan", "Steve Witkoff; Jared Kushner", "Vladimir Putin; Yuri Ushakov"],

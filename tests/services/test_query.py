@@ -279,6 +279,7 @@ def test_timeline_row_shape(session: Session, world: Any) -> None:
         "outcome": "no-agreement",
         "outcome_summary": "No compromise reached yet",
         "sources": "Polish news report; https://tass.com/1",
+        "disputed": [],
         "uid": "m-dec-talks",
     }
     # A participant in the role of envoy is an envoy even without a visit of theirs.

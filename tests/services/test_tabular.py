@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +137,7 @@ def test_meeting_rows_make_meetings_and_join_their_visit(session: Session) -> No
     assert walk.visit_id == talks_meeting.visit_id
 
 
-def _timeline_csv(rows: Iterator[dict[str, Any]]) -> str:
+def _timeline_csv(rows: Iterable[dict[str, Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=TIMELINE_KEYS, lineterminator="\r\n")
     writer.writeheader()
@@ -164,7 +164,12 @@ def test_the_timeline_table_round_trips(session: Session, seeded_timeline: str) 
     assert report.layout == "timeline"
     assert report.added["meetings"] == 22
     session.flush()
-    assert _timeline_csv(timeline_rows(session, Filters())) == seeded_timeline
+    # Every column comes back but ``disputed``: the accounts it is read from travel only
+    # in the tracker/1 document, and a table's own column is not read.
+    seeded = list(csv.DictReader(io.StringIO(seeded_timeline, newline="")))
+    assert any(row["disputed"] for row in seeded)
+    expected = _timeline_csv({**row, "disputed": ""} for row in seeded)
+    assert _timeline_csv(timeline_rows(session, Filters())) == expected
     again = _import(session, seeded_timeline)
     assert again.totals == {"added": 0, "updated": 0, "unchanged": 22}
 

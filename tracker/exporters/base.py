@@ -48,6 +48,7 @@ FILTER_LABELS = {
     "topic": "topic",
     "outcome": "outcome",
     "search": "search",
+    "disputed": "disputed",
 }
 """How each filter is named to a reader (the command-line option without its dashes)."""
 
@@ -112,9 +113,9 @@ class Export:
     def filter_labels(self) -> list[tuple[str, str]]:
         """The filters set, as (label, value) pairs in the order of ``Filters``."""
         return [
-            (FILTER_LABELS[f.name], value)
+            (FILTER_LABELS[f.name], "yes" if value is True else value)
             for f in fields(Filters)
-            if (value := getattr(self.filters, f.name)) is not None
+            if (value := getattr(self.filters, f.name)) not in (None, False)
         ]
 
     def conditions(self) -> list[ColumnElement[bool]]:

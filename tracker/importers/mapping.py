@@ -76,9 +76,10 @@ TIMELINE_MAPPING: dict[str, str] = {
     "uid": "uid",
 }
 """How the timeline table's columns map onto the fields (``date``, ``earliest`` and
-``latest`` are derived from ``edtf`` and not read)."""
+``latest`` are derived from ``edtf``, and ``disputed`` from the accounts, which only the
+tracker/1 document carries: those are not read)."""
 
-TIMELINE_DERIVED = ("date", "earliest", "latest")
+TIMELINE_DERIVED = ("date", "earliest", "latest", "disputed")
 
 
 def parse_map_options(items: Iterable[str]) -> dict[str, str]:

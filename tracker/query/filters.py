@@ -1,6 +1,7 @@
 """What a listing is narrowed to (``Filters``) and the WHERE conditions that ask it of
 the meetings and the visits: dates that overlap, a place and every place under it, a
-country, an envoy, a participant, a topic, an outcome, words to search for."""
+country, an envoy, a participant, a topic, an outcome, words to search for, a disputed
+fact."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from datetime import timedelta
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
+    column,
     exists,
     func,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -26,6 +30,7 @@ from tracker.models import (
     span_days,
 )
 from tracker.names import find_places, name_key, resolve_person, resolve_place
+from tracker.query.disputes import disputed_meetings_sql
 from tracker.query.where import DateRange, Filters, date_range
 from tracker.search import matching_meeting_ids
 from tracker.vocab import Outcome, PlaceKind, choose
@@ -130,6 +135,9 @@ def meeting_conditions(session: Session, filters: Filters) -> list[ColumnElement
         conditions.append(Meeting.outcome == choose(Outcome, filters.outcome, "--outcome").value)
     if filters.search is not None:
         conditions.append(Meeting.id.in_(matching_meeting_ids(session, filters.search)))
+    if filters.disputed:
+        disputed = text(disputed_meetings_sql()).columns(column("meeting_id", Integer))
+        conditions.append(Meeting.id.in_(disputed))
     return conditions
 
 

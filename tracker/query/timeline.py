@@ -16,10 +16,11 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any
 
-from tracker.cells import SEPARATOR, escape_item, join_list
+from tracker.cells import SEPARATOR, ListCell, escape_item, join_list
 from tracker.errors import InvalidInput
 from tracker.formats import Table
 from tracker.query.display import Precision, Row, precision, shown_edtf, when_of
+from tracker.query.disputes import disputed_fields
 from tracker.query.places import PlaceIndex
 from tracker.query.sides import TAKING_PART
 from tracker.query.where import DateRange, Filters, meeting_where
@@ -53,8 +54,12 @@ TIMELINE_KEYS = (
     "outcome",
     "outcome_summary",
     "sources",
+    "disputed",
     "uid",
 )
+"""The timeline table's columns. ``disputed`` lists the facts of the meeting whose
+accounts disagree (``tracker.query.disputes``): an array in JSON, a list cell in csv
+and markdown, empty when none is."""
 
 
 TIMELINE_TABLE = Table(TIMELINE_KEYS, right=frozenset({"duration_minutes"}), plain=True)
@@ -274,6 +279,7 @@ def _built(
             )
             if wide:
                 cited.setdefault(meeting_id, []).append(SourceRef(url, publisher, title, uid))
+        disputes = disputed_fields(read, list(map(_first, partition)))
         rows: list[TimelineTuple] = []
         for (
             meeting_id,
@@ -328,6 +334,7 @@ def _built(
                     outcome,
                     summary,
                     sources.get(meeting_id, ""),
+                    disputes.get(meeting_id) or ListCell(),
                     uid,
                 )
             )
@@ -381,9 +388,11 @@ def lanes(records: Iterable[TimelineRecord], bounds: DateRange) -> tuple[list[st
     first to the last meeting) and a row per envoy and status (``LANE_ORDER``; the
     envoys in the order of their first meeting) with the number of meetings in each
     month. A meeting dated only to the year counts under ``year_only``, never in a month
-    it was not given.
+    it was not given. ``disputed`` counts, by the same keys, the meetings with a
+    disputed fact (the lanes' table marks them; the table formats leave it out).
     """
     counts: dict[tuple[str, str], Counter[str]] = {}
+    disputed: dict[tuple[str, str], Counter[str]] = {}
     first: date | None = bounds.earliest
     last: date | None = bounds.latest
     seen_first: date | None = None
@@ -395,6 +404,8 @@ def lanes(records: Iterable[TimelineRecord], bounds: DateRange) -> tuple[list[st
         seen_last = earliest if seen_last is None else max(seen_last, earliest)
         for envoy in record.envoys:
             counts.setdefault((envoy.name, record.row["status"]), Counter())[key] += 1
+            if record.row["disputed"]:
+                disputed.setdefault((envoy.name, record.row["status"]), Counter())[key] += 1
     first = first or seen_first
     last = last or seen_last
     months: list[str] = []
@@ -413,7 +424,12 @@ def lanes(records: Iterable[TimelineRecord], bounds: DateRange) -> tuple[list[st
     statuses = {status.value: index for index, status in enumerate(LANE_ORDER)}
     lanes_in_order = sorted(counts, key=lambda lane: (envoys[lane[0]], statuses[lane[1]]))
     rows: list[Row] = [
-        {"envoy": envoy, "status": status, **{key: counts[envoy, status][key] for key in keys}}
+        {
+            "envoy": envoy,
+            "status": status,
+            **{key: counts[envoy, status][key] for key in keys},
+            "disputed": dict(disputed.get((envoy, status), {})),
+        }
         for envoy, status in lanes_in_order
     ]
     return keys, rows

@@ -1,7 +1,7 @@
 """What a listing is narrowed to (``Filters``), and the WHERE conditions that ask it of
 the meetings and the visits in plain SQL, for a plain read (``tracker.sql.Reader``):
 dates that overlap, a place and every place under it, a country, an envoy, a
-participant, a topic, an outcome, words to search for.
+participant, a topic, an outcome, words to search for, a disputed fact.
 
 Names are resolved here, on the same read, by the one resolver (``tracker.names``);
 what differs between the databases (a list of ids, full-text search, days between two
@@ -18,6 +18,7 @@ from typing import Any
 from tracker.dates import parse_when
 from tracker.errors import InvalidInput
 from tracker.names import name_key, read_ids, read_one
+from tracker.query.disputes import disputed_meetings_sql
 from tracker.query.sides import TAKING_PART
 from tracker.search import search_words
 from tracker.sql import Reader
@@ -42,6 +43,8 @@ class Filters:
     topic: str | None = None
     outcome: str | None = None
     search: str | None = None
+    disputed: bool = False
+    """Only meetings with a disputed fact (accounts that give more than one value)."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,8 @@ def meeting_where(read: Reader, filters: Filters, meeting: str = "m") -> Where:
             f"{meeting}.id IN ({read.sql.meetings_matching('f_words')})",
             f_words=read.sql.words(words),
         )
+    if filters.disputed:
+        where.add(f"{meeting}.id IN ({disputed_meetings_sql()})")
     return where.done()
 
 
