@@ -12,7 +12,9 @@ from cli.app import main
 from db.plain import ReadConnection
 from db.reading import reading
 from tracker.errors import Ambiguous, InvalidInput, NotFound
+from tracker.query.disputes import disputed_fields, disputed_meetings_sql
 from tracker.query.where import Filters, meeting_where, visit_where
+from tracker.vocab import AccountField
 
 
 @pytest.fixture
@@ -101,3 +103,17 @@ def test_a_name_of_two_people_is_ambiguous(read: ReadConnection) -> None:
     with pytest.raises(Ambiguous) as found:
         meeting_where(read, Filters(envoy="Andriy"), "m")
     assert found.value.field == "--envoy"
+
+
+def test_disputed_selects_the_meetings_whose_accounts_disagree(read: ReadConnection) -> None:
+    disputed = _meetings(read, Filters(disputed=True))
+    ids = {uid: mid for mid, uid in read.all("SELECT id, uid FROM meeting")}
+    facts = disputed_fields(read, list(ids.values()))
+    assert sorted(disputed) == sorted(uid for uid, mid in ids.items() if mid in facts)
+    # The Kremlin talks of 2 Dec 2025: four accounts of the duration, two of the date.
+    assert facts[ids["meeting-2025-12-02-witkoff-kushner-putin"]] == ["date", "duration"]
+    # Only meetings with a disputed duration, for stats.
+    durations = read.all(disputed_meetings_sql(AccountField.DURATION))
+    assert {mid for (mid,) in durations} == {
+        mid for mid, fields in facts.items() if "duration" in fields
+    }

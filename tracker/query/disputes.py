@@ -78,8 +78,7 @@ def disputed_fields(
         only = f" AND {kind}_id IN :ids"
         query = text(_DISPUTES.format(record=kind, only=only))
         query = query.bindparams(bindparam("ids", expanding=True))
-        bound = cast("Session | Connection", read)
-        rows = list(bound.execute(query, {"ids": list(ids)}))
+        rows = list(read.execute(query, {"ids": list(ids)}))
     found: dict[int, ListCell] = {}
     for record_id, field in rows:
         found.setdefault(record_id, ListCell()).append(field)
