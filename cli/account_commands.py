@@ -8,7 +8,7 @@ from cli import messages
 from cli.app import CONTEXT_SETTINGS, fields_are, main
 from cli.context import App
 from cli.read_commands import format_option
-from cli.render import Column, Listing, renderer
+from cli.render import ACCOUNT_COLUMNS, Listing, account_cells, renderer
 from tracker.accounts import ACCOUNT_KEYS
 from tracker.formats import Table
 
@@ -27,15 +27,6 @@ ACCOUNT_FLAGS = {
     "note": "--note",
 }
 ACCOUNT_TABLE = Table(ACCOUNT_KEYS, right=frozenset({"n"}))
-ACCOUNT_COLUMNS = (
-    Column("field", "fact", style="bold"),
-    Column("n", "#", "right"),
-    Column("mark", ""),
-    Column("value", "value", style="cyan"),
-    Column("sources", "sources"),
-    Column("said", "said"),
-    Column("note", "note"),
-)
 FIELD_HELP = (
     "A meeting's date, venue (or place), duration, participants, outcome, outcome_summary "
     "(or summary), status; a visit's date, destination (or place)."
@@ -172,7 +163,7 @@ def account_list(app: App, ref: str, field: str | None, fmt: str) -> None:
     with app.database().reading() as session:
         record = find_record(session, ref)
         name = field_named(record, field) if field is not None else None
-        rows = [_cells(row) for row in account_rows(record, name)]
+        rows = [account_cells(row) for row in account_rows(record, name)]
     count = renderer(fmt).render(app.out, Listing(rows, ACCOUNT_TABLE, ACCOUNT_COLUMNS))
     if count == 0 and fmt == "table":
         app.err.print(messages.NO_ACCOUNTS)
@@ -209,17 +200,5 @@ def _print_accounts(app: App, record: object, field: str) -> None:
     from tracker.models import Meeting, Visit
 
     assert isinstance(record, Meeting | Visit)
-    rows = [_cells(row) for row in account_rows(record, field)]
+    rows = [account_cells(row) for row in account_rows(record, field)]
     renderer("table").render(app.out, Listing(rows, ACCOUNT_TABLE, ACCOUNT_COLUMNS))
-
-
-def _cells(row: dict[str, object]) -> dict[str, object]:
-    """The table's own columns beside the listing's keys: the marks and what was said."""
-    said = row["quote"]
-    if said is not None:
-        said = f"“{said}”"
-    who = ", ".join(str(part) for part in (row["speaker"], row["language"]) if part)
-    if who:
-        said = f"{said} ({who})" if said else who
-    mark = ("*" if row["preferred"] else "") + ("!" if row["disputed"] else "")
-    return {**row, "said": said, "mark": mark}

@@ -55,6 +55,11 @@ STATEMENT_ADDED = "Added statement s:{id} ({uid})."
 STATEMENT_DELETED = "Deleted statement {ref}."
 DUPLICATE_HINT = "; add to it with 'tracker edit {ref}', or log it anyway with --duplicate"
 
+DISPUTED_LEGEND = (
+    "! a fact of the meeting is disputed: its sources disagree ('tracker show REF' sets their"
+    " accounts side by side)"
+)
+DISPUTED_FACTS = "disputed: the accounts of each fact, side by side (* the record's value)"
 NO_ENVOYS = "No visits recorded (load some with 'tracker seed' or 'tracker log')."
 NO_VISITS = "No visits of {name} match."
 NO_MEETINGS = "No meetings match."

@@ -4,8 +4,8 @@ transaction and renders the result."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -13,6 +13,8 @@ from cli import completion, messages
 from cli.app import CONTEXT_SETTINGS, LazySubgroup, main
 from cli.context import App
 from cli.render import (
+    DISPUTED_COLUMN,
+    DISPUTED_MARK,
     FORMATS,
     STATUS_COLUMN,
     Column,
@@ -26,6 +28,10 @@ from cli.render import (
 from tracker.formats import Table, excel_refused
 from tracker.query.display import format_duration
 from tracker.query.where import Filters, date_range
+
+if TYPE_CHECKING:
+    from tracker.query.display import Row
+    from tracker.query.timeline import TimelineRecord
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -213,6 +219,7 @@ def _since(row: dict[str, Any]) -> str | None:
 
 TIMELINE_COLUMNS = (
     Column("date", "date", style="cyan"),
+    DISPUTED_COLUMN,
     Column("kind", "kind", drop=1),
     STATUS_COLUMN,
     Column("title", "title", style="bold", wrap="words"),
@@ -232,7 +239,30 @@ def _timeline_cells(row: dict[str, Any]) -> dict[str, Any]:
         **row,
         "place": where,
         "duration": format_duration(row["duration_minutes"], row["duration_qualifier"]),
+        "mark": DISPUTED_MARK if row["disputed"] else "",
     }
+
+
+class _Marked:
+    """The timeline's rows or entries as they are read, noting whether a view marked one
+    (a meeting with a disputed fact), so that the legend follows the view."""
+
+    def __init__(self) -> None:
+        self.any = False
+
+    def rows(self, rows: Iterable[Row]) -> Iterator[Row]:
+        for row in rows:
+            self.any = self.any or bool(row["disputed"])
+            yield row
+
+    def entries(self, records: Iterable[TimelineRecord]) -> Iterator[TimelineRecord]:
+        for record in records:
+            self.any = self.any or bool(record.row["disputed"])
+            yield record
+
+    def legend(self, app: App, fmt: str) -> None:
+        if self.any and fmt == "table":
+            app.err.print(messages.DISPUTED_LEGEND, highlight=False)
 
 
 @main.command("timeline", context_settings=CONTEXT_SETTINGS)
@@ -321,16 +351,19 @@ def timeline_command(
         search=search,
         disputed=disputed,
     )
+    marked = _Marked()
     with app.reading() as read:
         if view == "table":
-            cells = (_timeline_cells(row) for row in timeline_rows(read, filters))
-            listing = Listing(cells, TIMELINE_TABLE, TIMELINE_COLUMNS)
+            rows_read = marked.rows(timeline_rows(read, filters))
+            listing = Listing(map(_timeline_cells, rows_read), TIMELINE_TABLE, TIMELINE_COLUMNS)
             _render(app, fmt, listing, messages.NO_MEETINGS)
+            marked.legend(app, fmt)
             return
-        records = timeline_records(read, filters)
+        records = marked.entries(timeline_records(read, filters))
         if view == "tree":
             if print_tree(app.out, records) == 0:
                 app.err.print(messages.NO_MEETINGS)
+            marked.legend(app, fmt)
             return
         if view == "lanes":
             months, rows = lanes(records, date_range(filters))
@@ -339,15 +372,27 @@ def timeline_command(
                 STATUS_COLUMN,
             ]
             if fmt == "table":
-                shown = [{k: (v or "") for k, v in row.items()} for row in rows]
+                shown = [_lane_cells(row) for row in rows]
                 if not shown:
                     app.err.print(messages.NO_MEETINGS)
                     return
                 print_lanes(app.out, lead, months, shown)
+                marked.legend(app, fmt)
                 return
             columns = [*lead, *(Column(m, m, "right", style="green") for m in months)]
             table = Table(["envoy", "status", *months], right=frozenset(months))
             _render(app, fmt, Listing(rows, table, columns), messages.NO_MEETINGS)
+
+
+def _lane_cells(row: Row) -> Row:
+    """A lane as the table shows it: an empty month blank, and a month with a meeting
+    whose facts are disputed marked (``2!``)."""
+    disputed = row.get("disputed", {})
+    return {
+        key: (f"{value}{DISPUTED_MARK}" if disputed.get(key) else value or "")
+        for key, value in row.items()
+        if key != "disputed"
+    }
 
 
 # -- show -----------------------------------------------------------------------------
@@ -521,11 +566,18 @@ STATS_TABLE = Table(
         "talks_at_least",
         "talks_about",
         "meetings_without_duration",
+        "disputed_durations",
         "outcomes",
         "uid",
     ),
     right=COUNTS
-    | {"mean_gap_days", "longest_gap_days", "talks_minutes", "meetings_without_duration"},
+    | {
+        "mean_gap_days",
+        "longest_gap_days",
+        "talks_minutes",
+        "meetings_without_duration",
+        "disputed_durations",
+    },
 )
 STATS_COLUMNS = (
     *ENVOY_SPAN_COLUMNS,
@@ -533,6 +585,8 @@ STATS_COLUMNS = (
     Column("longest_gap_days", "longest gap (days)", "right", drop=3),
     Column("talks", "talks", "right", drop=7),
     Column("meetings_without_duration", "no duration", "right", drop=1),
+    # Shown only when a meeting's duration is disputed; blank for an envoy with none.
+    Column("disputed_durations", "disputed", "right", blank=0, only_when_filled=True, drop=1),
     Column("outcomes", "outcomes", wrap="words", drop=6),
 )
 

@@ -26,7 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tracker import formats
-from tracker.query.display import Row
+from tracker.query.display import Row, source_name
 from tracker.text import visible
 from tracker.vocab import MeetingStatus
 
@@ -93,7 +93,7 @@ class Column:
     header: str
     justify: Justify = "left"
     style: str = ""
-    blank: str | None = None
+    blank: str | int | None = None
     """A value the table leaves blank, so that the others stand out (``held``)."""
     only_when_filled: bool = False
     """Shown in a table only when a row has a value in it, other than ``blank`` (a
@@ -346,6 +346,13 @@ STATUS_COLUMN = Column(
 """A meeting's status in a table: shown for the meetings not held."""
 
 
+DISPUTED_MARK = "!"
+"""What marks a meeting with a disputed fact (its accounts disagree) in the timeline's
+table, tree and lanes, and a disputed fact in a list of accounts."""
+DISPUTED_COLUMN = Column("mark", "", style="bold red", only_when_filled=True)
+"""The mark in a table: shown only when a row has one."""
+
+
 def _filled(column: Column, row: Row) -> bool:
     value = row.get(column.key)
     return value is not None and value != "" and value != column.blank
@@ -359,13 +366,17 @@ def not_held(status: str) -> str:
 
 def meeting_label(row: Row) -> str:
     """``11 Apr 2025  Title (talks; Steve Witkoff with Vladimir Putin)``; a meeting not
-    held says so: ``(talks, announced; ...)``."""
+    held says so: ``(talks, announced; ...)``; one with disputed facts names them:
+    ``... ! disputed: date, duration``."""
     details = [", ".join(part for part in (row["kind"], not_held(row["status"])) if part)]
     if row["envoys"] and row["counterparts"]:
         details.append(f"{row['envoys']} with {row['counterparts']}")
     elif row["envoys"] or row["counterparts"]:
         details.append(row["envoys"] or row["counterparts"])
-    return f"{row['date']}  {row['title']} ({'; '.join(details)})"
+    label = f"{row['date']}  {row['title']} ({'; '.join(details)})"
+    if row.get("disputed"):
+        label += f" {DISPUTED_MARK} disputed: {', '.join(row['disputed'])}"
+    return label
 
 
 def print_tree(out: Console, records: Iterable[TimelineRecord]) -> int:
@@ -524,9 +535,64 @@ def print_fields(out: Console, fields: Sequence[tuple[str, Sequence[str]]]) -> N
 
 
 def print_detail(out: Console, detail: Mapping[str, Any]) -> None:
-    """Print one meeting or visit in full, from its detail (``tracker.query.detail``)."""
+    """Print one meeting or visit in full, from its detail (``tracker.query.detail``),
+    its disputed facts last."""
     shown = meeting_fields(detail) if detail["type"] == "meeting" else visit_fields(detail)
     print_fields(out, shown)
+    print_disputes(out, detail.get("disputed", []))
+
+
+# -- accounts of a fact ---------------------------------------------------------------
+
+ACCOUNT_COLUMNS = (
+    Column("field", "fact", style="bold"),
+    Column("n", "#", "right"),
+    Column("mark", ""),
+    Column("value", "value", style="cyan"),
+    Column("sources", "sources", wrap="words", drop=3),
+    Column("said", "said", wrap="words", drop=2),
+    Column("note", "note", wrap="words", drop=1),
+)
+"""An account a row, side by side with the others of its fact: `tracker account list`
+and the disputed facts of `tracker show`."""
+
+
+def account_cells(row: Mapping[str, Any]) -> Row:
+    """An account's row with the table's own cells: ``mark`` (``*`` the preferred
+    account, ``!`` a disputed fact) and ``said`` (the quote, who said it, in what
+    language)."""
+    said = row["quote"]
+    if said is not None:
+        said = f"“{said}”"
+    who = ", ".join(str(part) for part in (row["speaker"], row["language"]) if part)
+    if who:
+        said = f"{said} ({who})" if said else who
+    mark = ("*" if row["preferred"] else "") + (DISPUTED_MARK if row["disputed"] else "")
+    return {**row, "said": said, "mark": mark}
+
+
+def print_disputes(out: Console, disputed: Sequence[Mapping[str, Any]]) -> None:
+    """A record's disputed facts (``tracker.query.disputes.disputed_accounts``), each
+    account on a row, side by side with the others of its fact; nothing when none is."""
+    from cli import messages
+
+    rows = [
+        account_cells(
+            {
+                **account,
+                "field": fact["field"],
+                "disputed": True,
+                "sources": [source_name(source) for source in account["sources"]],
+            }
+        )
+        for fact in disputed
+        for account in fact["accounts"]
+    ]
+    if not rows:
+        return
+    out.print()
+    out.print(messages.DISPUTED_FACTS, highlight=False)
+    print_table(out, ACCOUNT_COLUMNS, rows)
 
 
 def print_json(out: Console, value: Any) -> None:

@@ -139,16 +139,28 @@ def preferred(group: Sequence[Account]) -> Account | None:
 
 
 def shown(account: Account) -> str:
-    """The account's value as people read it: ``at least 5 h``, ``2–3 Dec 2025``,
-    ``Kremlin``, ``Steve Witkoff, Jared Kushner, Vladimir Putin``."""
-    from tracker.query import format_duration
-
+    """The account's value as people read it (``shown_value``)."""
     field = account.field
     if field in PLACE_FIELDS:
-        return account.place.name if account.place is not None else "(none)"
+        return shown_value(field, None, place=account.place.name if account.place else None)
     if field == AccountField.PARTICIPANTS.value:
-        return ", ".join(p.person.name for p in account.people) or "(none)"
-    value = value_of(account)
+        return shown_value(field, None, people=[p.person.name for p in account.people])
+    return shown_value(field, value_of(account))
+
+
+def shown_value(
+    field: str, value: Any, *, place: str | None = None, people: Sequence[str] = ()
+) -> str:
+    """A value of ``field`` as people read it: ``at least 5 h``, ``2–3 Dec 2025``,
+    ``Kremlin``, ``Steve Witkoff, Jared Kushner, Vladimir Putin``. A venue or
+    destination is given as its ``place``'s name, participants as their ``people``'s
+    names; any other value in its canonical form."""
+    from tracker.query.display import format_duration
+
+    if field in PLACE_FIELDS:
+        return place if place is not None else "(none)"
+    if field == AccountField.PARTICIPANTS.value:
+        return ", ".join(people) or "(none)"
     if value is None:
         return "(none)"
     if field == AccountField.DATE.value:
@@ -178,10 +190,9 @@ ACCOUNT_KEYS = (
 def source_label(account: Account) -> list[str]:
     """Each source of ``account`` as one line names it: its URL, else its publisher
     (else title)."""
-    return [
-        link.source.url or link.source.publisher or link.source.title or link.source.uid
-        for link in account.source_links
-    ]
+    from tracker.query.display import source_name
+
+    return [source_name(link.source) for link in account.source_links]
 
 
 @dataclass(frozen=True)

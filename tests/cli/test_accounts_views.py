@@ -120,3 +120,151 @@ def test_the_html_page_names_the_disputed_filter(disputes: Invoke) -> None:
     page = disputes("export", "--disputed", "--format", "html").stdout
     assert "<dt>disputed</dt><dd>yes</dd>" in page
     assert "<dt>disputed</dt>" not in disputes("export", "--format", "html").stdout
+
+
+# -- the marks ----------------------------------------------------------------------------
+
+LEGEND = "! a fact of the meeting is disputed"
+
+
+def test_the_table_marks_a_meeting_with_a_disputed_fact(disputes: Invoke) -> None:
+    result = disputes("timeline")
+    assert result.exit_code == 0, result.output
+    header, *lines = result.stdout.splitlines()
+    mark = header.index("kind") - 3  # the mark's column: after the date, before the kind
+    assert [(line[mark], line.split()[-1]) for line in lines] == [
+        (" ", "unknown"),
+        (" ", "unknown"),
+        ("!", "unknown"),
+    ]
+    assert "Talks" in lines[2]
+    assert result.stderr.startswith(LEGEND)
+    # Nothing disputed: no mark column, no legend.
+    calm = disputes("timeline", "--to", "2025-12-01")
+    assert calm.stdout.splitlines()[0].split() == ["date", "kind", "title", "envoys",
+                                                   "counterparts", "place", "duration",
+                                                   "outcome"]  # fmt: skip
+    assert calm.stderr == ""
+    # The table formats carry the column instead, and no legend.
+    assert disputes("timeline", "--format", "csv").stderr == ""
+
+
+def test_the_tree_names_the_disputed_facts(disputes: Invoke) -> None:
+    result = disputes("timeline", "--view", "tree")
+    assert result.exit_code == 0, result.output
+    talks = [line for line in result.stdout.splitlines() if "Talks" in line]
+    assert talks == ["    2 Dec 2025  Talks (talks; Steve Witkoff with Vladimir Putin)"
+                     " ! disputed: duration"]  # fmt: skip
+    library = [line for line in result.stdout.splitlines() if "Library" in line]
+    assert library[0].endswith("(talks; Steve Witkoff with Vladimir Putin)")
+    assert result.stderr.startswith(LEGEND)
+
+
+def test_the_lanes_mark_a_month_with_a_disputed_meeting(disputes: Invoke) -> None:
+    result = disputes("timeline", "--view", "lanes", "--from", "2025-11")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "envoy          2025-11  2025-12",
+        "Steve Witkoff                2!",
+    ]
+    assert result.stderr.startswith(LEGEND)
+    # The table formats count meetings, as before.
+    rows = _json(disputes, "timeline", "--view", "lanes", "--from", "2025-11", "--format", "json")
+    assert rows == [{"envoy": "Steve Witkoff", "status": "held", "2025-11": 0, "2025-12": 2}]
+
+
+# -- show ---------------------------------------------------------------------------------
+
+
+def test_show_sets_the_accounts_of_the_kremlin_talks_side_by_side(seeded: Invoke) -> None:
+    result = seeded("show", TALKS)
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    section = text[text.index("disputed: the accounts of each fact") :].splitlines()
+    header, *rows = section[1:]
+    assert header.split() == ["fact", "#", "value", "sources", "said", "note"]
+    duration = [row for row in rows if row.startswith("duration")]
+    assert len(duration) >= 2
+    assert duration[0].split()[:5] == ["duration", "1", "*!", "at", "least"]
+    # Each account with its own source: the founding report's text, TVE24's "almost".
+    assert "Polish news report (crediting Reuters)" in duration[0]
+    assert "“Wtorkowe rozmowy delegacji trwały ponad pięć godzin.” (pl)" in duration[0]
+    almost = next(row for row in duration if "at most 5 h" in row)
+    assert "https://tve24.ru/news/2025/12/04/raskryta-data-vstrechi-uitkoffa-s" in almost
+    assert "“почти пять часов” (ru)" in almost
+    assert any(row.startswith("date ") for row in rows)
+
+
+def test_show_json_lists_every_disputed_fact_with_its_accounts(seeded: Invoke) -> None:
+    detail = _json(seeded, "show", TALKS, "--format", "json")
+    assert [fact["field"] for fact in detail["disputed"]] == ["date", "duration"]
+    duration = detail["disputed"][1]["accounts"]
+    assert [(a["n"], a["value"], a["preferred"]) for a in duration[:2]] == [
+        (1, "at least 5 h", True),
+        (2, "5 h", False),
+    ]
+    assert duration[0]["canonical"] == {"minutes": 300, "qualifier": "at-least"}
+    assert duration[0]["sources"][0]["publisher"] == REPORT
+    assert duration[0]["quote"] == "Wtorkowe rozmowy delegacji trwały ponad pięć godzin."
+    assert duration[0]["language"] == "pl"
+    # The record's value is the preferred account's.
+    assert (detail["duration_minutes"], detail["duration_qualifier"]) == (300, "at-least")
+    # A meeting whose accounts agree has nothing disputed.
+    walk = _json(seeded, "show", "meeting-2025-12-02-witkoff-kushner-moscow-walk", "--format",
+                 "json")  # fmt: skip
+    assert walk["disputed"] == []
+
+
+def test_show_of_a_visit_with_a_disputed_date(disputes: Invoke) -> None:
+    result = disputes("account", "add", "v:1", "date", "2025-12-02/2025-12-03", "-s", KREMLIN)
+    assert result.exit_code == 0, result.output
+    detail = _json(disputes, "show", "v:1", "--format", "json")
+    assert [(a["value"], a["preferred"]) for a in detail["disputed"][0]["accounts"]] == [
+        ("2 Dec 2025", True),
+        ("2–3 Dec 2025", False),
+    ]
+    assert detail["disputed"][0]["accounts"][1]["sources"][0]["url"] == KREMLIN
+    assert "disputed: the accounts of each fact" in disputes("show", "v:1").stdout
+
+
+def test_show_without_disputes_prints_no_section(disputes: Invoke) -> None:
+    assert "disputed" not in disputes("show", "m:2").stdout
+    assert "disputed" not in disputes("show", "m:3").stdout  # two sources that agree
+
+
+# -- stats --------------------------------------------------------------------------------
+
+
+def test_stats_count_disputed_durations_and_add_the_preferred_hours(disputes: Invoke) -> None:
+    (row,) = _json(disputes, "stats", "--format", "json")
+    assert row["disputed_durations"] == 1
+    assert (row["talks"], row["talks_minutes"]) == ("at least 9 h", 540)
+    table = disputes("stats").stdout.splitlines()
+    assert table[0].split()[-3:] == ["duration", "disputed", "outcomes"]
+    # Preferring another account changes the meeting's duration, and so the hours.
+    assert disputes("account", "prefer", "m:1", "duration", "2").exit_code == 0
+    (row,) = _json(disputes, "stats", "--format", "json")
+    assert (row["talks"], row["talks_minutes"], row["disputed_durations"]) == ("9 h", 540, 1)
+    assert (
+        disputes("account", "add", "m:1", "duration", "~6h", "-s", TASS, "--prefer").exit_code == 0
+    )
+    (row,) = _json(disputes, "stats", "--format", "json")
+    assert (row["talks"], row["talks_minutes"]) == ("about 10 h", 600)
+    # No disputed duration: the column is left out of the table.
+    for number in ("3", "2"):
+        assert disputes("account", "delete", "m:1", "duration", number).exit_code == 0
+    (row,) = _json(disputes, "stats", "--format", "json")
+    assert row["disputed_durations"] == 0
+    assert "disputed" not in disputes("stats").stdout
+
+
+def test_every_stored_duration_is_its_preferred_account(seeded: Invoke) -> None:
+    document = _json(seeded, "export")
+    checked = 0
+    for meeting in document["meetings"]:
+        accounts = [a for a in meeting.get("accounts", []) if a["field"] == "duration"]
+        if accounts:
+            preferred = [a for a in accounts if a["preferred"]] or accounts[:1]
+            assert meeting["duration"] == preferred[0]["value"], meeting["uid"]
+            checked += 1
+    assert checked >= 4

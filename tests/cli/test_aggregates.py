@@ -44,4 +44,12 @@ def test_visits_and_stats_answer_as_before(db_url: str, tmp_path: Path, data: st
     for command in ("visits", "stats"):
         for args in CASES:
             key = " ".join([data, command, *args])
-            assert _json(db_url, command, *args, "--format", "json") == EXPECTED[key], key
+            answer = _json(db_url, command, *args, "--format", "json")
+            assert _before_accounts(answer) == EXPECTED[key], key
+
+
+def _before_accounts(rows: object) -> object:
+    """``rows`` without what came after the answers kept: the disputed durations of
+    ``stats`` (tests/cli/test_accounts_views.py checks them)."""
+    assert isinstance(rows, list)
+    return [{k: v for k, v in row.items() if k != "disputed_durations"} for row in rows]

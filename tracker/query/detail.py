@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from tracker.errors import Deleted, InvalidInput, NotFound
 from tracker.query.display import Row, dated, day_count, format_duration, when_of
+from tracker.query.disputes import disputed_accounts
 from tracker.sql import Reader
 
 if TYPE_CHECKING:
@@ -252,6 +253,7 @@ def meeting_detail(read: Reader, meeting_id: int) -> Row:
             ) in statements
         ],
         "sources": _sources(read, "meeting_source", "meeting_id", meeting_id),
+        "disputed": disputed_accounts(read, "meeting", meeting_id),
     }
 
 
@@ -316,6 +318,7 @@ def visit_detail(read: Reader, visit_id: int) -> Row:
             ) in meetings
         ],
         "sources": _sources(read, "visit_source", "visit_id", visit_id),
+        "disputed": disputed_accounts(read, "visit", visit_id),
     }
 
 

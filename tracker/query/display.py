@@ -4,6 +4,7 @@ helpers every listing and export shares."""
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
 from typing import Any, Literal
@@ -95,6 +96,14 @@ def format_duration(minutes: int | None, qualifier: str | None) -> str | None:
     if minutes is None:
         return None
     return _QUALIFIER_WORDS.get(qualifier or "", "") + format_minutes(minutes)
+
+
+def source_name(source: Any) -> str:
+    """How a list names a source (a ``Source`` or a detail's source row): its URL, else
+    its publisher, else its title, else its uid."""
+    if isinstance(source, Mapping):
+        return str(source["url"] or source["publisher"] or source["title"] or source["uid"])
+    return str(source.url or source.publisher or source.title or source.uid)
 
 
 @lru_cache(maxsize=65_536)

@@ -6,9 +6,10 @@ two sources giving the same value agree, so their accounts share a ``value_key``
 database answers it, grouped by record and field, in SQL written once (``_DISPUTES``):
 ``disputed_fields`` for a batch of records (the ``disputed`` column and the marks of the
 timeline, ``tracker show``), and ``disputed_meetings_sql`` as a subquery (``--disputed``,
-the disputed durations of ``tracker stats``). Either runs on a plain read
-(``tracker.sql.Reader``) or on a SQLAlchemy session; nothing here imports SQLAlchemy
-until a session asks.
+the disputed durations of ``tracker stats``). ``disputed_accounts`` gives the accounts
+of one record's disputed facts, side by side, for ``tracker show``. Each runs on a plain
+read (``tracker.sql.Reader``) or on a SQLAlchemy session; nothing here imports
+SQLAlchemy until a session asks.
 """
 
 from __future__ import annotations
@@ -85,3 +86,117 @@ def disputed_fields(
     for fields in found.values():
         fields.sort(key=FIELD_ORDER.__getitem__)
     return found
+
+
+def _all(read: Reader | Session | Connection, query: str, params: dict[str, Any]) -> list[Any]:
+    """Every row of ``query`` (no list parameter), on a plain read or a session."""
+    if hasattr(read, "sql"):
+        return cast("Reader", read).all(query, params)
+    from sqlalchemy import text
+
+    return list(read.execute(text(query), params))
+
+
+_ACCOUNTS = (
+    "SELECT a.id, a.field, a.preferred, a.value, a.quote, a.language, a.note,"
+    " speaker.name, place.name, place.uid"
+    " FROM account AS a"
+    " LEFT JOIN person AS speaker ON speaker.id = a.speaker_id"
+    " LEFT JOIN place ON place.id = a.place_id"
+    " WHERE a.{record}_id = :id ORDER BY a.field, a.position, a.id"
+)
+_ACCOUNT_SOURCES = (
+    "SELECT link.account_id, s.uid, s.publisher, s.title, s.url, s.published, s.language"
+    " FROM account_source AS link JOIN source AS s ON s.id = link.source_id"
+    " WHERE link.account_id IN (SELECT id FROM account WHERE {record}_id = :id)"
+    " ORDER BY link.account_id, link.position"
+)
+_ACCOUNT_PEOPLE = (
+    "SELECT ap.account_id, person.name, person.uid, ap.side, ap.role"
+    " FROM account_person AS ap JOIN person ON person.id = ap.person_id"
+    " WHERE ap.account_id IN (SELECT id FROM account WHERE {record}_id = :id)"
+    " ORDER BY ap.account_id, ap.position"
+)
+
+
+def disputed_accounts(
+    read: Reader | Session | Connection, kind: RecordKind, record_id: int
+) -> list[dict[str, Any]]:
+    """Every disputed fact of one meeting (or visit), in the order of ``FIELD_ORDER``,
+    with its accounts side by side: ``{"field", "accounts": [...]}``, each account with
+    ``n`` (from 1, as `tracker account` numbers them), ``preferred`` (the record's
+    value), ``value`` (as people read it), ``canonical`` (as the tracker/1 document
+    writes it), ``sources`` (each with ``uid``, ``publisher``, ``title``, ``url``,
+    ``published``, ``language``), ``quote``, ``speaker``, ``language`` and ``note``."""
+    import json
+
+    from tracker.accounts import shown_value
+
+    fields = disputed_fields(read, [record_id], kind).get(record_id)
+    if not fields:
+        return []
+    params = {"id": record_id}
+    sources: dict[int, list[dict[str, Any]]] = {}
+    for account_id, uid, publisher, title, url, published, language in _all(
+        read, _ACCOUNT_SOURCES.format(record=kind), params
+    ):
+        sources.setdefault(account_id, []).append(
+            {
+                "uid": uid,
+                "publisher": publisher,
+                "title": title,
+                "url": url,
+                "published": published,
+                "language": language,
+            }
+        )
+    people: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+    for account_id, name, uid, side, role in _all(
+        read, _ACCOUNT_PEOPLE.format(record=kind), params
+    ):
+        people.setdefault(account_id, []).append(
+            (name, {"person": uid, "side": side, "role": role})
+        )
+    groups: dict[str, list[dict[str, Any]]] = {field: [] for field in fields}
+    marked: dict[str, bool] = {}
+    for (
+        account_id,
+        field,
+        preferred,
+        value,
+        quote,
+        language,
+        note,
+        speaker,
+        place,
+        place_uid,
+    ) in _all(read, _ACCOUNTS.format(record=kind), params):
+        if field not in groups:
+            continue
+        named = people.get(account_id, [])
+        if field == AccountField.PARTICIPANTS.value:
+            canonical: Any = [doc for _name, doc in named]
+        elif field in (AccountField.VENUE.value, AccountField.DESTINATION.value):
+            canonical = place_uid
+        else:
+            canonical = json.loads(value) if value is not None else None
+        marked[field] = marked.get(field, False) or bool(preferred)
+        groups[field].append(
+            {
+                "n": len(groups[field]) + 1,
+                "preferred": bool(preferred),
+                "value": shown_value(
+                    field, canonical, place=place, people=[name for name, _doc in named]
+                ),
+                "canonical": canonical,
+                "sources": sources.get(account_id, []),
+                "quote": quote,
+                "speaker": speaker,
+                "language": language,
+                "note": note,
+            }
+        )
+    for field, accounts in groups.items():
+        if accounts and not marked.get(field):
+            accounts[0]["preferred"] = True  # the first recorded, when none is marked
+    return [{"field": field, "accounts": groups[field]} for field in fields]

@@ -27,11 +27,12 @@ from tracker.query.display import (
     shown_edtf,
     when_of,
 )
+from tracker.query.disputes import disputed_meetings_sql
 from tracker.query.places import PlaceIndex
 from tracker.query.sides import TAKING_PART, sides
 from tracker.query.where import Filters, Where, visit_where
 from tracker.sql import Reader
-from tracker.vocab import DurationQualifier, MeetingKind, Outcome
+from tracker.vocab import AccountField, DurationQualifier, MeetingKind, Outcome
 
 MAIN_KINDS = (MeetingKind.TALKS.value, MeetingKind.SUMMIT.value, MeetingKind.MEETING.value)
 
@@ -194,7 +195,9 @@ def envoys_summary(read: Reader, filters: Filters) -> list[Row]:
 
 def envoy_stats(read: Reader, filters: Filters) -> list[Row]:
     """Per envoy: visits, meetings, first and last visit, gaps between consecutive
-    visits (days, by earliest), hours of talks, outcomes of their meetings.
+    visits (days, by earliest), hours of talks (each meeting's duration is its preferred
+    account's: the record's value), how many of the meetings have a disputed duration,
+    outcomes of their meetings.
 
     Computed by the database: ``envoy_spans`` and two statements grouped by envoy (the
     durations and their qualifiers; the outcomes). Memory holds a row per envoy.
@@ -208,12 +211,14 @@ def envoy_stats(read: Reader, filters: Filters) -> list[Row]:
             f" AND m.duration_qualifier = '{qualifier.value}' THEN 1 END)"
         )
 
+    disputed = disputed_meetings_sql(AccountField.DURATION)
     talks = {
         person_id: rest
         for person_id, *rest in read.all(
             f"{_travels(where)} SELECT t.person_id, count(m.duration_minutes),"
             f" sum(m.duration_minutes), {found(DurationQualifier.AT_LEAST)},"
-            f" {found(DurationQualifier.AT_MOST)}, {found(DurationQualifier.ABOUT)}"
+            f" {found(DurationQualifier.AT_MOST)}, {found(DurationQualifier.ABOUT)},"
+            f" count(CASE WHEN m.id IN ({disputed}) THEN 1 END)"
             f" FROM travels AS t {HELD} GROUP BY t.person_id",
             where.params,
         )
@@ -227,7 +232,9 @@ def envoy_stats(read: Reader, filters: Filters) -> list[Row]:
         outcomes.setdefault(person_id, {})[outcome] = count
     rows: list[Row] = []
     for span in spans:
-        timed_count, minutes, at_least, at_most, about = talks.get(span.person_id, (0, 0, 0, 0, 0))
+        timed_count, minutes, at_least, at_most, about, disputed_count = talks.get(
+            span.person_id, (0, 0, 0, 0, 0, 0)
+        )
         counted = outcomes.get(span.person_id, {})
         rows.append(
             {
@@ -250,6 +257,7 @@ def envoy_stats(read: Reader, filters: Filters) -> list[Row]:
                     at_most=bool(at_most),
                     about=bool(about),
                 ),
+                "disputed_durations": disputed_count,
                 "outcomes": {o.value: counted[o.value] for o in Outcome if counted.get(o.value)},
                 "uid": span.uid,
             }
