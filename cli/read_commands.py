@@ -13,7 +13,6 @@ from cli import completion, messages
 from cli.app import CONTEXT_SETTINGS, LazySubgroup, main
 from cli.context import App
 from cli.render import (
-    DISPUTED_COLUMN,
     DISPUTED_MARK,
     FORMATS,
     STATUS_COLUMN,
@@ -219,10 +218,9 @@ def _since(row: dict[str, Any]) -> str | None:
 
 TIMELINE_COLUMNS = (
     Column("date", "date", style="cyan"),
-    DISPUTED_COLUMN,
     Column("kind", "kind", drop=1),
     STATUS_COLUMN,
-    Column("title", "title", style="bold", wrap="words"),
+    Column("heading", "title", style="bold", wrap="words"),
     Column("envoys", "envoys", wrap="names", drop=6),
     Column("counterparts", "counterparts", wrap="names", drop=5),
     Column("place", "place", wrap="words", drop=3),
@@ -239,7 +237,9 @@ def _timeline_cells(row: dict[str, Any]) -> dict[str, Any]:
         **row,
         "place": where,
         "duration": format_duration(row["duration_minutes"], row["duration_qualifier"]),
-        "mark": DISPUTED_MARK if row["disputed"] else "",
+        # The title as the table shows it: marked when a fact of the meeting is
+        # disputed (the mark takes no column of its own, which a narrow terminal needs).
+        "heading": f"{DISPUTED_MARK} {row['title']}" if row["disputed"] else row["title"],
     }
 
 
@@ -261,8 +261,9 @@ class _Marked:
             yield record
 
     def legend(self, app: App, fmt: str) -> None:
-        if self.any and fmt == "table":
-            app.err.print(messages.DISPUTED_LEGEND, highlight=False)
+        """The mark's meaning under the view, on a terminal (a pipe gets the view alone)."""
+        if self.any and fmt == "table" and app.out.is_terminal:
+            app.out.print(messages.DISPUTED_LEGEND, style="dim", highlight=False)
 
 
 @main.command("timeline", context_settings=CONTEXT_SETTINGS)
@@ -616,6 +617,9 @@ def stats_command(
     """Per envoy: visits, meetings (of those visits, taken part in as an envoy), first
     and last visit, mean and longest gap between consecutive visits (days), hours of
     talks with their qualifiers (and how many meetings had no duration), and outcomes.
+
+    The hours count each meeting's duration as its preferred account gives it (see
+    'tracker account'); "disputed" says how many of the meetings have a disputed one.
 
     With --with NAME, per envoy who met NAME: the held meetings with NAME, their hours
     ("at least c. 12 h"), the first and the last, and their outcomes.

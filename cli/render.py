@@ -349,8 +349,6 @@ STATUS_COLUMN = Column(
 DISPUTED_MARK = "!"
 """What marks a meeting with a disputed fact (its accounts disagree) in the timeline's
 table, tree and lanes, and a disputed fact in a list of accounts."""
-DISPUTED_COLUMN = Column("mark", "", style="bold red", only_when_filled=True)
-"""The mark in a table: shown only when a row has one."""
 
 
 def _filled(column: Column, row: Row) -> bool:

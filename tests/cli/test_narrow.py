@@ -116,6 +116,7 @@ def test_stats_at_80_keeps_what_matters_most(terminal: Terminal) -> None:
         "talks",
         "no",
         "duration",
+        "disputed",
         "outcomes",
     ]
     (witkoff,) = [line for line in terminal(80, "stats") if line.startswith("Steve Witkoff")]

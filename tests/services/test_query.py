@@ -458,8 +458,10 @@ def test_lanes_count_meetings_per_envoy_and_month(session: Session, world: Any) 
     )
     assert months == ["2025-02", "2025-03", "2025-04"]
     assert rows == [
-        {"envoy": "Steve Witkoff", "status": "held", "2025-02": 1, "2025-03": 0, "2025-04": 2},
-        {"envoy": "Kirill Dmitriev", "status": "held", "2025-02": 0, "2025-03": 0, "2025-04": 1},
+        {"envoy": "Steve Witkoff", "status": "held", "2025-02": 1, "2025-03": 0, "2025-04": 2}
+        | {"disputed": {}},
+        {"envoy": "Kirill Dmitriev", "status": "held", "2025-02": 0, "2025-03": 0, "2025-04": 1}
+        | {"disputed": {}},
     ]
 
 
