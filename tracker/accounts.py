@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from tracker.dates import display
 from tracker.errors import InvalidInput
 from tracker.models import Account, AccountPerson, AccountSource, Meeting, Visit
+from tracker.query.display import shown_value
 from tracker.vocab import AccountField
 
 Doc = dict[str, Any]
@@ -146,28 +146,6 @@ def shown(account: Account) -> str:
     if field == AccountField.PARTICIPANTS.value:
         return shown_value(field, None, people=[p.person.name for p in account.people])
     return shown_value(field, value_of(account))
-
-
-def shown_value(
-    field: str, value: Any, *, place: str | None = None, people: Sequence[str] = ()
-) -> str:
-    """A value of ``field`` as people read it: ``at least 5 h``, ``2–3 Dec 2025``,
-    ``Kremlin``, ``Steve Witkoff, Jared Kushner, Vladimir Putin``. A venue or
-    destination is given as its ``place``'s name, participants as their ``people``'s
-    names; any other value in its canonical form."""
-    from tracker.query.display import format_duration
-
-    if field in PLACE_FIELDS:
-        return place if place is not None else "(none)"
-    if field == AccountField.PARTICIPANTS.value:
-        return ", ".join(people) or "(none)"
-    if value is None:
-        return "(none)"
-    if field == AccountField.DATE.value:
-        return display(value)
-    if field == AccountField.DURATION.value:
-        return format_duration(value["minutes"], value["qualifier"]) or ""
-    return str(value)
 
 
 # -- listing ----------------------------------------------------------------------------

@@ -4,14 +4,14 @@ helpers every listing and export shares."""
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import lru_cache
 from typing import Any, Literal
 
 from tracker.dates import When, parse_when
 from tracker.errors import InvalidInput
-from tracker.vocab import DurationQualifier
+from tracker.vocab import AccountField, DurationQualifier
 
 Row = dict[str, Any]
 
@@ -114,3 +114,23 @@ def shown_edtf(edtf: str) -> str:
         return parse_when(edtf).display
     except InvalidInput:
         return edtf
+
+
+def shown_value(
+    field: str, value: Any, *, place: str | None = None, people: Sequence[str] = ()
+) -> str:
+    """A value of ``field`` as people read it: ``at least 5 h``, ``2–3 Dec 2025``,
+    ``Kremlin``, ``Steve Witkoff, Jared Kushner, Vladimir Putin``. A venue or
+    destination is given as its ``place``'s name, participants as their ``people``'s
+    names; any other value in its canonical form."""
+    if field in (AccountField.VENUE.value, AccountField.DESTINATION.value):
+        return place if place is not None else "(none)"
+    if field == AccountField.PARTICIPANTS.value:
+        return ", ".join(people) or "(none)"
+    if value is None:
+        return "(none)"
+    if field == AccountField.DATE.value:
+        return shown_edtf(value)
+    if field == AccountField.DURATION.value:
+        return format_duration(value["minutes"], value["qualifier"]) or ""
+    return str(value)

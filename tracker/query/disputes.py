@@ -130,7 +130,7 @@ def disputed_accounts(
     ``published``, ``language``), ``quote``, ``speaker``, ``language`` and ``note``."""
     import json
 
-    from tracker.accounts import shown_value
+    from tracker.query.display import shown_value
 
     fields = disputed_fields(read, [record_id], kind).get(record_id)
     if not fields:
