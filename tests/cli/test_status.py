@@ -88,7 +88,8 @@ def test_lanes_keep_what_was_not_held_apart(seeded: Invoke) -> None:
     table = _ok(seeded(*args)).splitlines()
     assert table[0].split()[:2] == ["envoy", "status"]
     lanes = [line for line in table if line.startswith("Kirill Dmitriev")]
-    assert [line.split()[2] for line in lanes] == ["2", "announced"]
+    # December's two held meetings include one whose date is disputed: marked 2!
+    assert [line.split()[2] for line in lanes] == ["2!", "announced"]
 
 
 def test_show_says_announced(seeded: Invoke) -> None:
