@@ -13,6 +13,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from db.engine import Database, open_database
+from tracker.backend import reader
 from tracker.document import load_document, seed_documents
 from tracker.errors import InvalidInput
 from tracker.importers.tabular import (
@@ -118,7 +119,7 @@ def test_meeting_rows_make_meetings_and_join_their_visit(session: Session) -> No
     assert report.ignored == ["desk"]
     assert report.added["meetings"] == 3
     assert report.added["visits"] == 2  # the walk joins the Moscow visit of the talks
-    rows = {r["title"]: r for r in timeline_rows(session, Filters())}
+    rows = {r["title"]: r for r in timeline_rows(reader(session), Filters())}
     talks = rows["Talks on the US peace plan"]
     assert talks["envoys"] == "Steve Witkoff; Jared Kushner"
     assert talks["counterparts"] == "Vladimir Putin; Yuri Ushakov"
@@ -154,7 +155,7 @@ def seeded_timeline(tmp_path: Path) -> str:
             for name, document in seed_documents():
                 load_document(session, document, origin=name)
         with source.reading() as session:
-            return _timeline_csv(timeline_rows(session, Filters()))
+            return _timeline_csv(timeline_rows(reader(session), Filters()))
     finally:
         source.dispose()
 
@@ -169,7 +170,7 @@ def test_the_timeline_table_round_trips(session: Session, seeded_timeline: str) 
     seeded = list(csv.DictReader(io.StringIO(seeded_timeline, newline="")))
     assert any(row["disputed"] for row in seeded)
     expected = _timeline_csv({**row, "disputed": ""} for row in seeded)
-    assert _timeline_csv(timeline_rows(session, Filters())) == expected
+    assert _timeline_csv(timeline_rows(reader(session), Filters())) == expected
     again = _import(session, seeded_timeline)
     assert again.totals == {"added": 0, "updated": 0, "unchanged": 22}
 
