@@ -298,7 +298,8 @@ def _tier_path(number: int) -> Path | None:
             digest.update(f" {source} {found.st_size} {found.st_mtime_ns}".encode())
     except OSError:
         return None
-    return user_cache_path("tracker") / f"countries-{number}-{digest.hexdigest()[:16]}.json"
+    name = f"countries-{number}-{digest.hexdigest()[:16]}.json"
+    return user_cache_path("tracker", appauthor=False) / name
 
 
 FIRST_LANGUAGES = ("pl", "ru", "de", "fr", "es", "it", "uk", "pt", "nl", "cs", "ar", "zh")

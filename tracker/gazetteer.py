@@ -227,7 +227,7 @@ def _kept_folder() -> Path | None:
         except OSError:
             return None
         digest.update(f" {source} {found.st_size} {found.st_mtime_ns}".encode())
-    return user_cache_path("tracker") / f"gazetteer-{digest.hexdigest()[:16]}"
+    return user_cache_path("tracker", appauthor=False) / f"gazetteer-{digest.hexdigest()[:16]}"
 
 
 @cache
