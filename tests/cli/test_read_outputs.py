@@ -1,6 +1,8 @@
 """The read commands print, on the seed data, exactly what they printed when they read
 through the ORM (``tests/data/read_outputs.json``, captured from that code), in every
-format, on both backends: moving them to the plain read changed no byte."""
+format, on both backends: moving them to the plain read changed no byte. What they
+print has grown since by the disputed facts (``show``'s accounts side by side, the
+``disputed`` column of ``stats``), and the file with it."""
 
 from __future__ import annotations
 
