@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.backend import reader
 from tracker.dates import parse_when
 from tracker.models import Meeting, Place, Visit, span_days
 from tracker.names import name_key
@@ -64,7 +65,7 @@ def test_the_bound_keeps_every_overlapping_meeting(
     expected = [
         edtf for edtf, (earliest, latest) in spans.items() if latest >= first and earliest <= last
     ]
-    rows = timeline_rows(session, Filters(date_from=start, date_to=end))
+    rows = timeline_rows(reader(session), Filters(date_from=start, date_to=end))
     assert sorted(row["title"] for row in rows) == sorted(expected)
 
 
