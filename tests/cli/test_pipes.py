@@ -16,13 +16,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
 from cli.app import main
 
 LISTING_FORMATS = ("table", "csv", "json", "ndjson", "markdown")
-EXPORT_FORMATS = ("csv", "markdown", "ndjson", "json", "yaml", "html", "ics", "timelinejs")
+READS_WITHOUT_FORMAT = (("db", "current"), ("db", "info"))
+"""Read commands that have no ``--format``: each is run once."""
 
 
 def _tracker() -> list[str]:
@@ -45,30 +47,59 @@ def seeded(db_url: str) -> dict[str, str]:
     return {"db": db_url, "meeting": meeting["uid"], "visit": f"v:{meeting['visit']['id']}"}
 
 
+def _formats() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Every command of the CLI that takes ``--format`` (its path, as typed) and its
+    choices, read from the CLI itself: a command or format added later is covered
+    without this file knowing of it. ``import`` reads a file in a format; it writes none."""
+    found: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def walk(command: click.Command, path: tuple[str, ...]) -> None:
+        if isinstance(command, click.Group):
+            context = click.Context(command)
+            for name in command.list_commands(context):
+                sub = command.get_command(context, name)
+                assert sub is not None
+                walk(sub, (*path, name))
+            return
+        for param in command.params:
+            if "--format" in getattr(param, "opts", ()) and isinstance(param.type, click.Choice):
+                found[path] = tuple(str(choice) for choice in param.type.choices)
+
+    walk(main, ())
+    del found[("import",)]
+    return found
+
+
 def _commands(seeded: dict[str, str]) -> list[list[str]]:
-    listings = [
-        ["visits"],
-        ["visits", "Witkoff"],
-        ["timeline"],
-        ["timeline", "--envoy", "Witkoff", "--from", "2025"],
-        ["timeline", "--search", "Kremlin"],
-        ["timeline", "--view", "lanes"],
-        ["people"],
-        ["places"],
-        ["stats"],
+    """Every read command in every format it writes, with the arguments each needs, and
+    the timeline's views and filters, which stream differently."""
+    arguments: dict[tuple[str, ...], list[list[str]]] = {
+        ("visits",): [[], ["Witkoff"]],
+        ("counterparts",): [[], ["Witkoff"]],
+        ("stats",): [[], ["--with", "Putin"]],
+        ("timeline",): [[], ["--envoy", "Witkoff", "--from", "2025"], ["--search", "Kremlin"]],
+        ("show",): [[seeded["meeting"]], [seeded["visit"]]],
+        ("account", "list"): [[seeded["meeting"], "duration"]],
+    }
+    commands = [
+        [*path, *args, "--format", fmt]
+        for path, formats in _formats().items()
+        for args in arguments.get(path, [[]])
+        for fmt in formats
     ]
-    # Each listing in the table format and as a stream (csv); each format on the
-    # timeline (rows streamed) and on stats (an aggregate).
-    commands = [[*args, "--format", fmt] for args in listings for fmt in ("table", "csv")]
-    commands += [
-        [command, "--format", fmt] for command in ("timeline", "stats") for fmt in LISTING_FORMATS
-    ]
-    commands += [["timeline", "--view", "tree"]]
-    refs = (seeded["meeting"], seeded["visit"])
-    commands += [["show", ref, "--format", fmt] for ref in refs for fmt in ("table", "json")]
-    commands += [["export", "--format", fmt] for fmt in EXPORT_FORMATS]
-    commands += [["db", "current"], ["--help"], ["timeline", "--help"], ["--version"]]
+    commands += [["timeline", "--view", view] for view in ("tree", "lanes")]
+    commands += [["history", "show", "1", "--format", fmt] for fmt in ("table", "json")]
+    commands += [list(path) for path in READS_WITHOUT_FORMAT]
+    commands += [["--help"], ["timeline", "--help"], ["--version"]]
     return commands
+
+
+def test_every_command_that_writes_a_format_is_run_in_each(seeded: dict[str, str]) -> None:
+    # The list is the CLI's own: export's every registered format, every listing's.
+    ran = {tuple(args) for args in _commands(seeded)}
+    assert ("export", "--format", "geojson") in ran
+    assert ("people", "list", "--format", "markdown") in ran
+    assert ("counterparts", "Witkoff", "--format", "ndjson") in ran
 
 
 def _run_into_closed_pipe(db: str, args: list[str]) -> subprocess.CompletedProcess[bytes]:
