@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from cli import messages
@@ -11,6 +13,9 @@ from cli.read_commands import format_option
 from cli.render import ACCOUNT_COLUMNS, Listing, account_cells, renderer
 from tracker.accounts import ACCOUNT_KEYS
 from tracker.formats import Table
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 pass_app = click.make_pass_decorator(App)
 
@@ -115,7 +120,7 @@ def account_add(
                 field=account.field, n=account.position + 1, uid=record.uid
             )
         )
-        _print_accounts(app, record, account.field)
+        _print_accounts(app, session, record, account.field)
     for line in moved:
         app.err.print(line)
 
@@ -140,7 +145,7 @@ def account_prefer(app: App, ref: str, field: str, number: int) -> None:
         app.out.print(
             messages.ACCOUNT_PREFERRED.format(field=account.field, n=number, uid=record.uid)
         )
-        _print_accounts(app, record, account.field)
+        _print_accounts(app, session, record, account.field)
     for line in moved:
         app.err.print(line)
 
@@ -163,7 +168,7 @@ def account_list(app: App, ref: str, field: str | None, fmt: str) -> None:
     with app.database().reading() as session:
         record = find_record(session, ref)
         name = field_named(record, field) if field is not None else None
-        rows = [account_cells(row) for row in account_rows(record, name)]
+        rows = [account_cells(row) for row in account_rows(session, record, name)]
     count = renderer(fmt).render(app.out, Listing(rows, ACCOUNT_TABLE, ACCOUNT_COLUMNS))
     if count == 0 and fmt == "table":
         app.err.print(messages.NO_ACCOUNTS)
@@ -190,15 +195,15 @@ def account_delete(app: App, ref: str, field: str, number: int) -> None:
         app.out.print(
             messages.ACCOUNT_DELETED.format(field=account.field, n=number, uid=record.uid)
         )
-        _print_accounts(app, record, account.field)
+        _print_accounts(app, session, record, account.field)
     for line in moved:
         app.err.print(line)
 
 
-def _print_accounts(app: App, record: object, field: str) -> None:
+def _print_accounts(app: App, session: Session, record: object, field: str) -> None:
     from tracker.accounts import account_rows
     from tracker.models import Meeting, Visit
 
     assert isinstance(record, Meeting | Visit)
-    rows = [account_cells(row) for row in account_rows(record, field)]
+    rows = [account_cells(row) for row in account_rows(session, record, field)]
     renderer("table").render(app.out, Listing(rows, ACCOUNT_TABLE, ACCOUNT_COLUMNS))

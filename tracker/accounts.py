@@ -10,12 +10,14 @@ for participants, the text of an outcome, summary or status.
 
 This module holds the rules over values (which fields a record has, how a value reads
 and compares); :mod:`tracker.write.accounts` changes accounts through the write layer.
+Which facts are disputed is one question, asked of the database by every view
+(:mod:`tracker.query.disputes`); the listings here take its answer.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +27,7 @@ from sqlalchemy.orm import Session, selectinload
 from tracker.errors import InvalidInput
 from tracker.models import Account, AccountPerson, AccountSource, Meeting, Visit
 from tracker.query.display import shown_value
+from tracker.query.disputes import RecordKind, disputed_fields
 from tracker.vocab import AccountField
 
 Doc = dict[str, Any]
@@ -105,7 +108,7 @@ def no_value(field: str, value: Any) -> bool:
     return field == AccountField.OUTCOME.value and value == "unknown"
 
 
-# -- disputes ---------------------------------------------------------------------------
+# -- facts ------------------------------------------------------------------------------
 
 
 def by_field(accounts: Iterable[Account]) -> dict[str, list[Account]]:
@@ -114,17 +117,6 @@ def by_field(accounts: Iterable[Account]) -> dict[str, list[Account]]:
     for account in sorted(accounts, key=lambda a: (a.field, a.position)):
         groups.setdefault(account.field, []).append(account)
     return groups
-
-
-def disputed(accounts: Iterable[Account]) -> list[str]:
-    """The fields whose accounts give more than one value, in the record's field order."""
-    found = [
-        field
-        for field, group in by_field(accounts).items()
-        if len({account.value_key for account in group}) > 1
-    ]
-    order = {name: i for i, name in enumerate((*MEETING_FIELDS, *VISIT_FIELDS))}
-    return sorted(found, key=lambda name: order[name])
 
 
 def preferred(group: Sequence[Account]) -> Account | None:
@@ -186,13 +178,16 @@ class Fact:
 
 
 def facts(
-    record_fields: Sequence[str], accounts: Iterable[Account], name: str | None = None
+    record_fields: Sequence[str],
+    accounts: Iterable[Account],
+    disputes: Collection[str],
+    name: str | None = None,
 ) -> list[Fact]:
     """The facts that ``accounts`` (all of one record's) speak of, in the record's field
-    order (``record_fields``); of field ``name`` only, if given."""
-    accounts = list(accounts)
+    order (``record_fields``); of field ``name`` only, if given. ``disputes`` names the
+    record's disputed facts, as the database answers it
+    (:func:`tracker.query.disputes.disputed_fields`, the one question every view asks)."""
     groups = by_field(accounts)
-    disputes = set(disputed(accounts))
     return [
         Fact(field, field in disputes, groups[field], preferred(groups[field]))
         for field in record_fields
@@ -200,11 +195,14 @@ def facts(
     ]
 
 
-def account_rows(record: Meeting | Visit, name: str | None = None) -> list[Doc]:
+def account_rows(session: Session, record: Meeting | Visit, name: str | None = None) -> list[Doc]:
     """One row per account of ``record`` (of field ``name`` only, if given), fields in
     the record's order, each field's accounts numbered from 1 in the order recorded."""
+    session.flush()  # the question is asked of the stored accounts
+    kind: RecordKind = "meeting" if isinstance(record, Meeting) else "visit"
+    disputes: Collection[str] = disputed_fields(session, [record.id], kind).get(record.id, ())
     rows: list[Doc] = []
-    for fact in facts(fields_of(record), record.accounts, name):
+    for fact in facts(fields_of(record), record.accounts, disputes, name):
         for number, account in enumerate(fact.accounts, start=1):
             rows.append(
                 {

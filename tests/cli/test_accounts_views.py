@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 
 import pytest
@@ -289,3 +290,46 @@ def test_every_stored_duration_is_its_preferred_account(seeded: Invoke) -> None:
             assert meeting["duration"] == preferred[0]["value"], meeting["uid"]
             checked += 1
     assert checked >= 4
+
+
+# -- every view asks one question ---------------------------------------------------------
+
+
+def _html_disputes(page: str) -> dict[str, list[str]]:
+    """The facts each meeting of an html page marks disputed, by title."""
+    found: dict[str, list[str]] = {}
+    for row in page.split("<tr id=")[1:]:
+        title = row.split("<summary>", 1)[1].split("</summary>", 1)[0]
+        marked = re.findall(r'<dt>([^<]*) <span class="disputed">disputed</span></dt>', row)
+        found[title] = [name.lower().replace(" ", "_") for name in marked]
+    return found
+
+
+def test_every_view_agrees_which_facts_are_disputed(disputes: Invoke) -> None:
+    # The library talks' participants told twice with the same people, in another order
+    # and on other sides: one account of who took part, not a dispute. The Kremlin talks'
+    # participants told without Putin: a dispute.
+    for ref, people in (
+        ("m:3", "Vladimir Putin:host:Kremlin, Steve Witkoff:envoy:USA"),
+        ("m:1", "Steve Witkoff:envoy:US"),
+    ):
+        result = disputes("account", "add", ref, "participants", people, "-s", TASS)
+        assert result.exit_code == 0, result.output
+    expected = {
+        "Talks": ["duration", "participants"],
+        "Walk": [],
+        "Library talks": [],
+    }
+    timeline = {row["title"]: row["disputed"] for row in _json(disputes, "timeline", "--format",
+                                                                   "json")}  # fmt: skip
+    assert timeline == expected
+    shown = {}
+    listed = {}
+    for ref in ("m:1", "m:2", "m:3"):
+        detail = _json(disputes, "show", ref, "--format", "json")
+        shown[detail["title"]] = [fact["field"] for fact in detail["disputed"]]
+        rows = _json(disputes, "account", "list", ref, "--format", "json")
+        listed[detail["title"]] = list(dict.fromkeys(r["field"] for r in rows if r["disputed"]))
+    assert shown == expected
+    assert listed == expected
+    assert _html_disputes(disputes("export", "--format", "html").stdout) == expected

@@ -400,7 +400,7 @@ class HtmlExporter(Exporter):
             )
         if said:
             parts.append("<h3>Statements</h3><ul>" + "".join(said) + "</ul>")
-        told = facts(MEETING_FIELDS, accounts)
+        told = facts(MEETING_FIELDS, accounts, record.row["disputed"])
         if told:
             parts.append(
                 '<h3>Accounts</h3><dl class="accounts">' + "".join(map(_fact, told)) + "</dl>"
