@@ -31,6 +31,8 @@ def test_undo_restores_the_exact_export_for_every_kind_of_write(
         ["log", "-e", "Witkoff", "-w", "Putin", "-d", "2025-12-20", "-p", "Moscow",
          "-t", "Late talks", "-s", "https://example.org/late", "--create"],
         CsvImport,
+        # The first account of a fact the meeting had no account of.
+        ["account", "add", MEETING, "duration", "3h", "-s", "https://example.org/d", "--prefer"],
     ]  # fmt: skip
     for write in writes:
         before = export()

@@ -44,8 +44,12 @@ from tracker.models import (
 )
 from tracker.write.writer import Writer
 
+Doc = dict[str, Any]
+
 DELETE_ORDER = ("statements", "meetings", "visits", "sources", "places", "people")
 CHUNK = 500
+ACCOUNTED = ("meetings", "visits")
+"""The sections whose records have accounts of their facts."""
 REFERRERS: dict[str, list[tuple[str, Any, Any, Any]]] = {
     # section: (owner section, owner model, the column that refers, the link's owner column)
     "statements": [],
@@ -136,7 +140,7 @@ def undo(session: Session, number: int, *, force: bool = False) -> Undone:
         if change.before is None:
             remove.setdefault(change.section, []).append(change.uid)
         else:
-            restore.setdefault(change.section, []).append(from_json(change.before))
+            restore.setdefault(change.section, []).append(_state(change.section, change.before))
     if restore:
         load_document(
             session, {"format": FORMAT, **restore}, origin=f"change set {number}", restoring=True
@@ -144,6 +148,18 @@ def undo(session: Session, number: int, *, force: bool = False) -> Undone:
     deleted = _delete(session, number, remove)
     session.info[UNDOES] = number
     return Undone(number, sum(len(docs) for docs in restore.values()), deleted)
+
+
+def _state(section: str, before: str) -> Doc:
+    """A record's state before a change set, as the loader is to write it back. The
+    canonical form leaves out the accounts of a record that has none, which to the
+    loader means "keep the accounts stored": a meeting or a visit that had none says
+    so, and the accounts added since go."""
+    doc = from_json(before)
+    assert doc is not None
+    if section in ACCOUNTED:
+        doc.setdefault("accounts", [])
+    return doc
 
 
 def _delete(session: Session, number: int, remove: dict[str, list[str]]) -> int:
