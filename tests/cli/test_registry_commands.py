@@ -615,3 +615,82 @@ def test_places_merge_moves_place_accounts_onto_the_kept_place(seeded: Invoke) -
     undone = seeded("undo")
     assert undone.exit_code == 0, undone.output
     assert exported(seeded) == before
+
+
+@pytest.fixture
+def two_trips(run: Invoke) -> Invoke:
+    """Steve Witkoff's talks in Moscow on 2 Dec 2025 (visit v:1), and a walk there on
+    2-3 Dec logged for a stub "Witkoff" (visit v:2), whose dates two sources give
+    differently: the merge of the stub makes the two visits one trip."""
+    for args in (
+        ["-e", "Steve Witkoff", "-d", "2025-12-02", "-t", "Talks", "-s", REUTERS, "--create"],
+        ["-e", "Witkoff", "-d", "2025-12-02/2025-12-03", "-t", "Walk", "-s", "TASS"],
+    ):
+        if args[1] == "Witkoff":
+            added = run("people", "add", "Witkoff", "--duplicate", "--country", "US")
+            assert added.exit_code == 0, added.output
+        logged = run("log", *args, "-w", "Vladimir Putin", "-p", "Moscow", "--country", "RU")
+        assert logged.exit_code == 0, logged.output
+    added = run("account", "add", "v:2", "date", "2025-12-03", "-s", "https://tass.com/x")
+    assert added.exit_code == 0, added.output
+    return run
+
+
+def _facts(run: Invoke, ref: str) -> list[tuple[str, str, list[str], bool]]:
+    rows = _json(run, "account", "list", ref)
+    return [(r["field"], r["value"], r["sources"], r["preferred"]) for r in rows]
+
+
+def test_visits_joined_by_a_merge_keep_their_accounts(two_trips: Invoke) -> None:
+    before = exported(two_trips)
+    gone = _facts(two_trips, "v:2")
+    assert gone == [
+        ("date", "2–3 Dec 2025", ["TASS"], True),
+        ("date", "3 Dec 2025", ["https://tass.com/x"], False),
+    ]
+    merged = two_trips("people", "merge", "Witkoff", "Steve Witkoff")
+    assert merged.exit_code == 0, merged.output
+    assert "Joined visit v:2 to v:1 (2–3 Dec 2025, Moscow): one trip." in merged.stdout
+    # The joined trip's dates are the first account's (the stub's trip, from TASS),
+    # which stays the record's value; the other account is still told beside it.
+    assert _facts(two_trips, "v:1") == gone
+    (visit,) = exported(two_trips)["visits"]
+    assert visit["date"] == "2025-12-02/2025-12-03"
+    assert [a["value"] for a in visit["accounts"]] == ["2025-12-02/2025-12-03", "2025-12-03"]
+    assert _json(two_trips, "show", "v:1")["disputed"][0]["field"] == "date"
+    undone = two_trips("undo")
+    assert undone.exit_code == 0, undone.output
+    assert exported(two_trips) == before
+
+
+def test_a_joined_trip_keeps_its_value_the_preferred_account(two_trips: Invoke) -> None:
+    # The kept visit's own accounts say 2 Dec and 1-2 Dec; the trip joined spans 2-3 Dec,
+    # which only the stub's first account gives: it becomes the preferred one.
+    added = two_trips("account", "add", "v:1", "date", "2025-12-01/2025-12-02", "-s", "RIA")
+    assert added.exit_code == 0, added.output
+    merged = two_trips("people", "merge", "Witkoff", "Steve Witkoff")
+    assert merged.exit_code == 0, merged.output
+    assert [(f[1], f[3]) for f in _facts(two_trips, "v:1")] == [
+        ("2 Dec 2025", False),
+        ("1–2 Dec 2025", False),
+        ("2–3 Dec 2025", True),
+        ("3 Dec 2025", False),
+    ]
+    # With 1-2 Dec preferred, the joined trip spans 1-3 Dec, which no source gives: the
+    # span becomes an account of its own, credited to the trip's sources, as the value
+    # a record had before its first account is.
+    assert two_trips("undo").exit_code == 0
+    assert two_trips("account", "prefer", "v:1", "date", "2").exit_code == 0
+    merged = two_trips("people", "merge", "Witkoff", "Steve Witkoff")
+    assert merged.exit_code == 0, merged.output
+    facts = _facts(two_trips, "v:1")
+    assert [(f[1], f[3]) for f in facts] == [
+        ("2 Dec 2025", False),
+        ("1–2 Dec 2025", False),
+        ("2–3 Dec 2025", False),
+        ("3 Dec 2025", False),
+        ("1–3 Dec 2025", True),
+    ]
+    assert facts[-1][2] == [REUTERS, "TASS"]
+    (visit,) = exported(two_trips)["visits"]
+    assert visit["date"] == "2025-12-01/2025-12-03"

@@ -28,6 +28,7 @@ from tracker.accounts import (
     no_value,
     preferred,
     same_value,
+    value_key,
     value_of,
 )
 from tracker.canonical import canonical
@@ -53,6 +54,7 @@ Doc = dict[str, Any]
 Lookup = Callable[[str, str], Any]
 
 FIRST_RECORDED = "the value first recorded, credited to the record's sources"
+JOINED = "the value of the visits joined into one trip, credited to its sources"
 
 
 @dataclass
@@ -189,6 +191,40 @@ def delete_account(
         moved = _make_preferred(writer, record, group, group[0])
     writer.finish()
     return account, moved
+
+
+def take_accounts(writer: Writer, gone: Visit, into: Visit) -> None:
+    """The accounts of ``gone`` become accounts of ``into``, a visit it was joined to
+    (one trip, so the same facts): each after ``into``'s own accounts of its fact, and
+    preferred only where ``into`` had no account of that fact. Then each fact of
+    ``into`` keeps the record's value as its preferred account: the one preferred, else
+    the first that gives the value, else a new account of it, credited to the trip's
+    sources (the joined trip's dates may be no source's)."""
+    groups = by_field(into.accounts)
+    for account in sorted(gone.accounts, key=lambda a: (a.field, a.position)):
+        group = groups.setdefault(account.field, [])
+        if any(other.visit is into for other in group):
+            account.preferred = False
+        account.position = len(group)
+        group.append(account)
+        account.visit = into
+    record = canonical("visits", into)
+    lookup = _lookup(writer.session)
+    for name, group in groups.items():
+        wanted = value_key(name, record.get(name))
+        chosen = preferred(group)
+        if chosen is None or chosen.value_key != wanted:
+            chosen = next((a for a in group if a.value_key == wanted), None)
+        if chosen is None:
+            chosen = _new_account(into, name, record.get(name), lookup, position=len(group))
+            chosen.note = JOINED
+            chosen.source_links = [
+                AccountSource(source=link.source, position=i)
+                for i, link in enumerate(into.source_links)
+            ]
+            group.append(chosen)
+        for account in group:
+            account.preferred = account is chosen
 
 
 def _make_preferred(

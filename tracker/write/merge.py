@@ -13,7 +13,8 @@ same fact in everything (value, sources, quote, speaker, note) is dropped, the o
 kept preferred if either was. A field the kept record lacks (country, Wikidata id,
 coordinates, notes, parent) is taken from the merged one. Visits that became one trip
 (the same traveller to the same city on overlapping dates: the visit rule) are joined,
-as a write that named the right record in the first place would have joined them.
+as a write that named the right record in the first place would have joined them; the
+accounts of the visit joined go with its meetings.
 
 Two people who took part in one meeting in different roles cannot be one person: the
 merge is refused, naming the meeting. The caller's transaction makes a merge all or
@@ -47,6 +48,7 @@ from tracker.models import (
 )
 from tracker.names import name_key
 from tracker.vocab import AccountField
+from tracker.write.accounts import take_accounts
 from tracker.write.rules import PlaceInfo
 from tracker.write.writer import Writer, describe_meeting, visit_label
 
@@ -191,7 +193,8 @@ def merge_places(writer: Writer, gone: Place, kept: Place) -> None:
 def join_visits(writer: Writer, visits: list[Visit]) -> None:
     """Join each of ``visits`` to an earlier visit it is the same trip as (the visit
     rule: one of its travellers, the same destination, overlapping dates): its
-    meetings, travellers and sources move there, and the emptied visit is removed."""
+    meetings, travellers, sources and accounts move there (``take_accounts``), and the
+    emptied visit is removed."""
     session = writer.session
     session.flush()
     for visit in sorted(visits, key=lambda v: (v.earliest, v.id)):
@@ -226,7 +229,9 @@ def join_visits(writer: Writer, visits: list[Visit]) -> None:
         for meeting in list(visit.meetings):
             writer.touch(meeting)
             meeting.visit = into
+        take_accounts(writer, visit, into)
         session.flush()
+        _drop_repeated_accounts(writer, [into])
         session.refresh(visit)
         writer.delete_visit(visit)
         writer.report.notes.append(
