@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console
     from sqlalchemy import URL
 
@@ -42,6 +44,20 @@ class App:
         from db.engine import resolve_url
 
         return resolve_url(self.target)
+
+    def database_file(self) -> Path | None:
+        """The SQLite file of the database (``None`` for PostgreSQL or an in-memory
+        one), without opening it, to check an output path against it before anything is
+        read or written; SQLAlchemy is loaded only for a URL the plain path does not
+        know (``db.reading.sqlite_path``)."""
+        from db.reading import sqlite_path
+
+        path = sqlite_path(self.target)
+        if path is not None:
+            return path
+        from db.engine import sqlite_file
+
+        return sqlite_file(self.database_url())
 
     def database(self, *, upgrade: bool = True) -> Database:
         if self._database is None:

@@ -109,7 +109,7 @@ def export(
     from db.outputs import check_output, writing_text
 
     target = check_output(
-        "-" if output is None else output, field="--output", database=app.database_url()
+        "-" if output is None else output, field="--output", database=app.database_file()
     )
     name = fmt or _format_for(None if target.given == "-" else Path(target.given))
     exporter = exporter_named(name)

@@ -264,7 +264,7 @@ def _import_table(
         reject_target = check_output(
             rejects if rejects is not None else f"{file}.rejects.csv",
             field="--rejects",
-            database=app.database_url(),
+            database=app.database_file(),
             inputs=[file, mapping_file],
             stdout=False,
         )

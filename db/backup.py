@@ -55,7 +55,7 @@ def backup_database(url: URL, destination: str | Path, *, force: bool = False) -
     output = check_output(
         destination,
         field="FILE",
-        database=url,
+        database=source,
         stdout=False,
         streams=False,
         exists_refused=None if force else EXISTS,

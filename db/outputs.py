@@ -43,9 +43,6 @@ from pathlib import Path
 from types import FrameType
 from typing import BinaryIO, Literal, TextIO
 
-from sqlalchemy import URL
-
-from db.engine import sqlite_file
 from tracker.errors import InvalidInput, Terminated, Unavailable
 
 CANNOT_WRITE = "{path}: cannot write it ({reason})"
@@ -94,13 +91,14 @@ def check_output(
     given: str | os.PathLike[str],
     *,
     field: str,
-    database: URL | None = None,
+    database: Path | None = None,
     inputs: Iterable[str | os.PathLike[str] | None] = (),
     stdout: bool = True,
     streams: bool = True,
     exists_refused: str | None = None,
 ) -> Output:
-    """Whether ``given`` may be written by a command on ``database`` reading ``inputs``.
+    """Whether ``given`` may be written by a command on the SQLite file ``database``
+    (``None``: a database that is no file) reading ``inputs``.
 
     ``field`` names the option or argument in messages. ``stdout``: ``-`` (or a link to
     this process's standard output) may mean standard output; ``streams``: a pipe or a
@@ -173,13 +171,12 @@ class _Protected:
 
     @classmethod
     def of(
-        cls, database: URL | None, inputs: Iterable[str | os.PathLike[str] | None]
+        cls, database: Path | None, inputs: Iterable[str | os.PathLike[str] | None]
     ) -> _Protected:
         protected = cls()
-        database_file = sqlite_file(database)
-        if database_file is not None:
+        if database is not None:
             # SQLite keeps -wal and -shm beside the file a symbolic link leads to.
-            for base in dict.fromkeys([str(database_file), os.path.realpath(database_file)]):
+            for base in dict.fromkeys([str(database), os.path.realpath(database)]):
                 for suffix in ("", *SIDECARS):
                     protected.add(base + suffix, THE_DATABASE)
         for given in inputs:

@@ -73,3 +73,11 @@ def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.mark.parametrize("args", READS)
 def test_read_commands_load_no_sqlalchemy(seeded_file: str, args: list[str]) -> None:
     assert _loaded("--db", seeded_file, *args) == []
+
+
+def test_checking_an_output_path_loads_no_sqlalchemy() -> None:
+    # export -o and import --rejects check their path before the database is opened,
+    # against its file: on the plain read, without the engine.
+    script = "import sys; from db.outputs import check_output; print('sqlalchemy' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr

@@ -228,3 +228,20 @@ def test_a_database_path_is_shown_with_escapes(tmp_path: Path) -> None:
     result = tracker("--db", str(source), "db", "backup", str(tmp_path / f"b{ESCAPES}.db"))
     assert result.exit_code == 0, result.output
     _shown_as_escapes(result)
+
+
+@pytest.mark.parametrize(
+    "form", ["{path}", "sqlite:///{path}", "sqlite:///{path}?timeout=30"], ids=str
+)
+def test_the_database_is_refused_however_the_db_option_names_it(tmp_path: Path, form: str) -> None:
+    # A plain path and a bare sqlite:/// URL are resolved without SQLAlchemy; a URL with
+    # options by the engine's own parser: each names the same file to protect.
+    path = tmp_path / "tracker.db"
+    assert tracker("--db", str(path), *LOG).exit_code == 0
+    before = path.read_bytes()
+    target = form.format(path=path)
+    for args in ([*EXPORT, str(path)], [*BACKUP, str(path)]):
+        result = tracker("--db", target, *args)
+        assert result.exit_code == 2, result.output
+        assert DATABASE in result.stderr
+    assert path.read_bytes() == before
