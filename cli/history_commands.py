@@ -13,7 +13,7 @@ from cli import messages
 from cli.app import CONTEXT_SETTINGS, main
 from cli.context import App
 from cli.read_commands import format_option
-from cli.render import Column, Listing, print_fields, print_json, renderer, safe
+from cli.render import Column, Listing, print_disputes, print_fields, print_json, renderer, safe
 from tracker.errors import InvalidInput
 from tracker.formats import Table, excel_refused
 
@@ -163,19 +163,22 @@ def print_record_change(app: App, change: Any) -> None:
 def show_as_of(app: App, ref: str, when: str, fmt: str) -> None:
     """``tracker show REF --as-of WHEN``: the record as it stood then, field by field."""
     from tracker.history.read import moment, record_as_of, record_uid
+    from tracker.query.disputes import disputed_then
 
     stamp = moment(when, "--as-of", end=True)
     with app.database().reading() as session:
         state = record_as_of(session, record_uid(session, ref), stamp)
-    if state.after is None:
-        raise InvalidInput("--as-of", f"a time when {state.kind} {state.uid} existed", when)
-    if fmt == "json":
-        print_json(app.out, state.after)
-        return
+        if state.after is None:
+            raise InvalidInput("--as-of", f"a time when {state.kind} {state.uid} existed", when)
+        if fmt == "json":
+            print_json(app.out, state.after)
+            return
+        disputed = disputed_then(session, state.after)
     print_fields(
         app.out,
         [("record", [state.kind])] + [(key, [_value(value)]) for key, value in state.after.items()],
     )
+    print_disputes(app.out, disputed)
 
 
 def _value(value: Any) -> str:

@@ -129,6 +129,45 @@ def test_show_as_of(seeded: Invoke) -> None:
     assert json.loads(person.stdout)["name"] == "Steve Witkoff"
 
 
+TALKS = "meeting-2025-12-02-witkoff-kushner-putin"
+
+
+def _disputes(table: str) -> list[list[str]]:
+    """The rows of a shown record's disputed facts: fact, number, mark, first word of the
+    value."""
+    if "disputed: the accounts of each fact" not in table:
+        return []
+    section = table[table.index("disputed: the accounts of each fact") :].splitlines()[2:]
+    return [row.split()[:4] for row in section if row[:1].strip()]
+
+
+def test_show_as_of_sets_the_disputed_facts_side_by_side_as_they_stood(seeded: Invoke) -> None:
+    # The seeded Kremlin talks: date and duration disputed. Three of the four duration
+    # accounts deleted since, only the date is; as of before, both were.
+    before = seeded("show", TALKS).stdout
+    moment = _now()
+    for number in ("4", "3", "2"):
+        assert seeded("account", "delete", TALKS, "duration", number).exit_code == 0
+    assert [row[0] for row in _disputes(seeded("show", TALKS).stdout)] == ["date", "date"]
+    then = seeded("show", TALKS, "--as-of", moment)
+    assert then.exit_code == 0, then.output
+    assert [row[:3] for row in _disputes(then.stdout)] == [
+        row[:3] for row in _disputes(before)
+    ] == [
+        ["date", "1", "*!"], ["date", "2", "!"],
+        ["duration", "1", "*!"], ["duration", "2", "!"], ["duration", "3", "!"],
+        ["duration", "4", "!"],
+    ]  # fmt: skip
+    # Values as people read them; sources and people by uid, as the rest of the view.
+    assert [row[3] for row in _disputes(then.stdout)[2:]] == ["at", "5", "5", "at"]
+    assert "src-tve24-2025-12-04" in then.stdout
+    now = seeded("show", TALKS, "--as-of", _now()).stdout
+    assert [row[0] for row in _disputes(now)] == ["date", "date"]
+    # A record with no dispute then prints none.
+    calm = seeded("show", MEETING, "--as-of", moment).stdout
+    assert "disputed" not in calm
+
+
 def test_prune_history_keeps_the_records_and_is_recorded(
     seeded: Invoke, export: Callable[[], str], change_sets: Callable[[], list[dict[str, Any]]]
 ) -> None:

@@ -5,11 +5,13 @@ A fact is *disputed* when its accounts give more than one value (``tracker.accou
 two sources giving the same value agree, so their accounts share a ``value_key``). The
 database answers it, grouped by record and field, in SQL written once (``_DISPUTES``):
 ``disputed_fields`` for a batch of records (the ``disputed`` column and the marks of the
-timeline, ``tracker show``), and ``disputed_meetings_sql`` as a subquery (``--disputed``,
-the disputed durations of ``tracker stats``). ``disputed_accounts`` gives the accounts
-of one record's disputed facts, side by side, for ``tracker show``. Each runs on a plain
-read (``tracker.sql.Reader``) or on a SQLAlchemy session; nothing here imports
-SQLAlchemy until a session asks.
+timeline, ``tracker show``, ``tracker account list``, the html page), and
+``disputed_meetings_sql`` as a subquery (``--disputed``, the disputed durations of
+``tracker stats``). ``disputed_accounts`` gives the accounts of one record's disputed
+facts, side by side, for ``tracker show``; ``disputed_then`` the same of a record as the
+history keeps it (``tracker show --as-of``), the rule (``_DISPUTED``) asked of its
+accounts. Each runs on a plain read (``tracker.sql.Reader``) or on a SQLAlchemy
+session; nothing here imports SQLAlchemy until a session asks.
 """
 
 from __future__ import annotations
@@ -45,9 +47,12 @@ FIELD_ORDER: dict[str, int] = {
 }
 """The order disputed fields are listed in: a record's facts as `tracker show` lists them."""
 
+_DISPUTED = "count(DISTINCT value_key) > 1"
+"""The rule, over the accounts of one fact: more than one value."""
+
 _DISPUTES = (
     "SELECT {record}_id, field FROM account WHERE {record}_id IS NOT NULL{only}"
-    " GROUP BY {record}_id, field HAVING count(DISTINCT value_key) > 1"
+    " GROUP BY {record}_id, field HAVING " + _DISPUTED
 )
 """``(record id, field)`` for every disputed fact of the meetings (or visits): the
 accounts of one fact with more than one value. ``{only}`` narrows the accounts read."""
@@ -158,7 +163,6 @@ def disputed_accounts(
             (name, {"person": uid, "side": side, "role": role})
         )
     groups: dict[str, list[dict[str, Any]]] = {field: [] for field in fields}
-    marked: dict[str, bool] = {}
     for (
         account_id,
         field,
@@ -180,7 +184,6 @@ def disputed_accounts(
             canonical = place_uid
         else:
             canonical = json.loads(value) if value is not None else None
-        marked[field] = marked.get(field, False) or bool(preferred)
         groups[field].append(
             {
                 "n": len(groups[field]) + 1,
@@ -196,7 +199,75 @@ def disputed_accounts(
                 "note": note,
             }
         )
-    for field, accounts in groups.items():
-        if accounts and not marked.get(field):
-            accounts[0]["preferred"] = True  # the first recorded, when none is marked
+    _first_preferred(groups)
+    return [{"field": field, "accounts": groups[field]} for field in fields]
+
+
+_SOURCE_KEYS = ("uid", "publisher", "title", "url", "published", "language")
+
+
+def _first_preferred(groups: dict[str, list[dict[str, Any]]]) -> None:
+    """A fact none of whose accounts is marked preferred has the first recorded."""
+    for accounts in groups.values():
+        if accounts and not any(account["preferred"] for account in accounts):
+            accounts[0]["preferred"] = True
+
+
+_DISPUTED_THEN = (
+    "WITH account(field, value_key) AS (VALUES {rows})"
+    " SELECT field FROM account GROUP BY field HAVING " + _DISPUTED
+)
+
+
+def disputed_then(
+    read: Reader | Session | Connection, state: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The disputed facts of a meeting or visit in its tracker/1 form (the state the
+    history keeps of it, as ``tracker show --as-of`` prints it), each with its accounts
+    side by side as ``disputed_accounts`` gives them. The state names its sources,
+    places and people by uid, and so do these accounts (a source as ``{"uid"}`` alone,
+    a venue or participants by their uids): what they were called then is not kept."""
+    from tracker.accounts import value_key
+    from tracker.query.display import shown_value
+
+    accounts = state.get("accounts") or []
+    if not accounts:
+        return []
+    rows = ", ".join(f"(CAST(:f{i} AS TEXT), CAST(:k{i} AS TEXT))" for i in range(len(accounts)))
+    params: dict[str, Any] = {}
+    for i, account in enumerate(accounts):
+        params[f"f{i}"] = account["field"]
+        params[f"k{i}"] = value_key(account["field"], account["value"])
+    found = {field for (field,) in _all(read, _DISPUTED_THEN.format(rows=rows), params)}
+    fields = sorted(found, key=FIELD_ORDER.__getitem__)
+    groups: dict[str, list[dict[str, Any]]] = {field: [] for field in fields}
+    for account in accounts:
+        field = account["field"]
+        if field not in groups:
+            continue
+        value = account["value"]
+        quote = account.get("quote") or {}
+        groups[field].append(
+            {
+                "n": len(groups[field]) + 1,
+                "preferred": bool(account["preferred"]),
+                "value": shown_value(
+                    field,
+                    value,
+                    place=value,
+                    people=[p["person"] for p in value or ()]
+                    if field == AccountField.PARTICIPANTS.value
+                    else (),
+                ),
+                "canonical": value,
+                "sources": [
+                    dict.fromkeys(_SOURCE_KEYS) | {"uid": uid} for uid in account["sources"]
+                ],
+                "quote": quote.get("text"),
+                "speaker": quote.get("speaker"),
+                "language": quote.get("language"),
+                "note": account.get("note"),
+            }
+        )
+    _first_preferred(groups)
     return [{"field": field, "accounts": groups[field]} for field in fields]
