@@ -10,7 +10,7 @@ the one rule, ``tracker.query.sides``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -66,21 +66,28 @@ def talks_cells(
     }
 
 
+def _visits_of_travellers(where: Where, *, dated: bool) -> str:
+    """A row per traveller and visit that ``where`` selects (of ``visit AS v``):
+    ``person_id``, ``visit_id`` and, when ``dated``, the visit's ``edtf``, ``earliest``
+    and ``destination_id``. The visit is read only when a column or a condition needs it."""
+    columns = "t.person_id, t.visit_id"
+    if dated:
+        columns += ", v.edtf, v.earliest, v.destination_id"
+    visit = " JOIN visit AS v ON v.id = t.visit_id" if dated or where.conditions else ""
+    return f"SELECT {columns} FROM visit_traveller AS t{visit}{where.sql()}"
+
+
 def _travels(where: Where) -> str:
     """A WITH clause: ``travels``, a row per traveller and visit selected (``person_id``,
     ``visit_id``, ``edtf``, ``earliest``, ``destination_id``)."""
-    return (
-        "WITH travels AS (SELECT t.person_id, v.id AS visit_id, v.edtf, v.earliest,"
-        " v.destination_id FROM visit_traveller AS t JOIN visit AS v ON v.id = t.visit_id"
-        f"{where.sql()})"
-    )
+    return f"WITH travels AS ({_visits_of_travellers(where, dated=True)})"
 
 
 @dataclass(frozen=True)
 class EnvoySpan:
     """An envoy's visits in one row: how many, the meetings they hold, the first and the
     last (by earliest day, then id), and the gaps between consecutive ones (days, by
-    earliest day)."""
+    earliest day); ``held``: the aggregates of their meetings asked for, by name."""
 
     person_id: int
     name: str
@@ -93,32 +100,44 @@ class EnvoySpan:
     gap_total: float | None
     gap_count: int
     gap_longest: float | None
+    held: dict[str, Any]
 
 
-def envoy_spans(read: Reader, where: Where) -> list[EnvoySpan]:
+def envoy_spans(
+    read: Reader, where: Where, held: Mapping[str, str] | None = None
+) -> list[EnvoySpan]:
     """Every envoy's ``EnvoySpan`` for the visits ``where`` selects, ordered by first
-    visit, then name: two statements grouped by the database."""
-    order = "PARTITION BY person_id ORDER BY earliest, visit_id"
-    gap = read.sql.days_between(f"lag(earliest) OVER ({order})", "earliest")
-    spans = read.all(
-        f"{_travels(where)}, ranked AS (SELECT person_id, edtf, earliest,"
-        f" row_number() OVER ({order}) AS nth,"
-        f" count(*) OVER (PARTITION BY person_id) AS visits, {gap} AS gap FROM travels)"
-        " SELECT r.person_id, p.name, p.uid, count(*),"
-        " max(CASE WHEN r.nth = 1 THEN r.edtf END),"
-        " max(CASE WHEN r.nth = 1 THEN r.earliest END),"
-        " max(CASE WHEN r.nth = r.visits THEN r.edtf END),"
-        " sum(r.gap), count(r.gap), max(r.gap)"
-        " FROM ranked AS r JOIN person AS p ON p.id = r.person_id"
-        " GROUP BY r.person_id, p.name, p.uid",
-        where.params,
-    )
-    held = dict(
-        read.all(
-            f"{_travels(where)} SELECT t.person_id, count(m.id) FROM travels AS t {HELD}"
-            " GROUP BY t.person_id",
-            where.params,
-        )
+    visit, then name: one statement, grouped by the database in one pass over the
+    travellers' visits (a window for the first, the last and the gaps) and one over the
+    meetings they hold.
+
+    ``held`` names aggregates of those meetings (SQL on ``meeting AS m``) to compute as
+    well, for ``EnvoySpan.held`` (``None`` for an envoy who holds no meeting)."""
+    asked = dict(held or {})
+    gap = read.sql.days_between("lag(earliest) OVER w", "earliest")
+    # ``trips`` repeats ``travels`` rather than reading it a second time: SQLite
+    # materialises a WITH table read twice, and then looks the meetings up from it the
+    # wrong way round (once per visit and per meeting of the envoy's).
+    query = (
+        f"{_travels(where)}, trips AS ({_visits_of_travellers(where, dated=False)}),"
+        " ranked AS (SELECT person_id, edtf, earliest, row_number() OVER w AS nth,"
+        f" lead(visit_id) OVER w AS next_visit, {gap} AS gap FROM travels"
+        " WINDOW w AS (PARTITION BY person_id ORDER BY earliest, visit_id)),"
+        " spans AS (SELECT person_id, count(*) AS visits,"
+        " max(CASE WHEN nth = 1 THEN edtf END) AS first_edtf,"
+        " max(CASE WHEN nth = 1 THEN earliest END) AS first_earliest,"
+        " max(CASE WHEN next_visit IS NULL THEN edtf END) AS last_edtf,"
+        " sum(gap) AS gap_total, count(gap) AS gap_count, max(gap) AS gap_longest"
+        " FROM ranked GROUP BY person_id),"
+        " held AS (SELECT t.person_id, count(*) AS meetings"
+        + "".join(f", {sql} AS h{index}" for index, sql in enumerate(asked.values()))
+        + f" FROM trips AS t {HELD} GROUP BY t.person_id)"
+        " SELECT s.person_id, p.name, p.uid, s.visits, coalesce(h.meetings, 0),"
+        " s.first_edtf, s.first_earliest, s.last_edtf, s.gap_total, s.gap_count,"
+        " s.gap_longest"
+        + "".join(f", h.h{index}" for index in range(len(asked)))
+        + " FROM spans AS s JOIN person AS p ON p.id = s.person_id"
+        " LEFT JOIN held AS h ON h.person_id = s.person_id"
     )
     found = [
         EnvoySpan(
@@ -126,26 +145,29 @@ def envoy_spans(read: Reader, where: Where) -> list[EnvoySpan]:
             name=name,
             uid=uid,
             visits=visits,
-            meetings=held.get(person_id, 0),
+            meetings=meetings,
             first_edtf=first_edtf,
             first_earliest=as_date(first_earliest),
             last_edtf=last_edtf,
             gap_total=gap_total,
             gap_count=gap_count,
             gap_longest=gap_longest,
+            held=dict(zip(asked, values, strict=True)),
         )
         for (
             person_id,
             name,
             uid,
             visits,
+            meetings,
             first_edtf,
             first_earliest,
             last_edtf,
             gap_total,
             gap_count,
             gap_longest,
-        ) in spans
+            *values,
+        ) in read.all(query, where.params)
     ]
     # One row per envoy: ordered here, by code point as names compare in Python,
     # whatever the database's collation.
@@ -193,49 +215,45 @@ def envoys_summary(read: Reader, filters: Filters) -> list[Row]:
     ]
 
 
+def _qualified(qualifier: DurationQualifier) -> str:
+    """Whether one of the meetings has a duration with ``qualifier`` (1, else NULL)."""
+    return (
+        "max(CASE WHEN m.duration_minutes IS NOT NULL"
+        f" AND m.duration_qualifier = '{qualifier.value}' THEN 1 END)"
+    )
+
+
+TALKS = {
+    "timed": "count(m.duration_minutes)",
+    "minutes": "sum(m.duration_minutes)",
+    "at_least": _qualified(DurationQualifier.AT_LEAST),
+    "at_most": _qualified(DurationQualifier.AT_MOST),
+    "about": _qualified(DurationQualifier.ABOUT),
+    "disputed": "count(CASE WHEN m.id IN"
+    f" ({disputed_meetings_sql(AccountField.DURATION)}) THEN 1 END)",
+    **{
+        outcome.value: f"count(CASE WHEN m.outcome = '{outcome.value}' THEN 1 END)"
+        for outcome in Outcome
+    },
+}
+"""What ``envoy_stats`` asks of an envoy's meetings (``envoy_spans``' ``held``): how many
+have a duration, their minutes, the qualifiers found among those, how many have a
+disputed duration, and how many have each outcome (a count per outcome, so that one
+pass over the meetings answers all of it)."""
+
+
 def envoy_stats(read: Reader, filters: Filters) -> list[Row]:
     """Per envoy: visits, meetings, first and last visit, gaps between consecutive
     visits (days, by earliest), hours of talks (each meeting's duration is its preferred
     account's: the record's value), how many of the meetings have a disputed duration,
     outcomes of their meetings.
 
-    Computed by the database: ``envoy_spans`` and two statements grouped by envoy (the
-    durations and their qualifiers; the outcomes). Memory holds a row per envoy.
+    Computed by the database: one statement, ``envoy_spans`` asking for ``TALKS``.
+    Memory holds a row per envoy.
     """
-    where = visit_where(read, filters, "v")
-    spans = envoy_spans(read, where)
-
-    def found(qualifier: DurationQualifier) -> str:
-        return (
-            "max(CASE WHEN m.duration_minutes IS NOT NULL"
-            f" AND m.duration_qualifier = '{qualifier.value}' THEN 1 END)"
-        )
-
-    disputed = disputed_meetings_sql(AccountField.DURATION)
-    talks = {
-        person_id: rest
-        for person_id, *rest in read.all(
-            f"{_travels(where)} SELECT t.person_id, count(m.duration_minutes),"
-            f" sum(m.duration_minutes), {found(DurationQualifier.AT_LEAST)},"
-            f" {found(DurationQualifier.AT_MOST)}, {found(DurationQualifier.ABOUT)},"
-            f" count(CASE WHEN m.id IN ({disputed}) THEN 1 END)"
-            f" FROM travels AS t {HELD} GROUP BY t.person_id",
-            where.params,
-        )
-    }
-    outcomes: dict[int, dict[str, int]] = {}
-    for person_id, outcome, count in read.all(
-        f"{_travels(where)} SELECT t.person_id, m.outcome, count(*) FROM travels AS t {HELD}"
-        " GROUP BY t.person_id, m.outcome",
-        where.params,
-    ):
-        outcomes.setdefault(person_id, {})[outcome] = count
     rows: list[Row] = []
-    for span in spans:
-        timed_count, minutes, at_least, at_most, about, disputed_count = talks.get(
-            span.person_id, (0, 0, 0, 0, 0, 0)
-        )
-        counted = outcomes.get(span.person_id, {})
+    for span in envoy_spans(read, visit_where(read, filters, "v"), TALKS):
+        talks = span.held
         rows.append(
             {
                 "envoy": span.name,
@@ -251,14 +269,14 @@ def envoy_stats(read: Reader, filters: Filters) -> list[Row]:
                 "longest_gap_days": int(span.gap_longest) if span.gap_longest is not None else None,
                 **talks_cells(
                     meetings=span.meetings,
-                    timed=timed_count,
-                    minutes=int(minutes or 0),
-                    at_least=bool(at_least),
-                    at_most=bool(at_most),
-                    about=bool(about),
+                    timed=talks["timed"] or 0,
+                    minutes=int(talks["minutes"] or 0),
+                    at_least=bool(talks["at_least"]),
+                    at_most=bool(talks["at_most"]),
+                    about=bool(talks["about"]),
                 ),
-                "disputed_durations": disputed_count,
-                "outcomes": {o.value: counted[o.value] for o in Outcome if counted.get(o.value)},
+                "disputed_durations": talks["disputed"] or 0,
+                "outcomes": {o.value: talks[o.value] for o in Outcome if talks[o.value]},
                 "uid": span.uid,
             }
         )
