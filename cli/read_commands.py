@@ -448,7 +448,7 @@ PEOPLE_COLUMNS = (
     Column("aliases", "aliases", wrap="words", drop=3),
     Column("roles", "roles", wrap="words", drop=2),
 )
-PLACE_TABLE = Table(("name", "kind", "country", "parent", "aliases", "uid"))
+PLACE_TABLE = Table(("name", "kind", "country", "parent", "aliases", "wikidata", "uid"))
 PLACE_COLUMNS = (
     Column("name", "name", style="bold"),
     Column("kind", "kind", drop=2),

@@ -57,8 +57,8 @@ def _fields(kind: Kind, record: Any) -> list[tuple[str, list[str]]]:
     if kind == "place":
         lines.append(("kind", [doc["kind"]]))
     lines.append(("country", [doc["country"] or "none"]))
+    lines.append(("wikidata", [doc["wikidata"]] if doc["wikidata"] else []))
     if kind == "person":
-        lines.append(("wikidata", [doc["wikidata"]] if doc["wikidata"] else []))
         roles = [
             ", ".join(x for x in (r["title"], r["organisation"]) if x)
             + (f" ({r['from'] or '?'}–{r['to'] or ''})" if r["from"] or r["to"] else "")
@@ -320,6 +320,7 @@ def place_options(fn: F) -> F:
             click.option("--parent", metavar="PLACE", help="The place it is in (Kremlin: Moscow)."),
             click.option("--lat", type=float, help="Latitude, -90 to 90."),
             click.option("--lon", type=float, help="Longitude, -180 to 180."),
+            click.option("--wikidata", metavar="QID", help="Wikidata id, e.g. Q649."),
             click.option("--notes", help="Free text kept on the place."),
         ]
     ):
@@ -341,6 +342,7 @@ def places_add_command(
     parent: str | None,
     lat: float | None,
     lon: float | None,
+    wikidata: str | None,
     notes: str | None,
     aliases: tuple[str, ...],
     duplicate: bool,
@@ -364,6 +366,7 @@ def places_add_command(
         "parent": _optional(parent),
         "lat": lat,
         "lon": lon,
+        "wikidata": _optional(wikidata),
         "notes": _optional(notes),
         "aliases": [AliasSpec.parse(a).doc() for a in aliases],
     }
@@ -384,6 +387,7 @@ def places_edit_command(
     parent: str | None,
     lat: float | None,
     lon: float | None,
+    wikidata: str | None,
     notes: str | None,
 ) -> None:
     """Change a place, and show it before and after.
@@ -394,7 +398,9 @@ def places_edit_command(
     """
 
     fields_are({**PLACE_FLAGS, "name": "--name"})
-    changes = _changes(name=new_name, kind=kind, country=country, parent=parent, notes=notes)
+    changes = _changes(
+        name=new_name, kind=kind, country=country, parent=parent, wikidata=wikidata, notes=notes
+    )
     for key, value in (("lat", lat), ("lon", lon)):
         if value is not None:
             changes[key] = value

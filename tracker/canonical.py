@@ -62,6 +62,7 @@ def place_to_doc(place: Place) -> Doc:
         "parent": place.parent.uid if place.parent is not None else None,
         "lat": place.lat,
         "lon": place.lon,
+        "wikidata": place.wikidata,
         "notes": place.notes,
         "aliases": _unique_aliases(place.aliases),
     }

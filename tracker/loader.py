@@ -196,6 +196,7 @@ class Loader:
                 "parent": None,
                 "lat": doc.number("lat", -90, 90),
                 "lon": doc.number("lon", -180, 180),
+                "wikidata": doc.wikidata("wikidata"),
                 "notes": doc.text("notes"),
                 "aliases": doc.items("aliases", alias),
             }

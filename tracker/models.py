@@ -185,6 +185,7 @@ class Place(Record, Base):
     )
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
+    wikidata: Mapped[str | None] = mapped_column(String(20))
     notes: Mapped[str | None] = mapped_column(Text)
 
     parent: Mapped[Place | None] = relationship(remote_side="Place.id")
@@ -569,8 +570,10 @@ class AccountPerson(Base):
 
 
 class Tombstone(Base):
-    """A deleted meeting, visit or statement: its id and uid are never given to another
-    record, and a reference to it says that it was deleted rather than "not found"."""
+    """A deleted meeting, visit or statement, or a person or place merged into another:
+    its id and uid are never given to another record, and a reference to it says that it
+    was deleted rather than "not found". A merged record's tombstone keeps the uid of
+    the record it went into (``merged_into``), which a document's reference follows."""
 
     __tablename__ = "tombstone"
     __table_args__ = (
@@ -583,6 +586,7 @@ class Tombstone(Base):
     record_id: Mapped[int] = mapped_column(Integer)
     uid: Mapped[str] = mapped_column(String(64))
     label: Mapped[str] = mapped_column(String(600))
+    merged_into: Mapped[str | None] = mapped_column(String(64))
     deleted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     def __repr__(self) -> str:

@@ -143,8 +143,8 @@ def add(
     report: ChangeReport | None = None,
 ) -> Person | Place:
     """Add a person or place from its fields (``name`` and any of ``country``,
-    ``wikidata``, ``notes``, ``aliases``, ``roles``; for a place ``kind``, ``parent``,
-    ``lat``, ``lon``). A name that already finds a record is refused unless
+    ``wikidata``, ``notes``, ``aliases``; for a person ``roles``; for a place ``kind``,
+    ``parent``, ``lat``, ``lon``). A name that already finds a record is refused unless
     ``duplicate``. A new city without a country or coordinates takes them from the
     gazetteer (see :mod:`tracker.gazetteer`)."""
     name = clean_name(record.get("name"), "name")

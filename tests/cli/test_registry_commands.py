@@ -410,6 +410,40 @@ def test_places_add_edit_and_alias(seeded: Invoke, db_url: str) -> None:
     )  # fmt: skip
 
 
+def test_places_add_and_edit_a_wikidata_id(seeded: Invoke, db_url: str) -> None:
+    added = seeded("places", "add", "Helsinki", "--country", "FI", "--wikidata", "Q1757")
+    assert added.exit_code == 0, added.output
+    assert "\nwikidata     Q1757\n" in added.stdout
+    assert _record(seeded, "places", "Helsinki")["wikidata"] == "Q1757"
+    listed = _json(seeded, "places", "--search", "Helsinki")
+    assert [(p["name"], p["wikidata"]) for p in listed] == [("Helsinki", "Q1757")]
+    # The seeded places carry theirs, in the document and in the listing.
+    assert _record(seeded, "places", "Moscow")["wikidata"] == "Q649"
+    assert [p["wikidata"] for p in _json(seeded, "places", "--search", "Moskwa")] == ["Q649"]
+    _refused(
+        seeded, db_url, "error: --wikidata: expected a Wikidata id such as Q7747, got '1757'",
+        "places", "edit", "Helsinki", "--wikidata", "1757",
+    )  # fmt: skip
+    edited = seeded("places", "edit", "Helsinki", "--notes", "Capital of Finland")
+    assert edited.exit_code == 0, edited.output
+    assert _record(seeded, "places", "Helsinki")["wikidata"] == "Q1757"  # not given: kept
+    cleared = seeded("places", "edit", "Helsinki", "--wikidata", "")
+    assert cleared.exit_code == 0, cleared.output
+    assert _record(seeded, "places", "Helsinki")["wikidata"] is None
+
+
+def test_places_merge_takes_a_wikidata_id_the_kept_place_lacks(seeded: Invoke) -> None:
+    assert seeded("places", "edit", "Moscow", "--wikidata", "").exit_code == 0
+    added = seeded(
+        "places", "add", "Moskva", "--country", "RU", "--wikidata", "Q649", "--duplicate"
+    )
+    assert added.exit_code == 0, added.output
+    stub = _record(seeded, "places", "Moskva")["uid"]
+    merged = seeded("places", "merge", stub, "place-moscow")
+    assert merged.exit_code == 0, merged.output
+    assert _record(seeded, "places", "Moscow")["wikidata"] == "Q649"
+
+
 def test_places_merge_moves_venues_visits_and_children(seeded: Invoke) -> None:
     logged = seeded(
         "log", "-e", "Witkoff", "-w", "Putin", "-d", "2025-09-10", "-p", "Kremlin Senate",

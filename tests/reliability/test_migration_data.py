@@ -298,7 +298,8 @@ def test_data_written_at_the_first_revision_survives_every_migration(blank: Data
     backfilled["meeting_participant"] = sorted(
         [*at_first["meeting_participant"], (2, 1, "US", "envoy", 0)]
     )
-    assert _snapshot(blank) == backfilled
+    # A later revision's new columns (a place's Wikidata id) are empty.
+    assert _snapshot(blank) == {**backfilled, "place": [(*row, None) for row in at_first["place"]]}
     at_first = backfilled
     assert any(is_search_object(name) for name in _schema_objects(blank))
     # What a later revision adds covers the rows that were there before it.
@@ -312,7 +313,7 @@ def test_data_written_at_the_first_revision_survives_every_migration(blank: Data
     assert [name for name in _schema_objects(blank) if is_search_object(name)] == []
 
     _migrate(blank, "upgrade", "head")
-    assert _snapshot(blank) == at_first
+    assert _snapshot(blank) == {**at_first, "place": [(*row, None) for row in at_first["place"]]}
     assert _found(blank, "Ushakov") == []  # names are not searched, texts are
     assert _found(blank, "constructive") == [1]
 
@@ -349,3 +350,37 @@ def _schema_objects(database: Database) -> list[str]:
         for table in ("meeting", "statement"):
             names.extend(str(index["name"]) for index in inspector.get_indexes(table))
     return names
+
+
+def test_a_merge_made_before_its_kept_uid_was_stored_gets_it_from_its_label(
+    blank: Database,
+) -> None:
+    """Merges recorded before tombstones kept the uid of the record a merged person or
+    place went into: the upgrade reads it from the label the merge wrote, so that
+    documents naming the merged uid follow it; a deleted meeting's tombstone has none."""
+    _migrate(blank, "upgrade", "0007")
+    labels = [
+        (1, "person", 7, "person-stub", "Witkoff, merged into Steve Witkoff (uid p-witkoff)"),
+        (2, "place", 8, "place-stub", "Moskva, merged into Moscow, (uid x) (uid place-moscow)"),
+        (3, "meeting", 9, "m-gone", "'Talks, merged into (uid m-1)', 2 Dec 2025"),
+        (4, "person", 10, "person-odd", "Odd, merged into Someone"),
+    ]
+    with blank.engine.begin() as connection:
+        for row in labels:
+            connection.execute(
+                text(
+                    "INSERT INTO tombstone (id, kind, record_id, uid, label, deleted_at)"
+                    " VALUES (:id, :kind, :record, :uid, :label, :at)"
+                ),
+                dict(zip(("id", "kind", "record", "uid", "label"), row, strict=True), at=CREATED),
+            )
+    _migrate(blank, "upgrade", "head")
+    with blank.engine.connect() as connection:
+        found = connection.execute(text("SELECT id, merged_into FROM tombstone ORDER BY id"))
+        assert found.all() == [(1, "p-witkoff"), (2, "place-moscow"), (3, None), (4, None)]
+    _migrate(blank, "downgrade", "0007")
+    with blank.engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("tombstone")}
+        assert "merged_into" not in columns
+        assert "wikidata" not in {c["name"] for c in inspect(connection).get_columns("place")}
+        assert connection.execute(text("SELECT count(*) FROM tombstone")).scalar_one() == 4

@@ -117,6 +117,33 @@ def test_a_corrected_document_updates_what_it_names(session: Session) -> None:
     assert (meeting.duration_minutes, meeting.duration_qualifier) == (330, "about")
 
 
+def test_a_places_wikidata_id_is_loaded_and_an_absent_one_kept(session: Session) -> None:
+    document = _small()
+    document["places"][1]["wikidata"] = "Q649"
+    load_document(session, document)
+    moscow = next(p for p in dump_document(session)["places"] if p["uid"] == "moscow")
+    assert moscow["wikidata"] == "Q649"
+    # A record that does not carry the key leaves the id alone; null clears it.
+    noted = {"uid": "moscow", "name": "Moscow", "kind": "city", "notes": "Capital"}
+    report = load_document(session, {"format": FORMAT, "places": [noted]})
+    assert report.updated == {"places": 1}
+    moscow = next(p for p in dump_document(session)["places"] if p["uid"] == "moscow")
+    assert (moscow["wikidata"], moscow["notes"]) == ("Q649", "Capital")
+    cleared = {**noted, "wikidata": None}
+    load_document(session, {"format": FORMAT, "places": [cleared]})
+    moscow = next(p for p in dump_document(session)["places"] if p["uid"] == "moscow")
+    assert moscow["wikidata"] is None
+
+
+def test_a_places_wikidata_id_follows_the_field_rule(session: Session) -> None:
+    document = _small()
+    document["places"][1]["wikidata"] = "moscow"
+    with pytest.raises(InvalidInput) as raised:
+        load_document(session, document)
+    assert raised.value.field == "document: places[1].wikidata"
+    assert raised.value.expected == "a Wikidata id such as Q7747"
+
+
 def test_seed_round_trip_is_identical(database: Database, tmp_path: Any) -> None:
     from db.engine import open_database
 

@@ -651,6 +651,7 @@ def test_places_registry(session: Session, world: Any) -> None:
             "country": "RU",
             "parent": "Moscow",
             "aliases": "Кремль (ru)",
+            "wikidata": None,
             "uid": world["kremlin"].uid,
         }
     ]

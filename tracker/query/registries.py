@@ -84,10 +84,12 @@ def people_rows(read: Reader, search: str | None = None) -> list[Row]:
 
 
 def place_rows(read: Reader, search: str | None = None) -> list[Row]:
-    """The places registry (by name): name, kind, country, parent, aliases, uid."""
+    """The places registry (by name): name, kind, country, parent, aliases, wikidata,
+    uid."""
     where = _search(read, "place", search)
     places = read.all(
-        "SELECT place.id, place.name, place.kind, place.country, parent.name, place.uid"
+        "SELECT place.id, place.name, place.kind, place.country, parent.name,"
+        " place.wikidata, place.uid"
         f" FROM place LEFT JOIN place AS parent ON parent.id = place.parent_id{where.sql()}"
         " ORDER BY place.key, place.id",
         where.params,
@@ -100,7 +102,8 @@ def place_rows(read: Reader, search: str | None = None) -> list[Row]:
             "country": country,
             "parent": parent,
             "aliases": _aliases_cell(aliases.get(pid, []), name),
+            "wikidata": wikidata,
             "uid": uid,
         }
-        for pid, name, kind, country, parent, uid in places
+        for pid, name, kind, country, parent, wikidata, uid in places
     ]

@@ -67,6 +67,7 @@ def apply_place(place: Place, doc: Doc) -> None:
     place.country = doc["country"]
     place.lat = doc["lat"]
     place.lon = doc["lon"]
+    place.wikidata = doc["wikidata"]
     place.notes = doc["notes"]
     set_aliases(place.aliases, doc["aliases"], PlaceAlias)
 

@@ -159,7 +159,7 @@ def merge_places(writer: Writer, gone: Place, kept: Place) -> None:
         and gone.parent_id != kept.id
     ):
         kept.parent = gone.parent
-    for name in ("country", "lat", "lon", "notes"):
+    for name in ("country", "lat", "lon", "wikidata", "notes"):
         if getattr(kept, name) is None:
             setattr(kept, name, getattr(gone, name))
     if kept.lat is None or kept.lon is None:
@@ -366,7 +366,7 @@ def _ancestors(place: Place) -> set[int]:
 def _remove(writer: Writer, gone: Person | Place, kind: str, kept: Person | Place) -> None:
     """Delete the merged record, leaving a tombstone that names the kept one."""
     label = f"{gone.name}, " + MERGED.format(name=kept.name, uid=kept.uid)
-    writer.tombstone(kind, gone.id, gone.uid, label)
+    writer.tombstone(kind, gone.id, gone.uid, label, merged_into=kept.uid)
     writer.deleted(gone)
     writer.session.delete(gone)
     writer.session.flush()

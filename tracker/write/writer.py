@@ -549,10 +549,17 @@ class Writer:
         if tombstone is not None:
             self.session.add(Tombstone(**tombstone))
 
-    def tombstone(self, kind: str, record_id: int, uid: str, label: str) -> None:
-        """A tombstone for a record removed otherwise than by deletion (a merged person
-        or place), with the label its references will show."""
-        self.session.add(Tombstone(kind=kind, record_id=record_id, uid=uid, label=label[:600]))
+    def tombstone(
+        self, kind: str, record_id: int, uid: str, label: str, *, merged_into: str
+    ) -> None:
+        """A tombstone for a record removed otherwise than by deletion (a person or
+        place merged into the record of uid ``merged_into``), with the label its
+        references will show."""
+        self.session.add(
+            Tombstone(
+                kind=kind, record_id=record_id, uid=uid, label=label[:600], merged_into=merged_into
+            )
+        )
 
 
 def _tombstone_of(record: Any) -> dict[str, Any] | None:
