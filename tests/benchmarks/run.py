@@ -3,6 +3,7 @@
     python tests/benchmarks/run.py                      # 10,000, 100,000 and 1,000,000
     python tests/benchmarks/run.py --sizes 10000 100000 --runs 3
     python tests/benchmarks/run.py --reference /tmp/ref/.venv/bin/tracker   # and an earlier tracker
+    python tests/benchmarks/run.py --sizes 1000000 --runs 3 --only stats visits
 
 Every figure is a whole process (start-up included), run several times; the table
 shows medians. Each child's own peak memory comes from ``os.wait4`` (its ``ru_maxrss``).
@@ -13,9 +14,13 @@ The peers run in the same session, on the same database, one after another:
 - a plain Python ``csv`` + ``sqlite3`` ``executemany`` into one table (the import floor).
 
 With ``--reference TRACKER`` (another tracker, say a worktree of an earlier commit
-with its own virtual environment), the import and the cost of a rejected row are also
-measured against it, taking turns, in the same run (``compare.py``, which can also run
-alone).
+with its own virtual environment), every read is also timed on it, taking turns with
+this tracker, in a row of its own beside the same peers; and the import and the cost of
+a rejected row are measured against it (``compare.py``, which can also run alone).
+
+``--only`` picks the questions whose name begins with one of the words given
+(``--only stats visits`` times the reads of ``stats`` and ``visits`` alone; ``export``,
+``import``, ``tracker --help`` name the others).
 
 The databases come from ``generate.py`` (built once per size and reused). The table is
 printed and written to ``results.md`` beside this file, with the machine and the date.
@@ -302,6 +307,16 @@ def measure(
     return timing
 
 
+def measure_in_turns(commands: list[list[str]], runs: int) -> list[Timing]:
+    """Each of ``commands`` timed ``runs`` times, one after the other in each turn, so
+    that a busy spell of the machine falls on all of them alike."""
+    timings = [Timing() for _ in commands]
+    for _ in range(runs):
+        for command, timing in zip(commands, timings, strict=True):
+            timing.samples.append(run_once(command))
+    return timings
+
+
 def tool(name: str) -> str:
     beside = Path(sys.executable).with_name(name)
     found = str(beside) if beside.exists() else shutil.which(name)
@@ -327,6 +342,7 @@ class Row:
     rows: int | None = None  # for throughput
     query: float | None = None  # tracker's query part: the command run in-process, warm
     floor_query: float | None = None  # the sqlite3 shell's own timer for the same SQL
+    reference: bool = False  # the figures of the tracker given as --reference
 
     def cells(self) -> list[str]:
         def seconds(t: Timing | None) -> str:
@@ -381,9 +397,24 @@ HEADER = [
 ]
 
 
-def read_benchmarks(db: Path, size: int, runs: int, workdir: Path) -> list[Row]:
-    """The read questions and the export on the database of ``size`` meetings."""
+def wanted(question: str, only: list[str] | None) -> bool:
+    """Whether ``question`` is one of those ``--only`` picks (all without it)."""
+    return only is None or any(question.startswith(word) for word in only)
+
+
+def read_benchmarks(
+    db: Path,
+    size: int,
+    runs: int,
+    workdir: Path,
+    *,
+    only: list[str] | None = None,
+    reference: str | None = None,
+) -> list[Row]:
+    """The read questions and the export on the database of ``size`` meetings; with
+    ``reference`` (another tracker), each read also on it, taking turns."""
     tracker = [tool("tracker"), "--db", str(db)]
+    earlier = [reference, "--db", str(db)] if reference else None
     utils = [tool("sqlite-utils"), str(db)]
     shell = [tool("sqlite3"), "-readonly", str(db)]
     label = f"{size:,}"
@@ -412,23 +443,33 @@ def read_benchmarks(db: Path, size: int, runs: int, workdir: Path) -> list[Row]:
         ("places", ["places"], PLACES_SQL),
     ]
     for question, args, sql in questions:
+        if not wanted(question, only):
+            continue
         print(f"  {question}", flush=True)
+        commands = [[*tracker, *args], [*utils, sql, "--table"], [*shell, sql]]
+        if earlier is not None:
+            commands.append([*earlier, *args])
+        mine, peer, floor, *theirs = measure_in_turns(commands, runs)
         rows.append(
             Row(
                 question,
                 label,
-                measure([*tracker, *args], runs),
-                measure([*utils, sql, "--table"], runs),
-                measure([*shell, sql], runs),
+                mine,
+                peer,
+                floor,
                 query=query_part(db, args, runs),
                 floor_query=shell_query_part(db, sql, runs),
             )
         )
+        for timing in theirs:
+            rows.append(Row(f"{question} (reference)", label, timing, peer, floor, reference=True))
     # A whole export of 1,000,000 meetings takes half a minute or more for each tool:
     # once each there (and at most three runs below).
     export_runs = 1 if size >= 1_000_000 else min(runs, 3)
     out = workdir / "export.out"
     for fmt, peer_option in (("csv", ["--csv"]), ("ndjson", ["--nl"])):
+        if not wanted(f"export --format {fmt}", only):
+            continue
         print(f"  export --format {fmt}", flush=True)
         rows.append(
             Row(
@@ -607,8 +648,9 @@ def _verdict(met: bool) -> str:
 
 
 def targets(rows: list[Row], heavy: dict[str, list[str]], elapsed: float) -> list[str]:
-    """One line per target: met or not, and the figures it rests on."""
-    sized = [row for row in rows if row.size not in ("–", "new db")]
+    """One line per target (this tracker's, not the reference's): met or not, and the
+    figures it rests on."""
+    sized = [row for row in rows if row.size not in ("–", "new db") and not row.reference]
     largest = sized[-1].size if sized else "–"
     reads = [
         (row, row.tracker.seconds / row.peer.seconds)
@@ -706,7 +748,16 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=generate.default_workdir())
     parser.add_argument("--output", type=Path, default=HERE / "results.md")
     parser.add_argument(
-        "--reference", metavar="TRACKER", help="also compare the import with this tracker"
+        "--reference",
+        metavar="TRACKER",
+        help="also time the reads and compare the import with this tracker",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="WORD",
+        help="only the questions whose name begins with one of these words "
+        "(stats, visits, timeline, show, people, places, export, import, tracker)",
     )
     args = parser.parse_args()
     global LAUNCH
@@ -721,12 +772,16 @@ def main() -> None:
     rows: list[Row] = []
     for size, db in databases.items():
         print(f"{size:,} meetings", flush=True)
-        rows += read_benchmarks(db, size, args.runs, args.workdir)
-    with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
-        # Each sqlite-utils import of 100,000 rows takes about 20 s: two runs of each.
-        rows.append(import_benchmark(Path(tmp), max(1, args.runs // 2), args.import_rows))
+        rows += read_benchmarks(
+            db, size, args.runs, args.workdir, only=args.only, reference=args.reference
+        )
+    importing = wanted(f"import {args.import_rows:,}-row csv", args.only)
+    if importing:
+        with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+            # Each sqlite-utils import of 100,000 rows takes about 20 s: two runs of each.
+            rows.append(import_benchmark(Path(tmp), max(1, args.runs // 2), args.import_rows))
     reference: list[str] = []
-    if args.reference:
+    if args.reference and importing:
         from tests.benchmarks.compare import compare
 
         with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
@@ -736,7 +791,8 @@ def main() -> None:
                 *compare(Path(tmp), args.reference, args.import_rows, args.runs),
                 "",
             ]
-    rows += startup_benchmarks(args.runs)
+    if wanted("tracker --help", args.only):
+        rows += startup_benchmarks(args.runs)
     heavy = heavy_imports(databases[min(databases)])
     elapsed = time.perf_counter() - started
     report = [
