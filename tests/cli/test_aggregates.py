@@ -2,7 +2,8 @@
 are the ones the earlier computations gave (kept in ``tests/data/aggregates-expected.json``:
 first the per-visit one, then, under the envoy rule of ``tracker.query.sides``, the
 SQLAlchemy queries the plain read replaced), on the seed data and on a generated record,
-with and without filters, on both backends."""
+with and without filters, on both backends. When the seed data changes,
+``python -m tests.cli.test_aggregates`` writes the file again (``regenerate``)."""
 
 from __future__ import annotations
 
@@ -53,3 +54,33 @@ def _before_accounts(rows: object) -> object:
     ``stats`` (tests/cli/test_accounts_views.py checks them)."""
     assert isinstance(rows, list)
     return [{k: v for k, v in row.items() if k != "disputed_durations"} for row in rows]
+
+
+def regenerate(
+    path: Path = Path(__file__).parent.parent / "data" / "aggregates-expected.json",
+) -> None:
+    """Write ``path`` again from what ``visits`` and ``stats`` answer now, on fresh SQLite
+    databases: when the seed data changes (``python -m tests.cli.test_aggregates``). Read
+    the diff before committing it: every change must be one the data meant."""
+    import tempfile
+
+    found = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for data in ("seed", "generated"):
+            db = str(Path(folder) / f"{data}.db")
+            if data == "seed":
+                assert CliRunner().invoke(main, ["--db", db, "seed"]).exit_code == 0
+            else:
+                source = Path(folder) / "generated.json"
+                source.write_text(json.dumps(document()), encoding="utf-8")
+                result = CliRunner().invoke(main, ["--db", db, "import", str(source)])
+                assert result.exit_code == 0, result.output
+            for command in ("visits", "stats"):
+                for args in CASES:
+                    key = " ".join([data, command, *args])
+                    found[key] = _before_accounts(_json(db, command, *args, "--format", "json"))
+    path.write_text(json.dumps(found, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
+
+
+if __name__ == "__main__":
+    regenerate()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -17,6 +19,65 @@ def test_seed_then_seed_again_adds_nothing(run: Invoke) -> None:
     assert first.stdout == "Seed data: 171 added, 0 updated, 0 unchanged.\n"
     second = run("seed")
     assert second.stdout == "Seed data: 0 added, 0 updated, 171 unchanged.\n"
+
+
+ANCHORAGE = "meeting-2025-08-15-trump-putin-anchorage"
+
+
+def _as_an_older_tracker_seeded_it() -> list[tuple[str, dict[str, Any]]]:
+    """The seed as it was before the Anchorage summit was recoded: on Putin's visit,
+    with Putin, Lavrov and Ushakov as its envoys."""
+    from tracker.seeding import seed_documents
+
+    documents = copy.deepcopy(list(seed_documents()))
+    for _name, document in documents:
+        for meeting in document["meetings"]:
+            if meeting["uid"] == ANCHORAGE:
+                meeting["visit"] = "visit-2025-08-putin-anchorage"
+                for participant in meeting["participants"]:
+                    if participant["side"] == "RU":
+                        participant["role"] = "envoy"
+    return documents
+
+
+def _anchorage(run: Invoke) -> dict[str, Any]:
+    rows = json.loads(run("timeline", "--from", "2025-08-15", "--to", "2025-08-15",
+                          "--format", "json").stdout)  # fmt: skip
+    (row,) = rows
+    assert row["uid"] == ANCHORAGE
+    return dict(row)
+
+
+def test_seed_brings_a_record_seeded_by_an_older_version_up_to_date(
+    run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    older = _as_an_older_tracker_seeded_it()
+    with monkeypatch.context() as patched:
+        patched.setattr("tracker.seeding.seed_documents", lambda: iter(older))
+        assert run("seed").exit_code == 0
+    assert _anchorage(run)["envoys"] == "Vladimir Putin; Steve Witkoff; Sergey Lavrov; Yuri Ushakov"
+    # A field edited locally since is kept; the fields still as seeded take the new seed.
+    assert run("edit", ANCHORAGE, "--title", "Alaska summit").exit_code == 0
+    result = run("seed")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "Seed data: 0 added, 1 updated, 170 unchanged.\n"
+        f"  kept local changes: meeting {ANCHORAGE} (title)\n"
+    )
+    row = _anchorage(run)
+    assert (row["title"], row["envoys"]) == ("Alaska summit", "Steve Witkoff")
+    meeting = next(m for m in json.loads(run("export").stdout)["meetings"] if m["uid"] == ANCHORAGE)
+    assert meeting["visit"] is None
+    assert [(p["person"], p["role"]) for p in meeting["participants"]] == [
+        ("person-donald-trump", "host"),
+        ("person-vladimir-putin", "principal"),
+        ("person-marco-rubio", "delegate"),
+        ("person-steve-witkoff", "envoy"),
+        ("person-sergey-lavrov", "delegate"),
+        ("person-yuri-ushakov", "adviser"),
+    ]
+    again = run("seed")
+    assert again.stdout.startswith("Seed data: 0 added, 0 updated, 171 unchanged.\n")
 
 
 def test_export_shows_the_witkoff_visits_at_their_precision(run: Invoke) -> None:

@@ -214,14 +214,14 @@ def test_a_logged_meeting_has_only_its_own_envoys(seeded: Invoke) -> None:
 
 
 def test_deleting_a_visits_last_meeting_removes_the_visit(seeded: Invoke) -> None:
-    result = seeded("delete", "meeting-2025-08-15-trump-putin-anchorage", "--yes")
+    result = seeded("delete", "meeting-2025-11-24-driscoll-russia-abu-dhabi", "--yes")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         "Deleted 1 visit(s), 1 meeting(s), 1 statement(s)"
-        " (visit visit-2025-08-putin-anchorage had no other meeting).\n"
+        " (visit visit-2025-11-driscoll-abu-dhabi had no other meeting).\n"
     )
     uids = [v["uid"] for v in exported(seeded)["visits"]]
-    assert "visit-2025-08-putin-anchorage" not in uids
+    assert "visit-2025-11-driscoll-abu-dhabi" not in uids
 
 
 def test_editing_a_meeting_out_of_its_visit_moves_it(seeded: Invoke) -> None:
