@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,18 +16,14 @@ from cli.app import CONTEXT_SETTINGS, main
 from cli.context import App
 from cli.read_commands import excel_option, timeline_command
 from tracker.errors import InvalidInput
-from tracker.exporters import (
-    DEFAULT_TITLE,
-    Export,
-    exporter_named,
-    known_extensions,
-    name_for_extension,
-    names,
-)
-from tracker.exporters.table import CsvExporter
+from tracker.exporters import exporter_named, known_extensions, name_for_extension, names
+from tracker.exporters.base import DEFAULT_TITLE, Export, Exporter
 from tracker.formats import excel_refused
-from tracker.query import Filters
+from tracker.query.where import Filters
 from tracker.text import visible
+
+if TYPE_CHECKING:
+    from db.outputs import Output
 
 pass_app = click.make_pass_decorator(App)
 
@@ -106,7 +102,7 @@ def export(
 
     Example: tracker export --envoy Witkoff --from 2025-04 --to 2025-08 -o witkoff.ics
     """
-    from db.outputs import check_output, writing_text
+    from db.outputs import check_output
 
     target = check_output(
         "-" if output is None else output, field="--output", database=app.database_file()
@@ -114,6 +110,8 @@ def export(
     name = fmt or _format_for(None if target.given == "-" else Path(target.given))
     exporter = exporter_named(name)
     if app.excel:
+        from tracker.exporters.table import CsvExporter
+
         if not isinstance(exporter, CsvExporter):
             raise excel_refused(name)
         exporter = CsvExporter(excel=True)
@@ -125,18 +123,32 @@ def export(
         if name not in DOCUMENT_FORMATS or filters != Filters():
             raise InvalidInput("--as-of", "json or yaml of the whole database (no filters)")
         when = moment(as_of, "--as-of", end=True)
-    with app.database().reading() as session:
-        source = Export(session, filters, title=title, as_of=when)
-        source.conditions()  # resolves the filters before anything is written
-        # Counted only for the progress bar (a terminal): a count of every meeting costs
-        # a pass over the table.
-        total = source.summary().meetings if app.err.is_terminal else 0
-        with closing(source), _progress(app, total) as progress, writing_text(target) as stream:
-            source.progress = progress
-            count = exporter.write(source, stream)
+    if exporter.reads_orm:
+        from tracker.backend import reader
+
+        with app.database().reading() as session:
+            export = Export(reader(session), filters, session=session, title=title, as_of=when)
+            count = _write(app, exporter, export, target)
+    else:
+        with app.reading() as read:
+            export = Export(read, filters, title=title, as_of=when)
+            count = _write(app, exporter, export, target)
     if target.given != "-":
         what = f"{count} meeting{'s' if count != 1 else ''} as {name}"
         app.err.print(messages.WROTE.format(what=what, path=visible(target.given)))
+
+
+def _write(app: App, exporter: Exporter, source: Export, target: Output) -> int:
+    """Write ``source`` with ``exporter`` to ``target``; the number of meetings written."""
+    from db.outputs import writing_text
+
+    source.where()  # resolves the filters before anything is written
+    # Counted only for the progress bar (a terminal): a count of every meeting costs
+    # a pass over the table.
+    total = source.summary().meetings if app.err.is_terminal else 0
+    with closing(source), _progress(app, total) as progress, writing_text(target) as stream:
+        source.progress = progress
+        return exporter.write(source, stream)
 
 
 # The filters of ``tracker timeline``, before this command's own options.

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from tracker.backend import reader
 from tracker.dates import parse_when
-from tracker.models import Meeting, Place, Visit, span_days
+from tracker.models import Meeting, Place, span_days
 from tracker.names import name_key
-from tracker.query import DateRange, Filters, timeline_rows
-from tracker.query.filters import _overlap
+from tracker.query import Filters, timeline_rows
+from tracker.query.where import meeting_where, visit_where
 
 # Records of every width: a day, a month, a year, a two-year interval, an open-ended
 # approximate day, and a day long before the others.
@@ -75,15 +75,16 @@ def test_the_longest_span_bounds_earliest_from_below(session: Session) -> None:
     assert longest == (date(2025, 4, 30) - date(2023, 5, 1)).days
     stored = session.scalar(select(span_days(Meeting.earliest, Meeting.latest)).limit(1))
     assert stored is not None
-    conditions = _overlap(session, Meeting, DateRange(date(2025, 6, 1), date(2025, 6, 30)))
+    where = meeting_where(reader(session), Filters(date_from="2025-06", date_to="2025-06"))
     bound = date(2025, 6, 1) - timedelta(days=longest)
-    rendered = [str(c.compile(compile_kwargs={"literal_binds": True})) for c in conditions]
-    assert any(f"meeting.earliest >= '{bound.isoformat()}'" in c for c in rendered), rendered
+    assert "m.earliest >= :f_floor" in where.conditions
+    assert where.params["f_floor"] == bound.isoformat()
 
 
 def test_no_bound_before_year_one(session: Session) -> None:
     _meetings(session)
-    conditions = _overlap(session, Visit, DateRange(date(1, 1, 2), None))
-    assert len(conditions) == 1  # no visits stored: nothing to bound by
-    conditions = _overlap(session, Meeting, DateRange(date(1, 1, 2), None))
-    assert len(conditions) == 1  # the bound would fall before 0001-01-01
+    read = reader(session)
+    where = visit_where(read, Filters(date_from="0001-01-02"))
+    assert where.conditions == ("v.latest >= :f_start",)  # no visits stored: nothing to bound by
+    where = meeting_where(read, Filters(date_from="0001-01-02"))
+    assert where.conditions == ("m.latest >= :f_start",)  # the bound would fall before 0001-01-01

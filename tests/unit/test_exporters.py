@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from types import SimpleNamespace
 from typing import Any, ClassVar, TextIO
@@ -15,12 +18,15 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tracker import exporters
+from tracker.backend import reader
 from tracker.dates import parse_when
 from tracker.document import load_document, seed_documents
-from tracker.exporters import Export, Exporter, register
+from tracker.exporters import Format, register
+from tracker.exporters.base import Export, Exporter
 from tracker.exporters.ics import stamp, uncertain, vtimezone
 from tracker.exporters.timelinejs import event as timeline_event
 from tracker.query import Attendee, Filters, TimelineRecord
+from tracker.sql import Reader
 
 # -- the registry ------------------------------------------------------------------------
 
@@ -39,10 +45,36 @@ def test_the_registry_has_every_format_with_its_metadata() -> None:
         "gexf",
         "geojson",
     ]
-    for exporter in exporters.EXPORTERS:
-        assert exporter.extensions
-        assert "/" in exporter.media_type
-        assert exporter.summary
+    for entry in exporters.EXPORTERS:
+        assert entry.extensions
+        assert "/" in entry.media_type
+        assert entry.summary
+
+
+@pytest.mark.parametrize("name", exporters.names())
+def test_a_builtin_format_is_what_its_exporter_class_says(name: str) -> None:
+    # The registry knows a built-in's metadata without importing its module; the class,
+    # once imported, says the same.
+    entry = exporters.format_named(name)
+    assert entry.home is not None
+    assert Format.of(entry.load()) == Format(
+        entry.name, entry.extensions, entry.media_type, entry.summary
+    )
+
+
+def test_the_registry_imports_no_exporter_module() -> None:
+    script = (
+        "import sys; from tracker import exporters; exporters.names();"
+        " exporters.name_for_extension('x.ics'); exporters.known_extensions();"
+        " print(sorted(m for m in sys.modules if m.startswith('tracker.exporters.')"
+        " or m in ('sqlalchemy', 'networkx', 'icalendar', 'yaml')))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+    script = script.replace("exporters.names();", "exporters.exporter_named('csv');")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.stdout.strip() == "['tracker.exporters.base', 'tracker.exporters.table']"
 
 
 @pytest.mark.parametrize(
@@ -85,9 +117,29 @@ def test_a_plugin_registers_like_a_builtin() -> None:
         assert exporters.names()[-1] == "count"
         assert exporters.name_for_extension("x.count") == "count"
         assert isinstance(exporters.exporter_named("count"), Count)
+        # Or by where its class lives, imported when it is first used; a name already
+        # registered is replaced.
+        home = f"{__name__}:LazyCsv"
+        register(Format("csv", ("csv",), "text/csv", "counted", home))
+        assert exporters.names().count("csv") == 1
+        assert exporters.format_named("csv").summary == "counted"
+        assert isinstance(exporters.exporter_named("csv"), LazyCsv)
     finally:
         exporters.EXPORTERS[:] = saved
     assert "count" not in exporters.names()
+    assert not isinstance(exporters.exporter_named("csv"), LazyCsv)
+
+
+class LazyCsv(Exporter):
+    """A plugin's replacement of a built-in format, registered by its module path."""
+
+    name = "csv"
+    extensions: ClassVar[tuple[str, ...]] = ("csv",)
+    media_type = "text/csv"
+    summary = "counted"
+
+    def write(self, export: Export, stream: TextIO) -> int:
+        return 0
 
 
 def test_an_unknown_format_is_bad_input() -> None:
@@ -250,24 +302,56 @@ def _many(count: int) -> dict[str, Any]:
     }
 
 
+def _export(session: Session, filters: Filters | None = None, **options: Any) -> Export:
+    """An export of ``session``'s database, read as the command reads it: on the plain
+    read, with the session given to the exporters that read the models."""
+    return Export(reader(session), filters, session=session, **options)
+
+
+class _CountingReader:
+    """A plain read that counts the statements it runs."""
+
+    def __init__(self, read: Reader) -> None:
+        self.read = read
+        self.count = 0
+
+    @property
+    def sql(self) -> Any:
+        return self.read.sql
+
+    def rows(self, query: str, params: Any = None) -> Iterator[tuple[Any, ...]]:
+        self.count += 1
+        return self.read.rows(query, params)
+
+    def all(self, query: str, params: Any = None) -> list[tuple[Any, ...]]:
+        self.count += 1
+        return self.read.all(query, params)
+
+    def scalar(self, query: str, params: Any = None) -> Any:
+        self.count += 1
+        return self.read.scalar(query, params)
+
+
 def _statements(session: Session, fmt: str) -> tuple[int, str]:
+    """The statements an export runs, on the plain read and through the session."""
     count = 0
 
     def counter(*_: Any) -> None:
         nonlocal count
         count += 1
 
+    read = _CountingReader(reader(session))
     engine = session.get_bind()
     event.listen(engine, "before_cursor_execute", counter)
     try:
         stream = io.StringIO(newline="")
-        exporters.exporter_named(fmt).write(Export(session), stream)
+        exporters.exporter_named(fmt).write(Export(read, session=session), stream)
     finally:
         event.remove(engine, "before_cursor_execute", counter)
-    return count, stream.getvalue()
+    return count + read.count, stream.getvalue()
 
 
-@pytest.mark.parametrize("fmt", ["csv", "ics", "html", "timelinejs"])
+@pytest.mark.parametrize("fmt", ["csv", "ics", "html", "timelinejs", "geojson"])
 def test_statements_grow_with_batches_not_with_meetings(session: Session, fmt: str) -> None:
     load_document(session, _many(10), origin="small")
     small, _ = _statements(session, fmt)
@@ -282,7 +366,7 @@ def test_statements_grow_with_batches_not_with_meetings(session: Session, fmt: s
 def test_progress_is_reported_and_ends_at_the_count(session: Session) -> None:
     load_document(session, _many(600), origin="many")
     seen: list[int] = []
-    export = Export(session, progress=seen.append)
+    export = _export(session, progress=seen.append)
     exporters.exporter_named("ndjson").write(export, io.StringIO())
     assert seen == [250, 500, 600]
     assert export.summary().meetings == 600
@@ -292,23 +376,23 @@ def test_csv_reports_progress_as_the_row_formats_do(session: Session) -> None:
     # csv reads the rows in batches, yet calls back at the same counts.
     load_document(session, _many(600), origin="many")
     seen: list[int] = []
-    export = Export(session, progress=seen.append)
+    export = _export(session, progress=seen.append)
     assert exporters.exporter_named("csv").write(export, io.StringIO(newline="")) == 600
     assert seen == [250, 500, 600]
 
 
 def test_filters_are_named_for_the_reader(session: Session) -> None:
     _seed(session)
-    export = Export(session, Filters(date_from="2025-04", with_person="Putin"))
+    export = _export(session, Filters(date_from="2025-04", with_person="Putin"))
     assert export.filter_labels() == [("from", "2025-04"), ("with", "Putin")]
     assert export.filtered
-    assert not Export(session).filtered
+    assert not _export(session).filtered
 
 
 def test_an_empty_database_exports_empty_but_valid_files(session: Session) -> None:
     for fmt in exporters.names():
         stream = io.StringIO(newline="")
-        assert exporters.exporter_named(fmt).write(Export(session), stream) == 0
+        assert exporters.exporter_named(fmt).write(_export(session), stream) == 0
         text = stream.getvalue()
         if fmt in ("json", "timelinejs"):
             json.loads(text)

@@ -3,11 +3,13 @@ batches) and the ``Exporter`` base class.
 
 An exporter pulls what it needs from the ``Export`` it is given: the timeline rows
 (csv, markdown, ndjson), the timeline records, each row with its meeting's people,
-sources and place (html, timelinejs, ics, geojson, graphml, gexf), the visits (ics,
-geojson), or the lossless document (json, yaml). Rows and records come from the one
-timeline builder (``tracker.query.timeline``); every iterator reads in batches with a
-constant number of statements per batch, so an export writes rows as they are read and
-its memory does not grow with the database.
+sources and place (html, timelinejs, ics, geojson), the visits (ics, geojson), or the
+lossless document (json, yaml). Rows, records and visits are read on a plain read
+(``tracker.sql.Reader``: no SQLAlchemy on SQLite) by the one timeline builder
+(``tracker.query.timeline``), filtered by the one filter code (``tracker.query.where``);
+only an exporter that declares ``reads_orm`` is given a SQLAlchemy session as well.
+Every iterator reads in batches with a constant number of statements per batch, so an
+export writes rows as they are read and its memory does not grow with the database.
 """
 
 from __future__ import annotations
@@ -16,25 +18,22 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import Any, ClassVar, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO, TypeVar
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session, selectinload
-
-from tracker.backend import reader
-from tracker.models import Meeting, Visit, VisitSource, VisitTraveller
-from tracker.query import (
-    BATCH,
-    Filters,
-    Row,
+from tracker.query.display import Row, when_of
+from tracker.query.timeline import (
     TimelineRecord,
     TimelineTuple,
-    meeting_conditions,
     timeline_batches,
     timeline_records,
     timeline_rows,
-    when_of,
 )
+from tracker.query.visits import VisitRecord, visit_records
+from tracker.query.where import Filters, Where, meeting_where
+from tracker.sql import Reader
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 DEFAULT_TITLE = "Diplomatic visits and meetings"
 
@@ -69,34 +68,43 @@ class Summary:
 
 class Export:
     """The records an export writes: the meetings ``filters`` select (all of them when
-    no filter is set) and what they refer to, read in batches from ``session``.
+    no filter is set) and what they refer to, read in batches on ``read``.
 
-    ``progress`` is called with the number of meetings read so far, every
-    ``PROGRESS_EVERY`` meetings and once at the end.
+    ``session`` is a SQLAlchemy session in the same transaction as ``read``
+    (``tracker.backend.reader(session)``), given only for an exporter that
+    ``reads_orm``. ``progress`` is called with the number of meetings read so far,
+    every ``PROGRESS_EVERY`` meetings and once at the end.
     """
 
     def __init__(
         self,
-        session: Session,
+        read: Reader,
         filters: Filters | None = None,
         *,
+        session: Session | None = None,
         title: str = DEFAULT_TITLE,
         progress: Callable[[int], None] | None = None,
         as_of: datetime | None = None,
     ) -> None:
-        self.session = session
-        self.read = reader(session)
-        """A plain read in the session's transaction: the timeline builder's."""
+        self.read = read
+        self._session = session
         self.filters = filters or Filters()
         self.as_of = as_of
         self.title = title
         self.progress = progress
-        self._conditions: list[ColumnElement[bool]] | None = None
+        self._where: Where | None = None
         self._summary: Summary | None = None
         self._streams: list[Generator[Any, None, None]] = []
 
+    @property
+    def session(self) -> Session:
+        """The SQLAlchemy session, for an exporter that ``reads_orm``."""
+        if self._session is None:
+            raise RuntimeError("this export was given no session (its exporter reads_orm?)")
+        return self._session
+
     def close(self) -> None:
-        """Close every stream handed out (their cursors with them) while the session is
+        """Close every stream handed out (their cursors with them) while the read is
         open: a writer stopped half-way (its reader went away) leaves none to be closed
         later, after the connection."""
         while self._streams:
@@ -118,22 +126,23 @@ class Export:
             if (value := getattr(self.filters, f.name)) not in (None, False)
         ]
 
-    def conditions(self) -> list[ColumnElement[bool]]:
-        """The WHERE conditions on ``Meeting`` (names resolved once; raises InvalidInput,
-        NotFound or Ambiguous for a bad filter before anything is written)."""
-        if self._conditions is None:
-            self._conditions = meeting_conditions(self.session, self.filters)
-        return self._conditions
+    def where(self) -> Where:
+        """The WHERE conditions on the meetings, aliased ``m`` (names resolved once;
+        raises InvalidInput, NotFound or Ambiguous for a bad filter before anything is
+        written)."""
+        if self._where is None:
+            self._where = meeting_where(self.read, self.filters, "m")
+        return self._where
 
     def summary(self) -> Summary:
         """The number of meetings and their first and last day (one query)."""
         if self._summary is None:
-            count, earliest, latest = self.session.execute(
-                select(func.count(Meeting.id), func.min(Meeting.earliest), func.max(Meeting.latest))
-                .select_from(Meeting)
-                .where(*self.conditions())
-            ).one()
-            self._summary = Summary(int(count), earliest, latest)
+            where = self.where()
+            count, earliest, latest = self.read.all(
+                "SELECT count(*), min(m.earliest), max(m.latest) FROM meeting AS m" + where.sql(),
+                where.params,
+            )[0]
+            self._summary = Summary(int(count), _day(earliest), _day(latest))
         return self._summary
 
     # -- what exporters read ------------------------------------------------------------
@@ -181,39 +190,28 @@ class Export:
         if self.progress is not None:
             self.progress(count)
 
-    def visits(self) -> Iterator[Visit]:
+    def visits(self) -> Iterator[VisitRecord]:
         """The visits that hold a selected meeting (every visit when nothing is
         filtered), by date, with travellers and sources, streamed in batches."""
-        return self._tracked(self._visits())
-
-    def _visits(self) -> Generator[Visit, None, None]:
-        query = (
-            select(Visit)
-            .order_by(Visit.earliest, Visit.latest, Visit.id)
-            .options(
-                selectinload(Visit.travellers).selectinload(VisitTraveller.person),
-                selectinload(Visit.source_links).selectinload(VisitSource.source),
-            )
-            .execution_options(yield_per=BATCH)
-        )
-        if self.filtered:
-            held = select(Meeting.visit_id).where(Meeting.visit_id.is_not(None), *self.conditions())
-            query = query.where(Visit.id.in_(held))
-        yield from self.session.scalars(query)
+        held = self.where() if self.filtered else None
+        return self._tracked(visit_records(self.read, held))
 
     def timed_offsets(self) -> set[str]:
         """The UTC offsets (``Z``, ``+03:00``) of the selected meetings dated to the minute."""
+        where = self.where()
         offsets: set[str] = set()
-        query = (
-            select(Meeting.edtf)
-            .where(Meeting.edtf.contains("T"), *self.conditions())
-            .execution_options(yield_per=BATCH * 10)
-        )
-        for edtf in self.session.scalars(query):
+        query = "SELECT m.edtf FROM meeting AS m WHERE m.edtf LIKE '%T%'" + where.sql("AND")
+        for (edtf,) in self.read.rows(query, where.params):
             offset = when_of(edtf, date.min, date.min).offset
             if offset is not None:
                 offsets.add(offset)
         return offsets
+
+    def meeting_uids(self) -> list[str]:
+        """The uids of the selected meetings."""
+        where = self.where()
+        query = "SELECT m.uid FROM meeting AS m" + where.sql()
+        return [uid for (uid,) in self.read.rows(query, where.params)]
 
     def document(self) -> dict[str, Any]:
         """The lossless ``tracker/1`` document of the selected meetings and what they
@@ -227,11 +225,18 @@ class Export:
             return document_as_of(self.session, self.as_of)
         if not self.filtered:
             return dump_document(self.session)
-        uids = list(self.session.scalars(select(Meeting.uid).where(*self.conditions())))
+        uids = self.meeting_uids()
         document = dump_document(self.session, uids)
         if self.progress is not None:
             self.progress(len(uids))
         return document
+
+
+def _day(value: Any) -> date | None:
+    """A date as a plain read gives it (ISO text), or ``None``."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
 
 
 class Exporter(ABC):
@@ -242,12 +247,16 @@ class Exporter(ABC):
     names it is picked for, the first being the usual one; ``media_type`` is the IANA
     media type of what it writes. Streams are text with ``newline=""``: an exporter
     writes the line endings its format asks for (CRLF for csv and ics).
+
+    ``reads_orm``: the exporter reads ``export.session`` (SQLAlchemy's models) beside
+    the plain read; the command opens a session only for such an exporter.
     """
 
     name: ClassVar[str]
     extensions: ClassVar[tuple[str, ...]]
     media_type: ClassVar[str]
     summary: ClassVar[str]
+    reads_orm: ClassVar[bool] = False
 
     @abstractmethod
     def write(self, export: Export, stream: TextIO) -> int:

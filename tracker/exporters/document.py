@@ -15,7 +15,11 @@ from tracker.exporters.base import Export, Exporter
 # tracker.document is imported when a document is written, not with the registry.
 
 
-class JsonExporter(Exporter):
+class _DocumentExporter(Exporter):
+    reads_orm = True  # ``dump_document`` reads the models
+
+
+class JsonExporter(_DocumentExporter):
     name = "json"
     extensions = ("json",)
     media_type = "application/json"
@@ -29,7 +33,7 @@ class JsonExporter(Exporter):
         return len(document["meetings"])
 
 
-class YamlExporter(Exporter):
+class YamlExporter(_DocumentExporter):
     name = "yaml"
     extensions = ("yaml", "yml")
     media_type = "application/yaml"

@@ -150,13 +150,14 @@ class HtmlExporter(Exporter):
         "one self-contained page: a map, a lane per envoy along a time axis, then the "
         "meetings, each expanding to its participants, statements and sources"
     )
+    reads_orm = True  # statements and accounts
 
     def write(self, export: Export, stream: TextIO) -> int:
         summary = export.summary()
         envoys: dict[str, int] = {}
         outcomes: set[str] = set()
         spots: dict[int, _Spot] = {}
-        atlas = Atlas(export.session)
+        atlas = Atlas(export.read)
         any_uncertain = False
         any_not_held = False
         count = 0

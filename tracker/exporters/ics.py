@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, TextIO
 from tracker import __version__
 from tracker.dates import When
 from tracker.exporters.base import Export, Exporter
-from tracker.models import Person, Source, Visit
 from tracker.query import (
     Attendee,
     PlaceIndex,
@@ -34,6 +33,7 @@ from tracker.query import (
     format_duration,
     when_of,
 )
+from tracker.query.visits import Traveller, VisitRecord
 from tracker.text import visible
 from tracker.vocab import MeetingStatus, ParticipantRole
 
@@ -54,7 +54,7 @@ def event_uid(record_uid: str) -> str:
     return f"{record_uid}@tracker"
 
 
-def person_address(person: Person | Attendee) -> str:
+def person_address(person: Attendee | Traveller) -> str:
     """The cal-address URI of a person (RFC 5545 allows any URI)."""
     return f"urn:tracker:person:{person.uid}"
 
@@ -138,7 +138,7 @@ def text(value: str) -> str:
     return visible(value, keep="\n\t")
 
 
-def _attendee(person: Person | Attendee, role: str, tracker_role: str | None) -> vCalAddress:
+def _attendee(person: Attendee | Traveller, role: str, tracker_role: str | None) -> vCalAddress:
     from icalendar import vCalAddress
 
     address = vCalAddress(person_address(person))
@@ -155,7 +155,7 @@ def _location(places: PlaceIndex, place_id: int | None) -> str | None:
     return ", ".join(names) or None
 
 
-def _source_lines(sources: Iterable[Source | SourceRef]) -> list[str]:
+def _source_lines(sources: Iterable[SourceRef]) -> list[str]:
     lines = []
     for source in sources:
         label = ", ".join(part for part in (source.publisher, source.title) if part)
@@ -204,11 +204,11 @@ def meeting_event(record: TimelineRecord, places: PlaceIndex) -> Event:
     return event
 
 
-def visit_event(visit: Visit, places: PlaceIndex) -> Event:
+def visit_event(visit: VisitRecord, places: PlaceIndex) -> Event:
     from icalendar import Event
 
     when = when_of(visit.edtf, visit.earliest, visit.latest)
-    names = ", ".join(t.person.name for t in visit.travellers)
+    names = ", ".join(traveller.name for traveller in visit.travellers)
     destination = places.name(visit.destination_id)
     summary = "Visit"
     if names:
@@ -230,12 +230,12 @@ def visit_event(visit: Visit, places: PlaceIndex) -> Event:
         lines.append(f"date uncertain: {when.display}")
     if visit.purpose:
         lines.append(visit.purpose)
-    lines.extend(_source_lines(link.source for link in visit.source_links))
+    lines.extend(_source_lines(visit.sources))
     if lines:
         event.add("description", text("\n".join(lines)))
     event.add("categories", ["visit"])
     for traveller in visit.travellers:
-        event.add("attendee", _attendee(traveller.person, "REQ-PARTICIPANT", traveller.role))
+        event.add("attendee", _attendee(traveller, "REQ-PARTICIPANT", traveller.role))
     return event
 
 

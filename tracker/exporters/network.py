@@ -4,7 +4,7 @@ People are the nodes (keyed by uid): ``name``, ``country`` and ``role`` (their c
 title: the last role without an end, else the last one), and ``meetings``, how many of
 the selected held meetings they took part in. Two people are joined by an edge when
 they met, by the rule ``tracker counterparts`` follows and read by the same query
-(``tracker.query.envoys.who_met_whom``): both took part in a held meeting on different
+(``tracker.query.sides.WHO_MET_WHOM``): both took part in a held meeting on different
 sides (a participant without a side is on no side, so meets everyone else there).
 Members of one delegation are not joined for sitting at the same table; announced,
 postponed and cancelled meetings join no one.
@@ -21,16 +21,13 @@ XML 1.0 cannot hold most control characters at all.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
-from sqlalchemy import func, select
-
-from tracker.backend import reader
 from tracker.counterparts import counterpart_pairs
 from tracker.exporters.base import Export, Exporter
-from tracker.models import Meeting, Person, PersonRole
-from tracker.query import taking_part, talks_cells
-from tracker.query.where import meeting_where
+from tracker.query.sides import TAKING_PART
+from tracker.query.travels import talks_cells
 from tracker.text import visible
 from tracker.vocab import MeetingStatus
 
@@ -38,11 +35,30 @@ if TYPE_CHECKING:
     import networkx as nx
 
 
-def current_role(roles: list[PersonRole]) -> str | None:
-    """The title a person holds now: the last role without an end, else the last one."""
-    open_ended = [role for role in roles if not role.end_edtf]
+TAKING_PART_IN_SQL = (
+    f"SELECT fs.person_id, count(*) FROM ({TAKING_PART}) AS fs"
+    " JOIN meeting AS m ON m.id = fs.meeting_id"
+    f" WHERE m.status = '{MeetingStatus.HELD.value}'{{where}} GROUP BY fs.person_id"
+)
+PEOPLE_SQL = "SELECT id, uid, name, country FROM person WHERE {among}"
+ROLES_SQL = (
+    "SELECT person_id, title, end_edtf FROM person_role WHERE {among} ORDER BY person_id, id"
+)
+
+
+@dataclass(frozen=True)
+class _Person:
+    uid: str
+    name: str
+    country: str | None
+
+
+def current_role(roles: list[tuple[str, str | None]]) -> str | None:
+    """The title a person holds now (from their roles in order, each a title and its
+    end): the last role without an end, else the last one."""
+    open_ended = [role for role in roles if not role[1]]
     chosen = (open_ended or roles)[-1:] if roles else []
-    return chosen[0].title if chosen else None
+    return chosen[0][0] if chosen else None
 
 
 def network(export: Export) -> tuple[nx.Graph[str], int]:
@@ -51,36 +67,25 @@ def network(export: Export) -> tuple[nx.Graph[str], int]:
     (``counterpart_pairs``, every pair once), grouped by the database."""
     import networkx as nx
 
-    session, conditions = export.session, export.conditions()
-    sides = taking_part()
-    meeting = Meeting.__table__.c
+    read, where = export.read, export.where()
     taking_part_in: dict[int, int] = dict(
-        session.execute(
-            select(sides.c.person_id, func.count())
-            .select_from(sides.join(Meeting.__table__, meeting.id == sides.c.meeting_id))
-            .where(meeting.status == MeetingStatus.HELD.value, *conditions)
-            .group_by(sides.c.person_id)
-        ).all()
+        read.all(TAKING_PART_IN_SQL.format(where=where.sql("AND")), where.params)
     )
-    read = reader(session)
-    where = meeting_where(read, export.filters, "m")
     pairs, _outcomes = counterpart_pairs(read, where, everyone=True)
 
-    people: dict[int, Person] = {}
-    roles: dict[int, list[PersonRole]] = {}
+    people: dict[int, _Person] = {}
+    roles: dict[int, list[tuple[str, str | None]]] = {}
     ids = list(taking_part_in)
     for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        people.update(
-            (p.id, p) for p in session.scalars(select(Person).where(Person.id.in_(chunk)))
-        )
-        query = (
-            select(PersonRole)
-            .where(PersonRole.person_id.in_(chunk))
-            .order_by(PersonRole.person_id, PersonRole.id)
-        )
-        for role in session.scalars(query):
-            roles.setdefault(role.person_id, []).append(role)
+        chunk = {"ids": read.sql.ids(ids[start : start + 500])}
+        for person_id, uid, name, country in read.all(
+            PEOPLE_SQL.format(among=read.sql.among("id", "ids")), chunk
+        ):
+            people[person_id] = _Person(uid, name, country)
+        for person_id, title, end_edtf in read.all(
+            ROLES_SQL.format(among=read.sql.among("person_id", "ids")), chunk
+        ):
+            roles.setdefault(person_id, []).append((title, end_edtf))
 
     graph: nx.Graph[str] = nx.Graph(name=_text(export.title))
     for person_id, person in sorted(people.items(), key=lambda item: (item[1].name, item[0])):

@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from tracker.exporters.base import Export
-from tracker.models import Place
 from tracker.names import name_key
-from tracker.query import Row, TimelineRecord, shown_edtf
+from tracker.query.display import Row, shown_edtf
+from tracker.query.timeline import TimelineRecord
+from tracker.sql import Reader
+
+PLACES_SQL = "SELECT id, uid, name, kind, country, parent_id, lat, lon FROM place"
 
 
 @dataclass(frozen=True)
@@ -60,24 +60,10 @@ class Atlas:
     """Every place with its coordinates (one query), and the places the selected
     meetings and visits happened at, filled in as they are read."""
 
-    def __init__(self, session: Session) -> None:
-        place = Place.__table__.c
+    def __init__(self, read: Reader) -> None:
         self.places = {
-            row.id: _PlaceRow(
-                row.uid, row.name, row.kind, row.country, row.parent_id, row.lat, row.lon
-            )
-            for row in session.execute(
-                select(
-                    place.id,
-                    place.uid,
-                    place.name,
-                    place.kind,
-                    place.country,
-                    place.parent_id,
-                    place.lat,
-                    place.lon,
-                )
-            )
+            place_id: _PlaceRow(uid, name, kind, country, parent_id, lat, lon)
+            for place_id, uid, name, kind, country, parent_id, lat, lon in read.rows(PLACES_SQL)
         }
         self.spots: dict[int, Spot] = {}
 
@@ -138,7 +124,7 @@ class Atlas:
 def atlas_of(export: Export) -> tuple[Atlas, int]:
     """The places of the meetings ``export`` selects and of their visits, and the number
     of meetings read."""
-    atlas = Atlas(export.session)
+    atlas = Atlas(export.read)
     count = 0
     for record in export.records():
         count += 1
@@ -151,7 +137,7 @@ def atlas_of(export: Export) -> tuple[Atlas, int]:
                 "uid": visit.uid,
                 "date": shown_edtf(visit.edtf),
                 "edtf": visit.edtf,
-                "travellers": "; ".join(t.person.name for t in visit.travellers) or None,
+                "travellers": "; ".join(t.name for t in visit.travellers) or None,
                 "purpose": visit.purpose,
             }
         )

@@ -1,4 +1,4 @@
-"""The read side, a module per question: ``filters`` (what a listing is narrowed to),
+"""The read side, a module per question: ``where`` (what a listing is narrowed to),
 ``places``, ``timeline``, ``envoys`` (and their visits and statistics), ``detail``
 (one record in full), ``registries`` (people and places), and ``display`` (dates and
 durations as people read them).
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
         when_of,
     )
     from tracker.query.envoys import taking_part
-    from tracker.query.filters import meeting_conditions
     from tracker.query.places import PlaceIndex
     from tracker.query.registries import people_rows, place_rows
     from tracker.query.sides import sides
@@ -75,7 +74,6 @@ _HOMES = {
     "DateRange": "tracker.query.where",
     "Filters": "tracker.query.where",
     "date_range": "tracker.query.where",
-    "meeting_conditions": "tracker.query.filters",
     "PlaceIndex": "tracker.query.places",
     "people_rows": "tracker.query.registries",
     "place_rows": "tracker.query.registries",
@@ -125,7 +123,6 @@ __all__ = [
     "format_minutes",
     "lanes",
     "main_meeting",
-    "meeting_conditions",
     "meeting_detail",
     "people_rows",
     "place_rows",
