@@ -11,8 +11,6 @@ whoever opens a database has them.
   number of ids, with nothing to expand per id);
 - streamed rows: SQLite's cursor reads lazily and stores dates as ISO text, so rows
   come from the DBAPI cursor as they are; PostgreSQL streams a server-side cursor;
-- full-text search: FTS5 tables on SQLite, ``tsvector`` expression indexes on
-  PostgreSQL (``tracker/search.py`` describes both);
 - a bulk insert of meetings on SQLite indexes them for search in one statement;
 - ``span_days``: the days between two dates (``julianday`` on SQLite).
 """
@@ -34,7 +32,6 @@ from sqlalchemy import (
     String,
     any_,
     bindparam,
-    column,
     func,
     literal_column,
     select,
@@ -43,7 +40,6 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.selectable import TextualSelect
 
 from db.dialects import POSTGRESQL, SQLITE
 from db.plain import session_reader
@@ -77,10 +73,6 @@ class SqliteBackend(Backend):
                 yield partition
         finally:
             result.close()
-
-    def meetings_matching(self, words: list[str]) -> TextualSelect:
-        sql = text(SQLITE.meetings_matching("fts")).bindparams(fts=SQLITE.words(words))
-        return sql.columns(column("meeting_id", Integer))
 
     @contextmanager
     def bulk_meeting_insert(self, connection: Connection, count: int) -> Iterator[None]:
@@ -134,10 +126,6 @@ class PostgresBackend(Backend):
 
     def among(self, column: SQLColumnExpression[int]) -> ColumnElement[bool]:
         return column == any_(self.ids_parameter())
-
-    def meetings_matching(self, words: list[str]) -> TextualSelect:
-        sql = text(POSTGRESQL.meetings_matching("words"))
-        return sql.bindparams(words=POSTGRESQL.words(words)).columns(column("meeting_id", Integer))
 
 
 BACKENDS["sqlite"] = SqliteBackend()

@@ -2,9 +2,10 @@
 
 The domain never tests which database it is on. ``db/backends.py`` registers, for each
 SQLAlchemy dialect it knows, a ``Backend`` holding the few pieces that differ (a list
-of ids as one parameter, how rows are streamed, full-text search, a bulk insert's
-search index, date arithmetic); a service asks ``backend(session)`` for the piece it
-needs. ``Backend`` itself is the portable way, for a database nobody registered.
+of ids as one parameter, how rows are streamed, a bulk insert's search index, date
+arithmetic); a service asks ``backend(session)`` for the piece it needs. ``Backend``
+itself is the portable way, for a database nobody registered. Full-text search is asked
+of a plain read (``reader.sql.meetings_matching``), as every filter is.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import Any
 from sqlalchemy import BindParameter, ColumnElement, Connection, Executable, SQLColumnExpression
 from sqlalchemy import bindparam as _bindparam
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import TextualSelect
 
 from tracker.errors import Unavailable
 from tracker.sql import Reader
@@ -54,11 +54,6 @@ class Backend:
                 tuple(value.isoformat() if isinstance(value, date) else value for value in row)
                 for row in partition
             ]
-
-    def meetings_matching(self, words: list[str]) -> TextualSelect:
-        """A SELECT of ``meeting_id``: the meetings whose texts, or one of whose
-        statements, hold every word of ``words``."""
-        raise Unavailable("this database has no full-text search tracker knows")
 
     def role(self, session: Session) -> str | None:
         """The database role a write is made as, where the database has roles."""

@@ -1,6 +1,7 @@
 """Full-text search over meetings: titles, outcome summaries, notes and statement texts.
 
-One service function, two engines behind it (their SQL is in ``db/dialects.py``):
+One filter, ``--search`` (``tracker.query.where``), two engines behind it (their SQL is
+in ``db/dialects.py``, asked for as ``reader.sql.meetings_matching``):
 
 - SQLite: FTS5 tables ``meeting_fts`` (rowid = meeting id; title, outcome summary,
   notes) and ``statement_fts`` (rowid = statement id; text), external-content tables
@@ -23,13 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from typing import TYPE_CHECKING
 
 from tracker.errors import InvalidInput
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-    from sqlalchemy.sql.selectable import TextualSelect
 
 MEETING_FTS = "meeting_fts"
 STATEMENT_FTS = "statement_fts"
@@ -71,17 +67,6 @@ def restored_after(restore: Callable[[], None]) -> Iterator[None]:
             restore()
         raise
     restore()
-
-
-def matching_meeting_ids(session: Session, query: str) -> TextualSelect:
-    """A SELECT of the ids of the meetings that ``query`` finds (for ``Meeting.id.in_``),
-    in the database's own full-text search (``db/dialects.py``).
-
-    Raises InvalidInput when the query has no word to search for.
-    """
-    from tracker.backend import backend
-
-    return backend(session).meetings_matching(search_words(query))
 
 
 def search_words(query: str) -> list[str]:

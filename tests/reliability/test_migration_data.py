@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 
 from db.engine import Database, open_database
 from db.schema import HEAD, alembic_config, stored_revision
-from tracker.search import is_search_object, matching_meeting_ids
+from tracker.backend import reader
+from tracker.query.where import Filters, meeting_where
+from tracker.search import is_search_object
 
 FIRST = "0001"
 CREATED = datetime(2025, 12, 2, 17, 30, tzinfo=UTC)
@@ -273,7 +275,11 @@ def _snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
 
 def _found(database: Database, words: str) -> list[int]:
     with Session(database.engine) as session:
-        return sorted(session.scalars(matching_meeting_ids(session, words)))
+        read = reader(session)
+        where = meeting_where(read, Filters(search=words))
+        return sorted(
+            id_ for (id_,) in read.all("SELECT m.id FROM meeting AS m" + where.sql(), where.params)
+        )
 
 
 def _revision(database: Database) -> str | None:

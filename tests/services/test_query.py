@@ -359,12 +359,15 @@ def test_search_needs_a_word(session: Session, world: Any) -> None:
 def test_postgres_search_can_use_the_gin_indexes(session: Session, world: Any) -> None:
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("PostgreSQL only")
-    from tracker.search import matching_meeting_ids
+    from tracker.query.where import meeting_where
 
     session.execute(text("SET LOCAL enable_seqscan = off"))
-    query = select(Meeting.id).where(Meeting.id.in_(matching_meeting_ids(session, "peace")))
-    compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
-    plan = "\n".join(session.scalars(text(f"EXPLAIN {compiled}")))
+    read = reader(session)
+    where = meeting_where(read, Filters(search="peace"))
+    plan = "\n".join(
+        line
+        for (line,) in read.all("EXPLAIN SELECT m.id FROM meeting AS m" + where.sql(), where.params)
+    )
     assert "ix_meeting_fulltext" in plan
     assert "ix_statement_fulltext" in plan
 
