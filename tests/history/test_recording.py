@@ -252,3 +252,38 @@ def test_a_database_from_before_starts_its_history_at_the_upgrade(
     assert len(found) == 1
     assert found[0]["command"] == "tracker db upgrade (history starts)"
     assert found[0]["changes"] == []
+
+
+def test_a_record_a_bulk_import_adds_and_the_same_write_changes_is_one_change(
+    db_url: str, change_sets: Callable[[], list[dict[str, Any]]]
+) -> None:
+    # An import's added records are recorded a table at a time; a record that a later
+    # write of the same transaction edits is still one change (added, as it ends), and
+    # one it deletes (with its visit) none.
+    from sqlalchemy import select
+
+    from db.engine import open_database
+    from tracker.importers.tabular import import_csv
+    from tracker.models import Meeting
+    from tracker.records import Changes, delete_record, edit_record
+
+    rows = "".join(
+        f"2025-0{n}-02,talks,Talks {n},Ann Envoy,Bo Host,Geneva,CH,bulk-{n}\n" for n in (1, 2, 3)
+    )
+    table = "edtf,kind,title,envoys,counterparts,city,country,uid\n" + rows
+    database = open_database(db_url)
+    try:
+        with database.writing() as session:
+            import_csv(session, table.encode(), origin="t.csv", create=True)
+            meetings = {m.uid: m for m in session.scalars(select(Meeting))}
+            edit_record(session, meetings["bulk-2"], Changes(title="Talks renamed"))
+            delete_record(session, meetings["bulk-3"])
+    finally:
+        database.dispose()
+    newest = change_sets()[-1]
+    meetings = {c["uid"]: c for c in newest["changes"] if c["section"] == "meetings"}
+    assert sorted(meetings) == ["bulk-1", "bulk-2"]
+    assert {c["op"] for c in newest["changes"]} == {"added"}
+    assert meetings["bulk-1"]["after"] is None  # read back from the record when shown
+    assert meetings["bulk-2"]["after"]["title"] == "Talks renamed"
+    assert len(newest["changes"]) == len({(c["section"], c["uid"]) for c in newest["changes"]})

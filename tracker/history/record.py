@@ -7,23 +7,27 @@ Each record touched is one row: its section and uid, and its canonical form (as 
 tracker/1 document writes it) before and after, as JSON. A record touched twice in one
 write is one row (its first state before, its last after); one added and deleted in the
 same write, or left as it was, is none. A write that changed nothing records nothing.
+The records a bulk import adds, a run of ids a table (:class:`AddedRows`), go in with
+one ``INSERT ... SELECT`` from that table each: a Python object per record would cost
+a big import more than its own planning of them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from tracker.backend import backend
 from tracker.collector import collector_paused
 from tracker.models import Change, ChangeSet
+from tracker.write.report import AddedRows, collected
 from tracker.write.report import Change as Touched
-from tracker.write.report import collected
 
 Doc = dict[str, Any]
 ADDED, UPDATED, DELETED = "added", "updated", "deleted"
@@ -61,12 +65,17 @@ Net = tuple[str, str, Doc | None, Doc | None]
 """A record's net change: section, uid, state before and after."""
 
 
-def net_changes(touched: Iterable[Touched]) -> list[Net]:
+def net_changes(touched: Iterable[Touched | AddedRows]) -> list[Net | AddedRows]:
     """Each record once: its first state before, its last after. A record with neither
     (``before`` and ``after`` empty) is one a bulk import added; a record added and
-    deleted by the same write, or left as it was, is left out."""
-    found: dict[tuple[str, str], list[Any]] = {}
-    for change in touched:
+    deleted by the same write, or left as it was, is left out. A run of records added
+    in bulk stays one item, in its place, unless another change of the write touches
+    one of them: then it is a change a record, as if each had been told alone."""
+    found: dict[Any, list[Any]] = {}
+    for change in _told_alone(list(touched)):
+        if isinstance(change, AddedRows):
+            found[id(change)] = [change]
+            continue
         key = (change.section, change.uid)
         net = found.get(key)
         if net is None:
@@ -76,10 +85,26 @@ def net_changes(touched: Iterable[Touched]) -> list[Net]:
             net[1] = change.after
             net[2] = False
     return [
-        (section, uid, before, after)
-        for (section, uid), (before, after, bulk_added) in found.items()
-        if bulk_added or before != after
+        net[0] if isinstance(net[0], AddedRows) else (key[0], key[1], net[0], net[1])
+        for key, net in found.items()
+        if isinstance(net[0], AddedRows) or net[2] or net[0] != net[1]
     ]
+
+
+def _told_alone(touched: list[Touched | AddedRows]) -> Iterator[Touched | AddedRows]:
+    """``touched``, with a run of added records that another change touches too as a
+    change a record."""
+    others: dict[str, set[str]] = {}
+    for change in touched:
+        if isinstance(change, Touched):
+            others.setdefault(change.section, set()).add(change.uid)
+    for change in touched:
+        if isinstance(change, AddedRows) and not others.get(change.section, set()).isdisjoint(
+            change.uids
+        ):
+            yield from (Touched(change.section, uid, None, None) for uid in change.uids)
+        else:
+            yield change
 
 
 def record_change_set(session: Session, author: Author) -> int | None:
@@ -90,7 +115,11 @@ def record_change_set(session: Session, author: Author) -> int | None:
 
 
 def _record(session: Session, author: Author) -> int | None:
-    touched = [change for report in collected(session) for change in report.changes]
+    reports = collected(session)
+    touched: list[Touched | AddedRows] = []
+    for report in reports:
+        touched += report.changes
+        touched += report.added_rows
     changes = net_changes(touched)
     pruned = session.info.get(PRUNED_BEFORE)
     if not changes and pruned is None:
@@ -107,27 +136,37 @@ def _record(session: Session, author: Author) -> int | None:
     session.add(change_set)
     session.flush()
     number = change_set.id
-    rows = [
-        (number, position, section, uid, ADDED, None, None)
-        if before is None and after is None  # a bulk import's (most of a big change set)
-        else (
-            number,
-            position,
-            section,
-            uid,
-            ADDED if before is None else DELETED if after is None else UPDATED,
-            as_json(before),
-            as_json(after),
-        )
-        for position, (section, uid, before, after) in enumerate(changes)
-    ]
+    rows: list[tuple[Any, ...]] = []
+    runs: list[tuple[int, AddedRows]] = []
+    position = 0
+    for change in changes:
+        if isinstance(change, AddedRows):
+            runs.append((position, change))
+            position += change.last - change.first + 1
+            continue
+        section, uid, before, after = change
+        if before is None and after is None:  # added by a bulk import, a uid at a time
+            rows.append((number, position, section, uid, ADDED, None, None))
+        else:
+            op = ADDED if before is None else DELETED if after is None else UPDATED
+            rows.append((number, position, section, uid, op, as_json(before), as_json(after)))
+        position += 1
     # The bulk path's batched inserts: a big import records hundreds of thousands.
+    from tracker.canonical import MODELS
     from tracker.importers.bulk import Writer
 
-    Writer(session, change_set.at, None).insert_rows(
-        Change.__table__,  # type: ignore[arg-type]
-        COLUMNS,
-        rows,
-    )
+    writer = Writer(session, change_set.at, None)
+    table = Change.__table__
+    writer.insert_rows(table, COLUMNS, rows)  # type: ignore[arg-type]
+    for start, run in runs:
+        added = MODELS[run.section].__table__
+        query = select(
+            literal(number),
+            added.c.id + (start - run.first),
+            literal(run.section),
+            added.c.uid,
+            literal(ADDED),
+        ).where(added.c.id.between(run.first, run.last))
+        writer.insert_from(table, COLUMNS[:5], query, len(run.uids))  # type: ignore[arg-type]
     session.info[RECORDED] = change_set.id
     return change_set.id

@@ -11,7 +11,7 @@ from datetime import datetime
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, update
+from sqlalchemy import Connection, Select, Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from tracker.backend import backend
@@ -137,6 +137,20 @@ class Writer:
             chunk = rows[start : start + BATCH]
             connection.execute(statement, [dict(zip(columns, row, strict=True)) for row in chunk])
             self._advance(len(chunk))
+
+    def insert_from(
+        self, table: Table, columns: Sequence[str], query: Select[Any], count: int
+    ) -> None:
+        """Insert the ``count`` rows ``query`` selects into ``columns``, in the database
+        (``INSERT ... SELECT``); on SQLite with the table's secondary indexes built after,
+        as for any big insert."""
+        connection = self.session.connection()
+        statement = insert(table).from_select(list(columns), query)
+        if not self.count_ids:
+            connection.execute(statement)
+            return
+        with _indexes_deferred(connection, table.name, count):
+            connection.execute(statement)
 
     def _insert_sqlite(
         self, table: Table, keys: Sequence[str], rows: Sequence[tuple[Any, ...]]

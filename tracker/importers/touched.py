@@ -6,12 +6,14 @@ The stored records are few next to the rows of a big import, and are read throug
 ORM in their canonical form as every other path reads them. A record the import adds
 is reported by its uid alone: its state after is the record as it stands, or as the
 next change found it (:func:`tracker.history.read.state_after`), so a big import does
-not read back what it has just written.
+not read back what it has just written. The records of a table it adds are one run of
+ids (:class:`~tracker.write.report.AddedRows`), which the history records in one
+statement; a change a uid at a time only where the ids it was handed are not one run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any, cast
@@ -22,7 +24,7 @@ from sqlalchemy.orm import Session
 from tracker.canonical import LOAD_OPTIONS, MODELS, canonical
 from tracker.importers.existing import chunks
 from tracker.importers.plan import Plan, Ref
-from tracker.write.report import Change, ChangeReport, collect
+from tracker.write.report import AddedRows, Change, ChangeReport, collect
 
 Doc = dict[str, Any]
 
@@ -79,14 +81,34 @@ def reported(session: Session, plan: Plan, report: ChangeReport) -> Iterator[Non
         now = after.get((section, _id))
         if now != doc:  # a role the person already held for those dates changes nothing
             report.changes.append(Change(section, doc["uid"], doc, now))
-    for section, uids in _added(plan):
-        report.changes.extend(Change(section, uid, None, None) for uid in uids)
+    for section, added in _added(plan):
+        report_added(report, section, added)
     collect(session, report)
 
 
-def _added(plan: Plan) -> Iterable[tuple[str, Iterable[str]]]:
-    yield "people", (values[0] for _ref, values in plan.people)
-    yield "places", (values[0] for _ref, values, _parent in plan.places)
-    yield "sources", (values[0] for _ref, values in plan.sources)
-    yield "visits", (values[0] for _ref, values, _destination in plan.visits)
-    yield "meetings", (values[0] for _ref, values, _visit, _venue in plan.meetings)
+def report_added(report: ChangeReport, section: str, added: Sequence[tuple[Any, ...]]) -> None:
+    """The records ``added`` (planned, now written: each a ref and its values, the uid
+    first) in ``report``: one run when their ids are one run, as the bulk writer hands
+    them out (in the order of their ids: new places go in parents first), else a change
+    each."""
+    if not added:
+        return
+    ids = [item[0].id for item in added]
+    uids = [item[1][0] for item in added]
+    first = ids[0]
+    if ids != list(range(first, first + len(ids))):
+        pairs = sorted(zip(ids, uids, strict=True))
+        ids, uids = [new_id for new_id, _uid in pairs], [uid for _id, uid in pairs]
+        first = ids[0]
+        if ids[-1] - first + 1 != len(ids):  # ids are keys: as many between is all of them
+            report.changes.extend(Change(section, uid, None, None) for uid in uids)
+            return
+    report.added_rows.append(AddedRows(section, first, ids[-1], uids))
+
+
+def _added(plan: Plan) -> Iterable[tuple[str, Sequence[tuple[Any, ...]]]]:
+    yield "people", plan.people
+    yield "places", plan.places
+    yield "sources", plan.sources
+    yield "visits", plan.visits
+    yield "meetings", plan.meetings

@@ -5,12 +5,14 @@ for ``seed``, the local changes it kept.
 
 This is the one place a write reports what it touched: every report a write makes is
 kept with its session (:func:`collect`), and the transaction records their ``changes``
-as one change set (:mod:`tracker.history.record`) without knowing which path wrote them.
+(and the runs of records added in bulk, ``added_rows``) as one change set
+(:mod:`tracker.history.record`) without knowing which path wrote them.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +34,21 @@ class Change:
     uid: str
     before: Doc | None
     after: Doc | None
+
+
+@dataclass(frozen=True)
+class AddedRows:
+    """Records a bulk write added, told by their ids instead of a :class:`Change` each:
+    every record of ``section`` whose id runs from ``first`` to ``last``, with ``uids``
+    in the order of their ids. A write holds the database's one write lock and ids are
+    never handed out twice, so no other record has an id in that run: the history
+    records them with one statement, from the table itself, without a Python object
+    per record (a big import adds hundreds of thousands)."""
+
+    section: str
+    first: int
+    last: int
+    uids: Sequence[str]
 
 
 @dataclass(frozen=True)
@@ -61,6 +78,7 @@ class ChangeReport:
     matched: Counter[str] = field(default_factory=Counter)
     deleted: Counter[str] = field(default_factory=Counter)
     changes: list[Change] = field(default_factory=list)
+    added_rows: list[AddedRows] = field(default_factory=list)
     new_names: list[NewName] = field(default_factory=list)
     kept: list[Kept] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -89,6 +107,7 @@ class ChangeReport:
         for name in ("added", "updated", "unchanged", "matched", "deleted"):
             getattr(self, name).update(getattr(other, name))
         self.changes += other.changes
+        self.added_rows += other.added_rows
         self.new_names += other.new_names
         self.kept += other.kept
         self.notes += other.notes
