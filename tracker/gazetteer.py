@@ -17,7 +17,10 @@ without a country pays. A city's country is enough: the cities of each country a
 kept in the user's cache folder, one small file a country, so that a lookup within a
 country reads that country's file only (the first run writes them). Other names are
 searched only for a name that no city (there) has, and every answer is remembered:
-only writes that create a city pay for it, once a name.
+only writes that create a city pay for it, once a name. Another tracker's folder (of
+another version, or in another environment) stays while it is read, so that trackers
+installed side by side do not throw each other's away; one unread for ``UNUSED_DAYS``
+goes.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import unicodedata
 from contextlib import suppress
 from dataclasses import dataclass
@@ -35,6 +39,9 @@ from typing import Any
 from tracker.errors import InvalidInput
 
 _NOT_WORD = re.compile(r"[\W_]+")
+
+UNUSED_DAYS = 30
+"""Days after which the kept cities of another tracker that no run has read are removed."""
 
 
 @dataclass(frozen=True)
@@ -155,7 +162,7 @@ def _entries(scope: str) -> tuple[Entry, ...]:
     if not scope.isalnum():
         return ()
     folder = _kept_folder()
-    if folder is not None and (folder / "complete").exists():
+    if folder is not None and _in_use(folder):
         kept = _read_kept(folder / f"{scope}.json")
         if kept is not None:
             return kept
@@ -202,11 +209,32 @@ def _keep(folder: Path, grouped: dict[str, tuple[Entry, ...]]) -> None:
             temporary.write_text(text, encoding="utf-8")
             os.replace(temporary, path)  # whole, for a reader running at the same time
         (folder / "complete").touch()
+        unused = time.time() - UNUSED_DAYS * 86400
         for stale in folder.parent.glob("gazetteer-*"):
-            if stale != folder and stale.is_dir():
+            if stale != folder and stale.is_dir() and _last_read(stale) < unused:
                 for item in stale.iterdir():
                     item.unlink(missing_ok=True)
                 stale.rmdir()
+
+
+@cache
+def _in_use(folder: Path) -> bool:
+    """Whether ``folder`` holds every country's cities; if so, marked as read now (once
+    a process), so that another tracker keeps it."""
+    mark = folder / "complete"
+    if not mark.exists():
+        return False
+    with suppress(OSError):  # a folder that cannot be written is read all the same
+        os.utime(mark)
+    return True
+
+
+def _last_read(folder: Path) -> float:
+    """When a kept folder was last read (or, without its mark, last written)."""
+    for path in (folder / "complete", folder):
+        with suppress(OSError):
+            return path.stat().st_mtime
+    return 0.0
 
 
 @cache

@@ -4,6 +4,8 @@ again."""
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +20,7 @@ def _forget() -> None:
         gazetteer._names_in,
         gazetteer._other_text,
         gazetteer._kept_folder,
+        gazetteer._in_use,
         gazetteer._by_country,
     ):
         remembered.cache_clear()
@@ -79,3 +82,34 @@ def test_a_damaged_file_is_read_from_the_gazetteer_again() -> None:
     _forget()
     (folder / "RU.json").write_text("not json", encoding="utf-8")
     assert _answers() == first
+
+
+def test_another_trackers_cities_stay_while_it_reads_them() -> None:
+    # Two trackers side by side (another version, or the same in another environment)
+    # keep a folder each: building one's must not throw the other's away, or each run
+    # of one reads the whole gazetteer again. A folder no run has read for a long time
+    # goes.
+    folder = gazetteer._kept_folder()
+    assert folder is not None
+    beside, old = (folder.with_name(f"gazetteer-{n * 16}") for n in "ab")
+    for other in (beside, old):
+        other.mkdir(parents=True)
+        (other / "RU.json").write_text("[]", encoding="utf-8")
+        (other / "complete").touch()
+    long_ago = time.time() - (gazetteer.UNUSED_DAYS + 1) * 86400
+    os.utime(old / "complete", (long_ago, long_ago))
+    _answers()
+    assert (folder / "complete").exists()
+    assert (beside / "RU.json").exists()
+    assert not old.exists()
+
+
+def test_reading_a_kept_folder_marks_it_used() -> None:
+    _answers()
+    folder = gazetteer._kept_folder()
+    assert folder is not None
+    long_ago = time.time() - (gazetteer.UNUSED_DAYS + 1) * 86400
+    os.utime(folder / "complete", (long_ago, long_ago))
+    _forget()
+    _answers()
+    assert (folder / "complete").stat().st_mtime > long_ago + 86400
