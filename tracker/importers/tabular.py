@@ -258,8 +258,12 @@ def _import(
         field_name = "traveller" if planner.new_people else "city"
         raise UnknownNames(field_name, planner.refused(), report)
     report.new_names = new
-    with reported(session, planner.plan, report):
-        Writer(session, now, progress).write(planner.plan)
+    # What the rules compared the rows with is not needed to write the plan: its memory
+    # goes to the writing (whose peak is the import's).
+    plan = planner.plan
+    del planner, existing
+    with reported(session, plan, report):
+        Writer(session, now, progress).write(plan)
     return report
 
 
