@@ -130,6 +130,21 @@ def test_a_plugin_registers_like_a_builtin() -> None:
     assert not isinstance(exporters.exporter_named("csv"), LazyCsv)
 
 
+def test_a_plugin_imports_what_it_needs_from_the_registry() -> None:
+    # As before the registry became lazy: the base class, the export and the built-in
+    # classes (to extend one) are importable from tracker.exporters itself.
+    from tracker.exporters import CsvExporter, IcsExporter
+    from tracker.exporters import Export as Exported
+    from tracker.exporters import Exporter as Base
+
+    assert Base is Exporter
+    assert Exported is Export
+    assert exporters.format_named("ics").load() is IcsExporter
+    assert issubclass(CsvExporter, Exporter)
+    with pytest.raises(AttributeError):
+        _missing = exporters.PdfExporter
+
+
 class LazyCsv(Exporter):
     """A plugin's replacement of a built-in format, registered by its module path."""
 

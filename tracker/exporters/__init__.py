@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tracker.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from tracker.exporters.base import Exporter
+    from tracker.exporters.base import DEFAULT_TITLE, Export, Exporter, Summary
 
 
 @dataclass(frozen=True)
@@ -187,9 +187,29 @@ def known_extensions() -> list[str]:
     return list(dict.fromkeys(f".{ext}" for entry in EXPORTERS for ext in entry.extensions))
 
 
+_BASE = ("DEFAULT_TITLE", "Export", "Exporter", "Summary")
+_BUILTIN_CLASSES = {entry.home.partition(":")[2]: entry.home for entry in EXPORTERS if entry.home}
+
+
+def __getattr__(name: str) -> Any:
+    """What a plugin imports from here (``Exporter``, ``Export``, a built-in exporter
+    class to extend), imported on first use so that the registry alone stays light."""
+    if name in _BASE:
+        return getattr(importlib.import_module("tracker.exporters.base"), name)
+    home = _BUILTIN_CLASSES.get(name)
+    if home is not None:
+        module, _colon, attribute = home.partition(":")
+        return getattr(importlib.import_module(module), attribute)
+    raise AttributeError(f"module 'tracker.exporters' has no attribute {name!r}")
+
+
 __all__ = [
+    "DEFAULT_TITLE",
     "EXPORTERS",
+    "Export",
+    "Exporter",
     "Format",
+    "Summary",
     "exporter_named",
     "format_named",
     "known_extensions",
