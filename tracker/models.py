@@ -247,6 +247,11 @@ class VisitSource(Base):
 
 class MeetingSource(Base):
     __tablename__ = "meeting_source"
+    __table_args__ = (
+        # A meeting's sources in their order, read from the index alone (the timeline's
+        # sources cell).
+        Index("ix_meeting_source_meeting_position", "meeting_id", "position", "source_id"),
+    )
 
     meeting_id: Mapped[int] = mapped_column(
         ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True
@@ -408,6 +413,11 @@ class Participant(Base):
     __tablename__ = "meeting_participant"
     __table_args__ = (
         Index("ix_meeting_participant_person_meeting", "person_id", "meeting_id"),
+        # A meeting's participants in their order, read from the index alone (the
+        # timeline's envoys and counterparts cells).
+        Index(
+            "ix_meeting_participant_meeting_position", "meeting_id", "position", "role", "person_id"
+        ),
         one_of("role", ParticipantRole),
     )
 
