@@ -12,7 +12,12 @@ tests which database it is on.
   number of ids, with nothing to expand per id);
 - full-text search: FTS5 tables on SQLite, ``tsvector`` expression indexes on
   PostgreSQL (``tracker/search.py`` describes both);
-- days between two dates: ``julianday`` on SQLite, date subtraction on PostgreSQL.
+- days between two dates: ``julianday`` on SQLite, date subtraction on PostgreSQL;
+- a list cell (``tracker.cells``) built by the database: its values escaped as
+  ``escape_item`` escapes them and joined in order, by ``group_concat`` over rows read
+  in that order on SQLite (whose ``group_concat`` takes no ORDER BY before 3.44: it
+  joins rows in the order the query reads them, which ``indexed_by`` fixes), by
+  ``string_agg ... ORDER BY`` on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from tracker.cells import SEPARATOR
 from tracker.search import (
     MEETING_FTS,
     PG_MEETING_DOCUMENT,
@@ -57,6 +63,21 @@ class SqliteSql:
         """An FTS5 query: every word, each quoted (so none is an operator)."""
         return " ".join('"' + word.replace('"', '""') + '"' for word in words)
 
+    def escaped(self, value: str) -> str:
+        # Most values hold neither character: test first, replace only when needed.
+        return (
+            f"CASE WHEN instr({value}, ';') OR instr({value}, '{_BACKSLASH}')"
+            f" THEN {_replaced(value)} ELSE {value} END"
+        )
+
+    def list_cell(self, value: str, order: str) -> str:
+        # In the order the rows are read: the query reads them by ``order`` through the
+        # index it names with ``indexed_by``.
+        return f"coalesce(group_concat({value}, '{SEPARATOR}'), '')"
+
+    def indexed_by(self, index: str) -> str:
+        return f" INDEXED BY {index}"
+
 
 class PostgresSql:
     """PostgreSQL's fragments (arrays, tsvector)."""
@@ -84,6 +105,25 @@ class PostgresSql:
 
     def words(self, words: list[str]) -> str:
         return " ".join(words)
+
+    def escaped(self, value: str) -> str:
+        return _replaced(value)
+
+    def list_cell(self, value: str, order: str) -> str:
+        return f"coalesce(string_agg({value}, '{SEPARATOR}' ORDER BY {order}), '')"
+
+    def indexed_by(self, index: str) -> str:
+        return ""
+
+
+_BACKSLASH = "\\"
+
+
+def _replaced(value: str) -> str:
+    """``value`` with ``\\`` doubled and ``;`` escaped, as ``escape_item`` does (the
+    backslash first). Both databases read a backslash in a literal as itself."""
+    twice = _BACKSLASH * 2
+    return f"replace(replace({value}, '{_BACKSLASH}', '{twice}'), ';', '{_BACKSLASH};')"
 
 
 SQLITE = SqliteSql()

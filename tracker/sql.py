@@ -8,8 +8,9 @@ fast as Python with its driver. A service writes its SQL once, for every databas
   wants another style);
 - dates come back as ISO text (``2025-04-11``), as SQLite stores them;
 - the few pieces that differ between the databases (a list of ids as one parameter,
-  days between two dates, full-text search) come from ``reader.sql`` (a ``Dialect``,
-  ``db/dialects.py``), asked for by name: a service never tests which database it is on.
+  days between two dates, full-text search, a list cell built in SQL) come from
+  ``reader.sql`` (a ``Dialect``, ``db/dialects.py``), asked for by name: a service
+  never tests which database it is on.
 """
 
 from __future__ import annotations
@@ -42,6 +43,22 @@ class Dialect(Protocol):
 
     def words(self, words: list[str]) -> str:
         """The value of a ``meetings_matching`` parameter for ``words``."""
+        ...
+
+    def escaped(self, value: str) -> str:
+        """Text ``value`` as one value of a list cell: ``\\`` and ``;`` escaped as
+        ``tracker.cells.escape_item`` escapes them."""
+        ...
+
+    def list_cell(self, value: str, order: str) -> str:
+        """The aggregate of a list cell: the non-NULL ``value`` s of a group joined with
+        ``tracker.cells.SEPARATOR`` in the order of ``order``, ``''`` when there is none.
+        The query reads the group's rows from ``indexed_by`` an index in that order."""
+        ...
+
+    def indexed_by(self, index: str) -> str:
+        """What follows a table in FROM so that it is read through ``index`` (the order
+        a ``list_cell`` joins its values in)."""
         ...
 
 

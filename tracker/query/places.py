@@ -55,12 +55,12 @@ class PlaceIndex:
         return chain
 
     def city(self, place_id: int | None) -> str | None:
-        return self._located(place_id)[0]
+        return self.located(place_id)[0]
 
     def country(self, place_id: int | None) -> str | None:
-        return self._located(place_id)[1]
+        return self.located(place_id)[1]
 
-    def _located(self, place_id: int | None) -> tuple[str | None, str | None]:
+    def located(self, place_id: int | None) -> tuple[str | None, str | None]:
         """The city and country code up the chain of ``place_id`` (walked once each)."""
         if place_id not in self._where:
             chain = self.chain(place_id)
@@ -79,7 +79,7 @@ class PlaceIndex:
     ) -> tuple[str | None, str | None, str | None]:
         """The venue, city and country cells of a meeting at ``venue_id`` (if any) whose
         place is ``place_id`` (the venue, else its visit's destination)."""
-        city, country = self._located(place_id)
+        city, country = self.located(place_id)
         return self.name(venue_id), city, country
 
 

@@ -38,9 +38,16 @@ from tracker.vocab import MeetingStatus, ParticipantRole
 
 P = TypeVar("P", bound=Hashable)
 
+
+def is_envoy(participant: str) -> str:
+    """The condition that the row ``participant`` (a name of ``meeting_participant``)
+    is one of its meeting's envoys: NULL, not true, for a participant with no role."""
+    return f"{participant}.role = '{ParticipantRole.ENVOY.value}'"
+
+
 TAKING_PART = (
     "SELECT meeting_id, person_id, side, position,"
-    f" CASE WHEN role = '{ParticipantRole.ENVOY.value}' THEN TRUE ELSE FALSE END AS envoy"
+    f" CASE WHEN {is_envoy('meeting_participant')} THEN TRUE ELSE FALSE END AS envoy"
     " FROM meeting_participant"
 )
 

@@ -12,17 +12,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from itertools import islice
+from itertools import islice, repeat
 from operator import itemgetter
 from typing import Any
 
-from tracker.cells import SEPARATOR, ListCell, escape_item, join_list
+from tracker.cells import ListCell
 from tracker.errors import InvalidInput
 from tracker.formats import Table
 from tracker.query.display import Precision, Row, precision, shown_edtf, when_of
 from tracker.query.disputes import disputed_fields
 from tracker.query.places import PlaceIndex
-from tracker.query.sides import TAKING_PART
+from tracker.query.sides import TAKING_PART, is_envoy
 from tracker.query.where import DateRange, Filters, meeting_where
 from tracker.sql import Reader
 from tracker.vocab import MeetingStatus
@@ -31,9 +31,10 @@ BATCH = 200
 """Records an export reads at a time where it loads ORM objects (visits, statements)."""
 
 
-ROWS_BATCH = 5_000
-"""Meetings read per partition by ``_partitions`` (plain rows): a partition costs a few
-megabytes, and larger ones are barely faster."""
+ROWS_BATCH = 1_000
+"""Meetings read per partition by ``_partitions`` (plain rows). A partition costs three
+statements and well under a megabyte; larger ones were slower (what a partition holds
+no longer stays in the processor's cache), smaller ones no faster."""
 
 
 TIMELINE_KEYS = (
@@ -191,11 +192,22 @@ participants (each with whether an envoy) and sources."""
 
 MEETINGS_SQL = (
     "SELECT m.id, m.uid, m.edtf, m.earliest, m.latest, m.kind, m.title, m.venue_id,"
-    " v.destination_id, m.duration_minutes, m.duration_qualifier, m.status, m.outcome,"
-    " m.outcome_summary{more}"
+    " coalesce(m.venue_id, v.destination_id), m.duration_minutes, m.duration_qualifier,"
+    " m.status, m.outcome, m.outcome_summary{more}"
     " FROM meeting AS m LEFT JOIN visit AS v ON v.id = m.visit_id{where}"
     " ORDER BY m.earliest, m.latest, m.id"
 )
+"""The meetings of the timeline, in order: a row each, its place (the venue, else its
+visit's destination) beside its venue."""
+
+PARTICIPANTS_IN_ORDER = "ix_meeting_participant_meeting_position"
+SOURCES_IN_ORDER = "ix_meeting_source_meeting_position"
+"""The indexes that hold a meeting's participants and its sources in their order: the
+list cells read them from these alone."""
+
+SOURCE_NAME = "coalesce(nullif(s.url, ''), nullif(s.publisher, ''), nullif(s.title, ''), s.uid)"
+"""How a list names a source (``tracker.query.display.source_name``) in SQL: its URL,
+else its publisher, else its title, else its uid."""
 
 
 def _partitions(
@@ -206,157 +218,156 @@ def _partitions(
     in ``TIMELINE_KEYS`` order) and, when ``wide``, a list of what ``TimelineRecord``
     holds beside each row (else an empty list).
 
-    It streams: memory stays flat, and each partition costs two more statements (its
-    participants, by the one rule of who is an envoy, and its sources) and one for the
-    people not seen before, whatever its size. Per row, only the cells that differ from
-    one meeting to the next are built; the rest (the date as shown, the place) is looked
-    up once per distinct value. The filters (and their names) are resolved when this is
-    called, before the first partition.
+    It streams: memory stays flat, and each partition costs three more statements
+    whatever its size: the envoys and counterparts cells (by the one rule of who is an
+    envoy) and the sources cells, each built by the database (``_cells``), and the
+    disputed facts; ``wide`` adds the participants, their people and the sources as
+    records. The rows are built a column at a time: a cell that repeats from one
+    meeting to the next (the date as shown, the venue, city and country) is looked up,
+    worked out once per distinct value. The filters (and their names) are resolved when
+    this is called, before the first partition.
     """
     where = meeting_where(read, filters, "m")
     query = MEETINGS_SQL.format(more=", m.updated_at" if wide else "", where=where.sql())
     return _built(read, PlaceIndex(read), read.rows(query, where.params), wide)
 
 
-def _related(read: Reader, wide: bool) -> tuple[str, str, str]:
-    """The statements ``_built`` runs per partition (participants, sources, people),
+def _cells(read: Reader) -> tuple[str, str]:
+    """The statements of a partition's list cells, each taking a list of meeting ids
+    as the one parameter ``ids``: a row per meeting with a participant (its id, its
+    envoys cell, its counterparts cell) and a row per meeting with a source (its id,
+    its sources cell). The database escapes and joins the values (``tracker.cells``)."""
+    sql = read.sql
+    name = sql.escaped("person.name")
+    envoy = is_envoy("p")
+    sides = (
+        f"SELECT p.meeting_id,"
+        f" {sql.list_cell(f'CASE WHEN {envoy} THEN {name} END', 'p.position')},"
+        f" {sql.list_cell(f'CASE WHEN {envoy} THEN NULL ELSE {name} END', 'p.position')}"
+        f" FROM meeting_participant AS p{sql.indexed_by(PARTICIPANTS_IN_ORDER)}"
+        " JOIN person ON person.id = p.person_id"
+        f" WHERE {sql.among('p.meeting_id', 'ids')} GROUP BY p.meeting_id"
+    )
+    sources = (
+        f"SELECT ms.meeting_id, {sql.list_cell(sql.escaped(SOURCE_NAME), 'ms.position')}"
+        f" FROM meeting_source AS ms{sql.indexed_by(SOURCES_IN_ORDER)}"
+        " JOIN source AS s ON s.id = ms.source_id"
+        f" WHERE {sql.among('ms.meeting_id', 'ids')} GROUP BY ms.meeting_id"
+    )
+    return sides, sources
+
+
+def _related(read: Reader) -> tuple[str, str, str]:
+    """The statements a wide partition runs besides (participants, sources, people),
     each taking a list of ids as the one parameter ``ids``."""
     among = read.sql.among
     participants = (
-        "SELECT sides.meeting_id, sides.person_id, sides.envoy"
-        + (", p.role, sides.side" if wide else "")
-        + f" FROM ({TAKING_PART}) AS sides"
-        + (
-            " JOIN meeting_participant AS p"
-            " ON p.meeting_id = sides.meeting_id AND p.person_id = sides.person_id"
-            if wide
-            else ""
-        )
-        + f" WHERE {among('sides.meeting_id', 'ids')} ORDER BY sides.meeting_id, sides.position"
+        "SELECT sides.meeting_id, sides.person_id, sides.envoy, p.role, sides.side"
+        f" FROM ({TAKING_PART}) AS sides"
+        " JOIN meeting_participant AS p"
+        " ON p.meeting_id = sides.meeting_id AND p.person_id = sides.person_id"
+        f" WHERE {among('sides.meeting_id', 'ids')} ORDER BY sides.meeting_id, sides.position"
     )
     sources = (
         "SELECT ms.meeting_id, s.url, s.publisher, s.title, s.uid"
         " FROM meeting_source AS ms JOIN source AS s ON s.id = ms.source_id"
         f" WHERE {among('ms.meeting_id', 'ids')} ORDER BY ms.meeting_id, ms.position"
     )
-    people = (
-        f"SELECT id, name{', uid, country' if wide else ''} FROM person WHERE {among('id', 'ids')}"
-    )
+    people = f"SELECT id, name, uid, country FROM person WHERE {among('id', 'ids')}"
     return participants, sources, people
+
+
+class _Shown(dict[str, str]):
+    """The dates as shown, by EDTF, each worked out when first asked for."""
+
+    def __missing__(self, edtf: str) -> str:
+        shown = self[edtf] = shown_edtf(edtf)
+        return shown
+
+
+NO_DISPUTE = ListCell()
+"""The ``disputed`` cell of a meeting with no disputed fact (one, shared: never
+changed)."""
 
 
 def _built(
     read: Reader, places: PlaceIndex, meetings: Iterator[tuple[Any, ...]], wide: bool
 ) -> Iterator[tuple[list[TimelineTuple], list[_Wide]]]:
-    participants_sql, sources_sql, people_sql = _related(read, wide)
+    sides_sql, sources_sql = _cells(read)
     ids = read.sql.ids
-    names: dict[int, str] = {}  # people's names, read as first needed
+    shown = _Shown()
+    venues = {place_id: place.name for place_id, place in places.places.items()}
+    cities: dict[int | None, str | None] = {}
+    countries: dict[int | None, str | None] = {}
     people: dict[int, tuple[Any, ...]] = {}  # wide: their rows (id, name, uid, country)
-    shown_dates: dict[str, str] = {}
-    at_venue: dict[int, tuple[str | None, str | None, str | None]] = {}
-    at_destination: dict[int | None, tuple[str | None, str | None, str | None]] = {}
     while partition := list(islice(meetings, ROWS_BATCH)):
-        meeting_ids = ids(map(_first, partition))
-        participants = read.all(participants_sql, {"ids": meeting_ids})
-        if len(names) > NAMES_KEPT:
-            names.clear()
+        columns = list(zip(*partition, strict=True))
+        meeting_ids, place_ids, edtfs = columns[0], columns[8], columns[2]
+        listed = {"ids": ids(meeting_ids)}
+        sides = _by_meeting(read.all(sides_sql, listed), 3)
+        sources = _by_meeting(read.all(sources_sql, listed), 2)
+        disputes = disputed_fields(read, meeting_ids)
+        if len(shown) > NAMES_KEPT:
+            shown.clear()
+        for place_id in set(place_ids).difference(cities):
+            cities[place_id], countries[place_id] = places.located(place_id)
+        rows: list[TimelineTuple] = list(
+            zip(
+                map(shown.__getitem__, edtfs),
+                edtfs,
+                *columns[3:7],  # earliest, latest, kind, title
+                map(sides[1].get, meeting_ids, repeat("")),
+                map(sides[2].get, meeting_ids, repeat("")),
+                map(venues.get, columns[7]),
+                map(cities.__getitem__, place_ids),
+                map(countries.__getitem__, place_ids),
+                *columns[9:14],  # duration (minutes, qualifier), status, outcome, summary
+                map(sources[1].get, meeting_ids, repeat("")),
+                map(disputes.get, meeting_ids, repeat(NO_DISPUTE)),
+                columns[1],  # uid
+                strict=True,
+            )
+        )
+        if not wide:
+            yield rows, []
+            continue
+        if len(people) > NAMES_KEPT:
             people.clear()
-        needed = set(map(_second, participants)).difference(names)
-        if needed:
-            found = read.all(people_sql, {"ids": ids(needed)})
-            names.update((row[0], row[1]) for row in found)
-            if wide:
-                people.update((row[0], row) for row in found)
-        taking_part: dict[int, list[tuple[int, Any]]] = {}
-        for meeting_id, person_id, envoy, *_more in participants:
-            taking_part.setdefault(meeting_id, []).append((person_id, envoy))
-        sources: dict[int, str] = {}
-        cited: dict[int, list[SourceRef]] = {}
-        for meeting_id, url, publisher, title, uid in read.all(sources_sql, {"ids": meeting_ids}):
-            text = escape_item(url or publisher or title or uid)
-            sources[meeting_id] = (
-                sources[meeting_id] + SEPARATOR + text if meeting_id in sources else text
-            )
-            if wide:
-                cited.setdefault(meeting_id, []).append(SourceRef(url, publisher, title, uid))
-        disputes = disputed_fields(read, list(map(_first, partition)))
-        rows: list[TimelineTuple] = []
-        for (
-            meeting_id,
-            uid,
-            edtf,
-            earliest,
-            latest,
-            kind,
-            title,
-            venue_id,
-            destination_id,
-            minutes,
-            qualifier,
-            status,
-            outcome,
-            summary,
-            *_updated_at,
-        ) in partition:
-            part = taking_part.get(meeting_id)
-            if part is None:
-                envoys = counterparts = ""
-            else:
-                envoys = join_list([names[p] for p, envoy in part if envoy])
-                counterparts = join_list([names[p] for p, envoy in part if not envoy])
-            if venue_id is not None:
-                place = at_venue.get(venue_id)
-                if place is None:
-                    place = at_venue[venue_id] = places.cells(venue_id, venue_id)
-            else:
-                place = at_destination.get(destination_id)
-                if place is None:
-                    place = at_destination[destination_id] = places.cells(None, destination_id)
-            shown = shown_dates.get(edtf)
-            if shown is None:
-                if len(shown_dates) > NAMES_KEPT:
-                    shown_dates.clear()
-                shown = shown_dates[edtf] = shown_edtf(edtf)
-            rows.append(
-                (
-                    shown,
-                    edtf,
-                    earliest,
-                    latest,
-                    kind,
-                    title,
-                    envoys,
-                    counterparts,
-                    *place,
-                    minutes,
-                    qualifier,
-                    status,
-                    outcome,
-                    summary,
-                    sources.get(meeting_id, ""),
-                    disputes.get(meeting_id) or ListCell(),
-                    uid,
-                )
-            )
-        yield rows, _wide(partition, participants, people, cited) if wide else []
+        yield rows, _wide(read, partition, listed, people)
+
+
+def _by_meeting(found: list[tuple[Any, ...]], width: int) -> list[dict[Any, Any]]:
+    """Rows of ``width`` values whose first is a meeting id, as one dict per value
+    (the first maps each id to itself)."""
+    columns = list(zip(*found, strict=True)) or [()] * width
+    return [dict(zip(columns[0], column, strict=True)) for column in columns]
 
 
 def _wide(
+    read: Reader,
     partition: list[tuple[Any, ...]],
-    participants: list[tuple[Any, ...]],
-    people: dict[int, Any],
-    cited: dict[int, list[SourceRef]],
+    listed: dict[str, Any],
+    people: dict[int, tuple[Any, ...]],
 ) -> list[_Wide]:
-    """What the ``TimelineRecord`` s of a partition hold beside their rows."""
+    """What the ``TimelineRecord`` s of a partition hold beside their rows: three more
+    statements (participants, sources, the people not seen before)."""
+    participants_sql, sources_sql, people_sql = _related(read)
+    participants = read.all(participants_sql, listed)
+    needed = set(map(_second, participants)).difference(people)
+    if needed:
+        people.update((row[0], row) for row in read.all(people_sql, {"ids": read.sql.ids(needed)}))
     taking_part: dict[int, list[tuple[Attendee, bool]]] = {}
     for meeting_id, person_id, envoy, role, side in participants:
         _id, name, uid, country = people[person_id]
         attendee = Attendee(person_id, uid, name, country, role, side)
         taking_part.setdefault(meeting_id, []).append((attendee, bool(envoy)))
+    cited: dict[int, list[SourceRef]] = {}
+    for meeting_id, url, publisher, title, uid in read.all(sources_sql, listed):
+        cited.setdefault(meeting_id, []).append(SourceRef(url, publisher, title, uid))
     return [
         (
             row[0],
-            row[7] if row[7] is not None else row[8],
+            row[8],
             row[14],
             taking_part.get(row[0], []),
             cited.get(row[0], []),
@@ -365,7 +376,7 @@ def _wide(
     ]
 
 
-_first, _second = itemgetter(0), itemgetter(1)
+_second = itemgetter(1)
 
 
 NAMES_KEPT = 100_000
