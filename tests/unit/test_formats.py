@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from tracker.cells import join_list, split_list
+from tracker.cells import ListCell, join_list, split_list
 from tracker.errors import InvalidInput
 from tracker.formats import (
     Csv,
@@ -22,6 +22,7 @@ from tracker.formats import (
     Markdown,
     Table,
     cell_text,
+    csv_lines,
     excel_cell,
     markdown_cell,
     table_format,
@@ -87,6 +88,39 @@ def test_csv_is_rfc_4180(rows: list[tuple[Any, ...]]) -> None:
     # Outside quoted fields, every line ends with CRLF.
     unquoted = re.sub(r'"(?:[^"]|"")*"', "", text)
     assert "\n" not in unquoted.replace("\r\n", "")
+
+
+# What a cell of the csv writer can be: text biased to what needs quoting or escaping
+# in a list, numbers, None, booleans and list cells.
+HOSTILE = st.text(alphabet=st.sampled_from(',"\r\n;\\ aé') | st.characters(), max_size=12)
+CELL = st.one_of(
+    HOSTILE,
+    st.none(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.lists(HOSTILE, max_size=3).map(ListCell),
+)
+
+
+@given(st.integers(min_value=2, max_value=5).flatmap(
+    lambda width: st.lists(st.lists(CELL, min_size=width, max_size=width), max_size=6)
+))  # fmt: skip
+def test_csv_lines_are_the_bytes_of_the_csv_module(rows: list[list[Any]]) -> None:
+    written = io.StringIO(newline="")
+    csv.writer(written, lineterminator="\r\n").writerows(rows)
+    assert csv_lines(rows) == written.getvalue()
+
+
+@given(st.lists(st.tuples(HOSTILE, CELL), max_size=6), st.booleans())
+def test_csv_writes_what_the_csv_module_writes(rows: list[tuple[Any, ...]], plain: bool) -> None:
+    # A plain table goes to the column writer as it is; another one cell by cell.
+    table = Table(("a", "b"), plain=plain)
+    written = io.StringIO(newline="")
+    writer = csv.writer(written, lineterminator="\r\n")
+    writer.writerow(table.keys)
+    writer.writerows(row if plain else [cell_text(value) for value in row] for row in rows)
+    assert _write(Csv, table, rows) == written.getvalue()
 
 
 def test_csv_cells() -> None:
