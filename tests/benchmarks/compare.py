@@ -1,11 +1,21 @@
-"""Import speed against another tracker (an earlier commit), side by side in one run.
+"""Import or export speed against another tracker (an earlier commit), side by side in
+one run.
 
     git worktree add /tmp/ref 86d238d
     (cd /tmp/ref && python3 -m venv .venv && .venv/bin/pip install -e .)
     python tests/benchmarks/compare.py --reference /tmp/ref/.venv/bin/tracker
     python tests/benchmarks/run.py --reference /tmp/ref/.venv/bin/tracker   # with the rest
+    python tests/benchmarks/compare.py --reference /tmp/ref/.venv/bin/tracker \
+        --question export --sizes 10000 1000000
 
-Two questions, each asked of this tracker and of the reference:
+``--question export``: ``export --format csv`` and ``--format ndjson`` of every meeting
+of the generated databases, each tracker reading the database built for its own schema
+revision (``generate.py``; the reference's is looked up by the reference's own schema
+head, and must have been built, by the reference's ``generate.py``), its output written
+to a file and compared: the two must write the same bytes. Rows per second are meetings
+over wall-clock seconds.
+
+The import questions (the default), each asked of this tracker and of the reference:
 
 - **import**: a timeline CSV of ``--rows`` meetings (``generate.timeline_csv``) into a
   new database already at the tracker's own schema head (``db upgrade``), creating the
@@ -25,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import filecmp
 import shutil
 import subprocess
 import sys
@@ -141,18 +152,95 @@ def compare(workdir: Path, reference: str, rows: int, runs: int) -> list[str]:
     return lines
 
 
+EXPORT_FORMATS = ("csv", "ndjson")
+
+
+def reference_database(reference: str, size: int, workdir: Path) -> Path:
+    """The database of ``size`` meetings built for the reference's schema revision."""
+    python = Path(reference).with_name("python")
+    head = subprocess.run(
+        [str(python), "-c", "from db.revisions import HEAD; print(HEAD)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=workdir,  # not this checkout's own packages
+    ).stdout.strip()
+    path = workdir / f"tracker-{size}-g{generate.GENERATOR_VERSION}-s{head}.db"
+    if not path.exists():
+        raise SystemExit(
+            f"{path} is not there: build it with the reference's own generator "
+            f"({python} REFERENCE/tests/benchmarks/generate.py {size} --workdir {workdir})"
+        )
+    return path
+
+
+def compare_exports(workdir: Path, reference: str, sizes: list[int], runs: int) -> list[str]:
+    """The export comparison as Markdown lines."""
+    trackers = {"this tracker": run.tool("tracker"), "reference": reference}
+    databases = {
+        size: {
+            "this tracker": generate.build(size, workdir),
+            "reference": reference_database(reference, size, workdir),
+        }
+        for size in sizes
+    }
+    outputs = {name: workdir / f"export-{name.replace(' ', '-')}.out" for name in trackers}
+    timings: dict[tuple[int, str, str], run.Timing] = {}
+    for size in sizes:
+        for fmt in EXPORT_FORMATS:
+            for turn in range(runs):
+                order = list(trackers) if turn % 2 == 0 else list(reversed(trackers))
+                for name in order:
+                    command = [trackers[name], "--db", str(databases[size][name]), "export",
+                               "--format", fmt]  # fmt: skip
+                    timing = timings.setdefault((size, fmt, name), run.Timing())
+                    timing.samples.append(run.run_once(command, outputs[name]))
+                    print(f"  {size:,} {fmt}, {name}: {timing.samples[-1].seconds:.2f} s",
+                          flush=True)  # fmt: skip
+                same = filecmp.cmp(outputs["this tracker"], outputs["reference"], shallow=False)
+                if not same:
+                    raise SystemExit(f"export --format {fmt} of {size:,} meetings differs")
+    for path in outputs.values():
+        path.unlink(missing_ok=True)
+    lines = [
+        "| export, every meeting | meetings | runs | this tracker s | reference s"
+        " | ÷ reference | this tracker rows/s | reference rows/s | this tracker CPU s"
+        " | reference CPU s | this tracker MiB | reference MiB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (size, fmt, name), ours in timings.items():
+        if name != "this tracker":
+            continue
+        theirs = timings[(size, fmt, "reference")]
+        lines.append(
+            f"| --format {fmt} | {size:,} | {len(ours.samples)} | {ours.seconds:.3f}"
+            f" | {theirs.seconds:.3f} | {ours.seconds / theirs.seconds:.2f}×"
+            f" | {size / ours.seconds:,.0f} | {size / theirs.seconds:,.0f}"
+            f" | {ours.cpu_seconds:.3f} | {theirs.cpu_seconds:.3f}"
+            f" | {ours.peak_mib:.0f} | {theirs.peak_mib:.0f} |"
+        )
+    lines += ["", "Both wrote the same bytes in every run."]
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--reference", required=True, help="the other tracker executable")
+    parser.add_argument("--question", choices=["import", "export"], default="import")
     parser.add_argument("--rows", type=int, default=run.IMPORT_ROWS)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000],
+                        help="export: meetings of the databases exported")  # fmt: skip
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
     parser.add_argument("--workdir", type=Path, default=generate.default_workdir())
     args = parser.parse_args()
     run.LAUNCH = run.Launcher()
     args.workdir.mkdir(parents=True, exist_ok=True)
     try:
-        with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
-            lines = compare(Path(tmp), args.reference, args.rows, args.runs)
+        if args.question == "export":
+            lines = compare_exports(args.workdir, args.reference, args.sizes, args.runs)
+        else:
+            with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+                lines = compare(Path(tmp), args.reference, args.rows, args.runs)
     finally:
         run.LAUNCH.close()
     print()
