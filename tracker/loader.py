@@ -10,6 +10,12 @@ unchanged one is not written at all. References by name go through the resolver,
 which knows the records of this document too. Loading the same file twice changes
 nothing the second time.
 
+A person or place merged into another is followed there (through later merges of that
+one): a reference to its uid names the kept record, and a record given with its uid
+updates the kept record, unless the document holds the kept record too (or another
+record merged into it, earlier), which then speaks for it. An undo, restoring records
+as they were, gives a merged record back its own uid instead.
+
 The first invalid record raises ``InvalidInput`` naming its path in the document; the
 caller's transaction then writes nothing.
 """
@@ -61,6 +67,7 @@ from tracker.write.apply import (
     apply_statement,
     apply_visit,
 )
+from tracker.write.merge import merged_into
 from tracker.write.report import ChangeReport
 from tracker.write.rules import shape
 from tracker.write.sources import identity
@@ -133,7 +140,10 @@ class Loader:
         self.objects: dict[str, dict[str, Any]] = {section: {} for section in SECTIONS}
         self.doc_uids: dict[str, set[str]] = {section: set() for section in SECTIONS}
         self.loaded: list[tuple[str, str]] = []  # (section, uid) of every record read
+        self._stored: set[tuple[str, str]] = set()  # (section, uid) of the records stored
         self.merged: dict[str, str] = {}  # uids of people and places merged away
+        # A merged-away uid -> the uid of the record it is now (``merged_into``).
+        self.followed: dict[str, dict[str, str]] = {"people": {}, "places": {}}
         # The stored form of each place before the loader changed it (places are
         # counted once their parents are set).
         self._befores: dict[tuple[str, str], Doc | None] = {}
@@ -182,7 +192,8 @@ class Loader:
             doc.done()
             found = self._named("people", uid, full["name"], path)
             person = self._store("people", path, full, doc, found, Person, apply_person)
-            self.writer.registered(person)
+            if person is not None:
+                self.writer.registered(person)
 
     def _places(self, records: list[Any]) -> None:
         pending: list[tuple[str, Doc, Reader, Any]] = []
@@ -206,17 +217,20 @@ class Loader:
             # Parents may come later in the document: every place is stored (with the
             # parent it has) first, so that a parent named by name is found.
             full["parent"] = found.parent.uid if found is not None and found.parent else None
+            given = uid
             place = self._store("places", path, full, doc, found, Place, apply_place, quiet=True)
+            if place is None:
+                continue
             self.writer.registered(place)
-            pending.append((path, full, doc, parent_ref))
-        for path, full, doc, parent_ref in pending:
+            pending.append((path, full, doc, (parent_ref, given)))
+        for path, full, doc, (parent_ref, given) in pending:
             if parent_ref is not None:
                 full["parent"] = self._ref("places", parent_ref, f"{path}.parent")
                 if full["parent"] == full["uid"]:
                     raise InvalidInput(f"{path}.parent", "another place than the place itself")
             place = self.objects["places"][full["uid"]]
             before = self._befores.pop(("places", full["uid"]))
-            wanted = self._wanted("places", place, before, full, doc)
+            wanted = self._wanted("places", place, before, full, doc, given)
             if before is not None and wanted == before:
                 self.report.record("places", full["uid"], before, before)
                 continue
@@ -361,6 +375,8 @@ class Loader:
                 )
                 for uid, label in self.session.execute(gone):
                     self.merged[uid] = label
+                    if uid not in self.objects[section] and not self.restoring:
+                        self._follow(section, uid)
 
     def _store(
         self,
@@ -385,12 +401,26 @@ class Loader:
             if section in ("people", "places"):
                 # Found by its name: the name is how the record was found, not a change.
                 full["name"] = found.name
+        given = uid
+        kept = self.followed.get(section, {}).get(uid)
+        if existing is None and kept is not None:
+            # A person or place merged into another: the kept record stands for it,
+            # unless a record of this document (its own, or another merged into it,
+            # earlier) writes the kept record.
+            if kept in self.doc_uids[section] or (section, kept) in self._stored:
+                stored = canonical(section, self.objects[section][kept])
+                self.report.record(section, kept, stored, stored)
+                return None
+            existing = self.objects[section][kept]
+            full["uid"] = uid = kept
         if existing is None and uid in self.merged and not self.restoring:
-            # A person or place merged into another: its uid is never given again.
+            # A person or place merged away, whose chain of merges ends at no record:
+            # its uid is never given again.
             raise Deleted(SINGULAR[section], uid, self.merged[uid], field=f"{path}.uid")
+        self._stored.add((section, uid))
         if existing is not None:
             before: Doc | None = canonical(section, existing)
-            wanted = self._wanted(section, existing, before, full, doc)
+            wanted = self._wanted(section, existing, before, full, doc, given)
         else:
             before = None
             wanted = dict(full)
@@ -413,15 +443,25 @@ class Loader:
         return record
 
     def _wanted(
-        self, section: str, existing: Any, before: Doc | None, full: Doc, doc: Reader
+        self,
+        section: str,
+        existing: Any,
+        before: Doc | None,
+        full: Doc,
+        doc: Reader,
+        given: str | None = None,
     ) -> Doc:
-        """What a stored record becomes: as it is, with the keys the document gives."""
+        """What a stored record becomes: as it is, with the keys the document gives.
+        ``seed`` decides on the record under the uid the document gave (``given``: a
+        merged-away uid for the kept record that stands for it)."""
         if before is None:
             return dict(full)
         wanted = {**before, **doc.carried(full)}
-        wanted["uid"] = before["uid"]
         if self.decide is not None:
-            wanted = self.decide(section, existing, before, wanted)
+            wanted = self.decide(
+                section, existing, before, {**wanted, "uid": given or before["uid"]}
+            )
+        wanted["uid"] = before["uid"]
         return wanted
 
     # Matching records given without a uid ---------------------------------------------
@@ -483,6 +523,9 @@ class Loader:
         if not isinstance(ref, str) or not ref.strip():
             raise InvalidInput(path, f"a {SINGULAR[section]} uid or name", ref)
         ref = ref.strip()
+        followed = self.followed.get(section, {}).get(ref)
+        if followed is not None:
+            return followed
         if ref in self.objects[section] or ref in self.doc_uids[section]:
             return ref
         model = MODELS[section]
@@ -505,11 +548,24 @@ class Loader:
                 assert record is not None
                 self.objects[section][record.uid] = record
                 return str(record.uid)
+            kept = self._follow(section, ref)
+            if kept is not None:
+                return kept
             merged = deleted_reference(self.session, SINGULAR[section], uid=ref)
             if merged is not None:
                 raise Deleted(SINGULAR[section], ref, merged, field=path)
             raise NotFound(SINGULAR[section], ref, result.suggestions, field=path)
         raise NotFound(SINGULAR[section], ref, field=path)
+
+    def _follow(self, section: str, uid: str) -> str | None:
+        """The uid of the record that the merged-away ``uid`` is now, if any (kept in
+        :attr:`followed`, the record in :attr:`objects`)."""
+        kept = merged_into(self.session, SINGULAR[section], uid)
+        if kept is None:
+            return None
+        self.objects[section].setdefault(kept.uid, kept)
+        self.followed[section][uid] = kept.uid
+        return str(kept.uid)
 
     def _optional_ref(self, doc: Reader, section: str, key: str) -> str | None:
         ref = doc.text(key, limit=200)

@@ -6,6 +6,13 @@ still as seeded takes the new seed's value (a newer tracker corrects its seed da
 field the user changed since is kept, and reported. A record missing from the database
 is added. A record that has no kept form (seeded by a tracker before this one, or added
 by hand with a seed's uid) keeps every field in which it differs from the seed.
+
+A seeded person or place merged into another record (a stub an import made, say) is
+followed there by the loader: the kept record stands for the seeded one. It is
+compared with the form kept under the seed's uid, so a field the merge brought over as
+seeded follows a newer seed, and one in which the kept record differs (its own name,
+the aliases the merge gave it) is the user's: kept, and reported under the kept
+record's uid. The form stays under the seed's uid; the kept record gets none of its own.
 """
 
 from __future__ import annotations
@@ -70,7 +77,9 @@ class _Seeder:
         self.session.flush()
 
     def decide(self, section: str, record: Any, stored: Doc, seeded: Doc) -> Doc:
-        """The form to write: the seed's, except in the fields the user changed."""
+        """The form to write: the seed's, except in the fields the user changed.
+        ``seeded`` carries the seed's uid, ``stored`` the record's (another when the
+        seeded record was merged into it)."""
         uid = str(seeded["uid"])
         self.seeded[(section, uid)] = dict(seeded)
         if record is None:
@@ -86,8 +95,9 @@ class _Seeder:
             if changed_here:
                 wanted[key] = stored.get(key)
                 kept.append(key)
+        where = (section, str(stored["uid"]))
         if kept:
-            self.kept[(section, uid)] = tuple(sorted(kept))
+            self.kept[where] = tuple(sorted(kept))
         else:
-            self.kept.pop((section, uid), None)
+            self.kept.pop(where, None)
         return wanted

@@ -248,6 +248,42 @@ def test_an_imported_stub_is_fixed_by_one_merge(
     assert {"name": "Witkoff", "lang": None} in aliases
 
 
+def test_seed_follows_a_seeded_person_merged_into_a_stub(run: Invoke, tmp_path: Path) -> None:
+    """Merged the other way round, the seeded Steve Witkoff into the stub "Witkoff":
+    the seed's record of him follows the merge to the stub, which stands for him; the
+    fields the merge made differ from the seed (the stub's name, its aliases) are kept
+    and reported."""
+    table = tmp_path / "x.csv"
+    table.write_text(STUB_ROWS, encoding="utf-8")
+    assert run("import", str(table), "--create").exit_code == 0
+    assert run("seed").exit_code == 0
+    stub = _record(run, "people", "Witkoff")["uid"]
+    unmerged = run("export").stdout_bytes
+    merged = run("people", "merge", "person-steve-witkoff", stub)
+    assert merged.exit_code == 0, merged.output
+    before = exported(run)
+
+    again = run("seed")
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines()[0] == "Seed data: 0 added, 0 updated, 171 unchanged."
+    assert f"  kept local changes: person {stub} (aliases, name)" in again.stdout
+    assert exported(run) == before
+    witkoff = _record(run, "people", "Witkoff")
+    assert (witkoff["uid"], witkoff["country"]) == (stub, "US")
+    assert "person-steve-witkoff" not in [p["uid"] for p in before["people"]]
+    talks = next(m for m in before["meetings"] if m["uid"] == TALKS)
+    assert stub in [p["person"] for p in talks["participants"]]
+    # The merged uid, named on the command line, still says what became of it.
+    gone = run("people", "edit", "person-steve-witkoff", "--notes", "x")
+    assert gone.exit_code == 2
+    assert "(Steve Witkoff, merged into Witkoff" in gone.stderr
+    # Undoing the merge gives Steve Witkoff back his own uid, and the record as it was.
+    undone = run("undo")
+    assert undone.exit_code == 0, undone.output
+    assert run("export").stdout_bytes == unmerged
+    assert run("seed").stdout.splitlines()[0] == "Seed data: 0 added, 0 updated, 171 unchanged."
+
+
 def _stub_in_a_meeting(seeded: Invoke, role: str) -> str:
     """A second record of Kirill Dmitriev, with an alias, a role and a statement, at a
     meeting the real one attended too; returns the stub's uid."""
@@ -300,16 +336,17 @@ def test_merge_moves_every_reference_and_leaves_a_tombstone(seeded: Invoke, tmp_
         ),
         encoding="utf-8",
     )
+    # A document naming the merged uid follows it to the kept person.
     referenced = seeded("import", str(path))
-    assert referenced.exit_code == 2, referenced.output
-    assert "merged into Kirill Dmitriev" in referenced.stderr
-    path.write_text(
-        json.dumps({"format": "tracker/1", "people": [{"uid": stub, "name": "K. Dmitriev"}]}),
-        encoding="utf-8",
-    )
+    assert referenced.exit_code == 0, referenced.output
+    statement = next(s for s in exported(seeded)["statements"] if s["text"] == "More")
+    assert statement["speaker"] == "person-kirill-dmitriev"
+    record = {"uid": stub, "name": "Kirill Dmitriev", "notes": "Head of RDIF"}
+    path.write_text(json.dumps({"format": "tracker/1", "people": [record]}), encoding="utf-8")
     again = seeded("import", str(path))
-    assert again.exit_code == 2, again.output
-    assert f"people[0].uid: person {stub} (Kirill A. Dmitriev, merged into" in again.stderr
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines()[0].endswith("0 added, 1 updated, 0 unchanged.")
+    assert _record(seeded, "people", "Kirill Dmitriev")["notes"] == "Head of RDIF"
     # The name the stub had now finds the kept person.
     assert [p["name"] for p in _json(seeded, "people", "--search", "Kirill A. Dmitriev")] == [
         "Kirill Dmitriev"

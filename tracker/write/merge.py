@@ -19,6 +19,9 @@ accounts of the visit joined go with its meetings.
 Two people who took part in one meeting in different roles cannot be one person: the
 merge is refused, naming the meeting. The caller's transaction makes a merge all or
 nothing.
+
+The tombstone keeps the kept record's uid: a document (or the seed) that names the
+merged uid follows it there (:func:`merged_into`), as every reference moved.
 """
 
 from __future__ import annotations
@@ -27,9 +30,10 @@ import json
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from tracker.accounts import value_key, value_of
-from tracker.canonical import account_to_doc
+from tracker.canonical import LOAD_OPTIONS, account_to_doc
 from tracker.errors import InvalidInput
 from tracker.models import (
     Account,
@@ -42,6 +46,7 @@ from tracker.models import (
     Place,
     PlaceAlias,
     Statement,
+    Tombstone,
     Visit,
     VisitSource,
     VisitTraveller,
@@ -188,6 +193,32 @@ def merge_places(writer: Writer, gone: Place, kept: Place) -> None:
     writer.forget_tree()
     join_visits(writer, list(visits.values()))
     note_twins(writer, meetings)
+
+
+def merged_into(session: Session, kind: str, uid: str) -> Person | Place | None:
+    """The record that the person or place (``kind``) of uid ``uid``, merged away, is
+    now: the one it was merged into, or, when that one was merged in turn, the one it
+    went into, and so on (each uid's latest merge). ``None`` when ``uid`` was not
+    merged, or its chain ends at no record (a tombstone from before merges kept the
+    uid, or a chain that comes back to a uid it passed: the guard against a cycle)."""
+    model: type[Person] | type[Place] = Person if kind == "person" else Place
+    options = LOAD_OPTIONS["people" if kind == "person" else "places"]
+    seen = {uid}
+    current = uid
+    while True:
+        into = session.scalars(
+            select(Tombstone.merged_into)
+            .where(Tombstone.kind == kind, Tombstone.uid == current)
+            .order_by(Tombstone.id.desc())
+            .limit(1)
+        ).first()
+        if into is None or into in seen:
+            return None
+        seen.add(into)
+        kept = session.scalars(select(model).where(model.uid == into).options(*options)).first()
+        if isinstance(kept, Person | Place):
+            return kept
+        current = into
 
 
 def join_visits(writer: Writer, visits: list[Visit]) -> None:
