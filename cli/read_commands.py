@@ -632,8 +632,8 @@ def stats_command(
     filters = Filters(date_from=date_from, date_to=date_to, place=place, country=country)
     with app.reading() as read:
         if with_person is not None:
-            rows = counterpart_rows(read, filters, counterpart=with_person)
-            listing = Listing(rows, _counterpart_table(), COUNTERPART_COLUMNS)
+            pairs = counterpart_rows(read, filters, counterpart=with_person)
+            listing = Listing(pairs, _counterpart_table(), COUNTERPART_COLUMNS)
             _render(app, fmt, listing, messages.NO_COUNTERPARTS)
             return
         rows = envoy_stats(read, filters)

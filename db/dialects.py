@@ -17,7 +17,9 @@ tests which database it is on.
   ``escape_item`` escapes them and joined in order, by ``group_concat`` over rows read
   in that order on SQLite (whose ``group_concat`` takes no ORDER BY before 3.44: it
   joins rows in the order the query reads them, which ``indexed_by`` fixes), by
-  ``string_agg ... ORDER BY`` on PostgreSQL.
+  ``string_agg ... ORDER BY`` on PostgreSQL;
+- text sorted by code point, as Python compares strings: SQLite's own ``BINARY``
+  collation, ``COLLATE "C"`` on PostgreSQL (whose default follows the server's locale).
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ class SqliteSql:
 
     def days_between(self, earliest: str, latest: str) -> str:
         return f"julianday({latest}) - julianday({earliest})"
+
+    def by_code_point(self, text: str) -> str:
+        return text
 
     def meetings_matching(self, param: str) -> str:
         return (
@@ -93,6 +98,9 @@ class PostgresSql:
 
     def days_between(self, earliest: str, latest: str) -> str:
         return f"({latest} - {earliest})"
+
+    def by_code_point(self, text: str) -> str:
+        return f'{text} COLLATE "C"'
 
     def meetings_matching(self, param: str) -> str:
         return (

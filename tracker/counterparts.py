@@ -10,12 +10,14 @@ count: an announced, postponed or cancelled meeting is not a meeting two people 
 
 Computed by the database, on a plain read (``tracker.sql.Reader``): one statement
 grouped by envoy and counterpart (window functions pick each pair's first and last
-meeting) and one for the outcomes; memory holds a row per pair, whatever the number of
-meetings.
+meeting, and a count per outcome), which also sorts the rows and names the people, so
+that ``counterpart_rows`` streams them: memory holds a row at a time, whatever the
+number of meetings and pairs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +63,8 @@ class Pair:
     first_edtf: str
     first_earliest: str
     last_edtf: str
+    outcomes: dict[str, int]
+    """How many of the meetings had each outcome (those they had), in ``Outcome``'s order."""
 
 
 def _pairs(
@@ -88,6 +92,78 @@ def _pairs(
     return sql, params
 
 
+def _found(qualifier: DurationQualifier) -> str:
+    return (
+        "max(CASE WHEN duration_minutes IS NOT NULL"
+        f" AND duration_qualifier = '{qualifier.value}' THEN 1 ELSE 0 END)"
+    )
+
+
+_PAIR_KEY = "PARTITION BY envoy_id, counterpart_id"
+_GROUPED = (
+    ", ranked AS (SELECT pairs.*,"
+    f" row_number() OVER ({_PAIR_KEY} ORDER BY earliest, latest, meeting_id) AS nth,"
+    f" row_number() OVER ({_PAIR_KEY}"
+    " ORDER BY latest DESC, earliest DESC, meeting_id DESC) AS nth_last FROM pairs),"
+    " grouped AS (SELECT envoy_id, counterpart_id, count(*) AS meetings,"
+    " count(duration_minutes) AS timed, coalesce(sum(duration_minutes), 0) AS minutes,"
+    f" {_found(DurationQualifier.AT_LEAST)} AS at_least,"
+    f" {_found(DurationQualifier.AT_MOST)} AS at_most,"
+    f" {_found(DurationQualifier.ABOUT)} AS about,"
+    " max(CASE WHEN nth = 1 THEN edtf END) AS first_edtf,"
+    " max(CASE WHEN nth = 1 THEN earliest END) AS first_earliest,"
+    " max(CASE WHEN nth_last = 1 THEN edtf END) AS last_edtf"
+    + "".join(
+        f", count(CASE WHEN outcome = '{outcome.value}' THEN 1 END) AS o{index}"
+        for index, outcome in enumerate(Outcome)
+    )
+    + " FROM ranked GROUP BY envoy_id, counterpart_id)"
+)
+"""``grouped``, after ``pairs``: a row per pair, their meetings counted, timed, summed
+and qualified, the first and the last (window functions pick them), and a count per
+outcome: one pass over the pairs' meetings answers all of it."""
+
+_PAIR_COLUMNS = (
+    "g.envoy_id, g.counterpart_id, g.meetings, g.timed, g.minutes, g.at_least, g.at_most,"
+    " g.about, g.first_edtf, g.first_earliest, g.last_edtf"
+    + "".join(f", g.o{index}" for index in range(len(Outcome)))
+)
+
+
+def _pair(row: tuple[Any, ...]) -> Pair:
+    """A ``Pair`` from the columns ``_PAIR_COLUMNS`` begins a row with."""
+    (
+        envoy_id,
+        counterpart_id,
+        meetings,
+        timed,
+        minutes,
+        at_least,
+        at_most,
+        about,
+        first_edtf,
+        first_earliest,
+        last_edtf,
+        *counts,
+    ) = row[: 11 + len(Outcome)]
+    return Pair(
+        envoy_id=envoy_id,
+        counterpart_id=counterpart_id,
+        meetings=meetings,
+        timed=timed,
+        minutes=int(minutes),
+        at_least=bool(at_least),
+        at_most=bool(at_most),
+        about=bool(about),
+        first_edtf=first_edtf,
+        first_earliest=str(first_earliest),
+        last_edtf=last_edtf,
+        outcomes={
+            outcome.value: count for outcome, count in zip(Outcome, counts, strict=True) if count
+        },
+    )
+
+
 def counterpart_pairs(
     read: Reader,
     where: Where,
@@ -97,53 +173,13 @@ def counterpart_pairs(
     everyone: bool = False,
 ) -> tuple[list[Pair], dict[tuple[int, int], dict[str, int]]]:
     """The pairs who met among the meetings ``where`` selects (see ``_pairs``),
-    grouped by the database, and each pair's outcomes."""
+    grouped by the database in one statement, and each pair's outcomes."""
     pairs, params = _pairs(where, envoy_id, counterpart_id, everyone)
-    pair_key = "PARTITION BY envoy_id, counterpart_id"
-
-    def found(qualifier: DurationQualifier) -> str:
-        return (
-            "max(CASE WHEN duration_minutes IS NOT NULL"
-            f" AND duration_qualifier = '{qualifier.value}' THEN 1 ELSE 0 END)"
-        )
-
-    grouped = read.all(
-        f"{pairs}, ranked AS (SELECT pairs.*,"
-        f" row_number() OVER ({pair_key} ORDER BY earliest, latest, meeting_id) AS nth,"
-        f" row_number() OVER ({pair_key}"
-        " ORDER BY latest DESC, earliest DESC, meeting_id DESC) AS nth_last FROM pairs)"
-        " SELECT envoy_id, counterpart_id, count(*), count(duration_minutes),"
-        f" coalesce(sum(duration_minutes), 0), {found(DurationQualifier.AT_LEAST)},"
-        f" {found(DurationQualifier.AT_MOST)}, {found(DurationQualifier.ABOUT)},"
-        " max(CASE WHEN nth = 1 THEN edtf END), max(CASE WHEN nth = 1 THEN earliest END),"
-        " max(CASE WHEN nth_last = 1 THEN edtf END)"
-        " FROM ranked GROUP BY envoy_id, counterpart_id",
-        params,
-    )
-    found_pairs = [
-        Pair(
-            envoy_id=row[0],
-            counterpart_id=row[1],
-            meetings=row[2],
-            timed=row[3],
-            minutes=int(row[4]),
-            at_least=bool(row[5]),
-            at_most=bool(row[6]),
-            about=bool(row[7]),
-            first_edtf=row[8],
-            first_earliest=str(row[9]),
-            last_edtf=row[10],
-        )
-        for row in grouped
+    found = [
+        _pair(row)
+        for row in read.rows(f"{pairs}{_GROUPED} SELECT {_PAIR_COLUMNS} FROM grouped AS g", params)
     ]
-    outcomes: dict[tuple[int, int], dict[str, int]] = {}
-    for envoy_id_, counterpart_id_, outcome, count in read.all(
-        f"{pairs} SELECT envoy_id, counterpart_id, outcome, count(*) FROM pairs"
-        " GROUP BY envoy_id, counterpart_id, outcome",
-        params,
-    ):
-        outcomes.setdefault((envoy_id_, counterpart_id_), {})[outcome] = count
-    return found_pairs, outcomes
+    return found, {(pair.envoy_id, pair.counterpart_id): pair.outcomes for pair in found}
 
 
 def counterpart_rows(
@@ -151,68 +187,57 @@ def counterpart_rows(
     filters: Filters,
     envoy: str | None = None,
     counterpart: str | None = None,
-) -> list[Row]:
+) -> Iterator[Row]:
     """A row per envoy and counterpart who met (keys: ``COUNTERPART_KEYS``), for the
     envoy named ``envoy`` only and the counterpart named ``counterpart`` only when
-    given (by name or any alias).
+    given (by name or any alias); streamed, in the order the database sorts them.
 
-    Envoys come in the order of their first meeting (then by name); an envoy's
+    Envoys come in the order of their first meeting (then by name, by code point as
+    names compare in Python, whatever the database's collation); an envoy's
     counterparts by meetings (most first), then by their first meeting, then by name.
+    The names given are resolved at the call, so that a bad one is refused before
+    anything is printed; memory holds a row at a time.
     """
     envoy_id = read_one(read, "person", envoy, "ENVOY").id if envoy is not None else None
     counterpart_id = (
         read_one(read, "person", counterpart, "--with").id if counterpart is not None else None
     )
     where = meeting_where(read, filters, "m")
-    pairs, outcomes = counterpart_pairs(read, where, envoy_id, counterpart_id)
-    ids = {pair.envoy_id for pair in pairs} | {pair.counterpart_id for pair in pairs}
-    people = {
-        person_id: (name, uid)
-        for person_id, name, uid in read.all(
-            f"SELECT id, name, uid FROM person WHERE {read.sql.among('id', 'ids')}",
-            {"ids": read.sql.ids(sorted(ids))},
-        )
-    }
-    envoy_first: dict[int, tuple[str, str]] = {}
-    for pair in pairs:
-        name = people[pair.envoy_id][0]
-        known = envoy_first.get(pair.envoy_id)
-        if known is None or pair.first_earliest < known[0]:
-            envoy_first[pair.envoy_id] = (pair.first_earliest, name)
-    pairs.sort(
-        key=lambda pair: (
-            envoy_first[pair.envoy_id],
-            pair.envoy_id,
-            -pair.meetings,
-            pair.first_earliest,
-            people[pair.counterpart_id][0],
-        )
+    pairs, params = _pairs(where, envoy_id, counterpart_id, everyone=False)
+    envoy_name = read.sql.by_code_point("e.name")
+    counterpart_name = read.sql.by_code_point("c.name")
+    rows = read.rows(
+        f"{pairs}{_GROUPED} SELECT {_PAIR_COLUMNS}, e.name, e.uid, c.name, c.uid,"
+        " min(g.first_earliest) OVER (PARTITION BY g.envoy_id) AS envoy_first"
+        " FROM grouped AS g JOIN person AS e ON e.id = g.envoy_id"
+        " JOIN person AS c ON c.id = g.counterpart_id"
+        f" ORDER BY envoy_first, {envoy_name}, g.envoy_id, g.meetings DESC,"
+        f" g.first_earliest, {counterpart_name}",
+        params,
     )
-    rows: list[Row] = []
-    for pair in pairs:
-        counted = outcomes.get((pair.envoy_id, pair.counterpart_id), {})
-        envoy_name, envoy_uid = people[pair.envoy_id]
-        counterpart_name, counterpart_uid = people[pair.counterpart_id]
-        rows.append(
-            {
-                "envoy": envoy_name,
-                "counterpart": counterpart_name,
-                "meetings": pair.meetings,
-                **talks_cells(
-                    meetings=pair.meetings,
-                    timed=pair.timed,
-                    minutes=pair.minutes,
-                    at_least=pair.at_least,
-                    at_most=pair.at_most,
-                    about=pair.about,
-                ),
-                "first": shown_edtf(pair.first_edtf),
-                "first_edtf": pair.first_edtf,
-                "last": shown_edtf(pair.last_edtf),
-                "last_edtf": pair.last_edtf,
-                "outcomes": {o.value: counted[o.value] for o in Outcome if counted.get(o.value)},
-                "envoy_uid": envoy_uid,
-                "counterpart_uid": counterpart_uid,
-            }
-        )
-    return rows
+    return (_counterpart_row(row) for row in rows)
+
+
+def _counterpart_row(row: tuple[Any, ...]) -> Row:
+    pair = _pair(row)
+    envoy_name, envoy_uid, counterpart_name, counterpart_uid = row[11 + len(Outcome) : -1]
+    return {
+        "envoy": envoy_name,
+        "counterpart": counterpart_name,
+        "meetings": pair.meetings,
+        **talks_cells(
+            meetings=pair.meetings,
+            timed=pair.timed,
+            minutes=pair.minutes,
+            at_least=pair.at_least,
+            at_most=pair.at_most,
+            about=pair.about,
+        ),
+        "first": shown_edtf(pair.first_edtf),
+        "first_edtf": pair.first_edtf,
+        "last": shown_edtf(pair.last_edtf),
+        "last_edtf": pair.last_edtf,
+        "outcomes": pair.outcomes,
+        "envoy_uid": envoy_uid,
+        "counterpart_uid": counterpart_uid,
+    }

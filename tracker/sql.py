@@ -8,9 +8,9 @@ fast as Python with its driver. A service writes its SQL once, for every databas
   wants another style);
 - dates come back as ISO text (``2025-04-11``), as SQLite stores them;
 - the few pieces that differ between the databases (a list of ids as one parameter,
-  days between two dates, full-text search, a list cell built in SQL) come from
-  ``reader.sql`` (a ``Dialect``, ``db/dialects.py``), asked for by name: a service
-  never tests which database it is on.
+  days between two dates, sorting by code point, full-text search, a list cell built
+  in SQL) come from ``reader.sql`` (a ``Dialect``, ``db/dialects.py``), asked for by
+  name: a service never tests which database it is on.
 """
 
 from __future__ import annotations
@@ -34,6 +34,11 @@ class Dialect(Protocol):
 
     def days_between(self, earliest: str, latest: str) -> str:
         """The days from date ``earliest`` to date ``latest`` (a number)."""
+        ...
+
+    def by_code_point(self, text: str) -> str:
+        """The text expression ``text`` to sort by code point, as Python compares
+        strings (whatever the database's collation)."""
         ...
 
     def meetings_matching(self, param: str) -> str:

@@ -176,3 +176,24 @@ def test_a_gap_from_a_month_only_visit_is_approximate(run: Invoke, database: Dat
         (70, True),
     ]
     assert "c. 70 d" in _ok(run("visits", "Dmitriev"))
+
+
+def test_envoys_met_on_the_same_day_in_the_order_python_compares_names(run: Invoke) -> None:
+    # The database sorts the rows: by code point, as Python compares strings, whatever
+    # its collation ("Zoe" before "anna" before "Émile"; a locale or a case-blind
+    # order would put them otherwise).
+    for envoy in ("Émile Brun", "anna Weiss", "Zoe Adler"):
+        result = run(
+            "log", "-e", envoy, "-w", "Olaf Berg", "-d", "2025-03-01", "-p", "Geneva",
+            "-t", f"Talks with {envoy}", "--duration", "2h", "-s", "https://example.org/geneva",
+            "--create", "--country", "CH",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+    rows = _json(run("counterparts", "--format", "json"))
+    assert _pairs(rows) == [
+        ("Zoe Adler", "Olaf Berg", 1),
+        ("anna Weiss", "Olaf Berg", 1),
+        ("Émile Brun", "Olaf Berg", 1),
+    ]
+    rows = _json(run("stats", "--with", "Berg", "--format", "json"))
+    assert [row["envoy"] for row in rows] == ["Zoe Adler", "anna Weiss", "Émile Brun"]
