@@ -34,9 +34,9 @@ print(json.dumps(sorted(loaded)), file=sys.stderr)
 """
 
 
-def _loaded(*args: str) -> list[str]:
+def _loaded(*args: str, watched: tuple[str, ...] = HEAVY) -> list[str]:
     result = subprocess.run(
-        [sys.executable, "-c", PROBE.format(heavy=HEAVY), *args],
+        [sys.executable, "-c", PROBE.format(heavy=watched), *args],
         capture_output=True,
         text=True,
         check=True,
@@ -107,6 +107,18 @@ def test_read_commands_load_no_sqlalchemy(
     seeded_file: str, args: list[str], expected: list[str]
 ) -> None:
     assert _loaded("--db", seeded_file, *args) == expected
+
+
+def test_an_ascii_name_is_looked_up_without_the_transliteration_tables(
+    seeded_file: str,
+) -> None:
+    # anyascii (and the importlib.resources it loads) only for a name that needs it: a
+    # full name found by its key needs none (a surname alone reads the whole index of
+    # names, aliases in every script among them).
+    assert _loaded("--db", seeded_file, "visits", "steve witkoff", watched=("anyascii",)) == []
+    assert _loaded("--db", seeded_file, "visits", "Стив Уиткофф", watched=("anyascii",)) == [
+        "anyascii"
+    ]
 
 
 def test_checking_an_output_path_loads_no_sqlalchemy() -> None:

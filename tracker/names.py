@@ -13,8 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from anyascii import anyascii
-
 from tracker.errors import Ambiguous, InvalidInput, NotFound
 
 if TYPE_CHECKING:
@@ -43,7 +41,14 @@ def name_key(name: str) -> str:
     so it can still be found by what was typed.
     """
     folded = unicodedata.normalize("NFKC", name).casefold()
-    key = _NOT_WORD.sub(" ", anyascii(folded).casefold()).strip()
+    ascii_text = folded
+    if not folded.isascii():
+        # Imported here: anyascii loads importlib.resources and its archive modules, which
+        # a read that looks up an ASCII name (most of them) never needs.
+        from anyascii import anyascii
+
+        ascii_text = anyascii(folded).casefold()
+    key = _NOT_WORD.sub(" ", ascii_text).strip()
     if key:
         return key
     return " ".join("".join(ch if ch.isalnum() else " " for ch in folded).split())
