@@ -22,6 +22,10 @@ a rejected row are measured against it (``compare.py``, which can also run alone
 (``--only stats visits`` times the reads of ``stats`` and ``visits`` alone; ``export``,
 ``import``, ``tracker --help`` name the others).
 
+Before timing, each tracker's modules are compiled to bytecode (``compile_bytecode``),
+as installing it would: under ``PYTHONDONTWRITEBYTECODE`` an editable install would
+otherwise compile them from source at every start, which the peers, installed, never do.
+
 The databases come from ``generate.py`` (built once per size and reused). The table is
 printed and written to ``results.md`` beside this file, with the machine and the date.
 Timings on a shared machine are noisy: compare ratios from one run, not across runs.
@@ -325,6 +329,29 @@ def tool(name: str) -> str:
             f"{name} is not installed (pip install -e '.[bench]', apt install sqlite3)"
         )
     return found
+
+
+COMPILE_SCRIPT = """
+import compileall, importlib.util, sys
+for name in ("tracker", "db", "cli", "seeds"):
+    spec = importlib.util.find_spec(name)
+    for folder in spec.submodule_search_locations or []:
+        compileall.compile_dir(folder, quiet=1)
+"""
+
+
+def compile_bytecode(tracker: str) -> None:
+    """Compile the modules of the tracker whose script is ``tracker`` to bytecode, as
+    pip does when it installs a package (sqlite-utils', click's and Rich's were). An
+    editable install run with ``PYTHONDONTWRITEBYTECODE`` would otherwise compile every
+    one of its modules from source at every start, which an installed tracker never does."""
+    python = Path(tracker).with_name("python")
+    subprocess.run(
+        [str(python), "-c", COMPILE_SCRIPT],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""},
+    )
 
 
 # -- the benchmarks -------------------------------------------------------------------
@@ -768,6 +795,9 @@ def main() -> None:
     args = parser.parse_args()
     global LAUNCH
     LAUNCH = Launcher()
+    for tracker in (tool("tracker"), args.reference):
+        if tracker:
+            compile_bytecode(tracker)
     started = time.perf_counter()
     args.workdir.mkdir(parents=True, exist_ok=True)
     databases = {}
@@ -805,7 +835,8 @@ def main() -> None:
         "# Benchmark results",
         "",
         f"Machine: {machine()}.",
-        "Medians of the runs shown (whole processes, start-up included);"
+        "Medians of the runs shown (whole processes, start-up included, each tracker's"
+        " modules compiled to bytecode first, as an install does);"
         " the machine is shared, so figures are noisy: read the ratios.",
         "",
         table(rows),
