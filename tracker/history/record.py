@@ -158,15 +158,19 @@ def _record(session: Session, author: Author) -> int | None:
     writer = Writer(session, change_set.at, None)
     table = Change.__table__
     writer.insert_rows(table, COLUMNS, rows)  # type: ignore[arg-type]
+    queries = []
     for start, run in runs:
         added = MODELS[run.section].__table__
-        query = select(
-            literal(number),
-            added.c.id + (start - run.first),
-            literal(run.section),
-            added.c.uid,
-            literal(ADDED),
-        ).where(added.c.id.between(run.first, run.last))
-        writer.insert_from(table, COLUMNS[:5], query, len(run.uids))  # type: ignore[arg-type]
+        queries.append(
+            select(
+                literal(number),
+                added.c.id + (start - run.first),
+                literal(run.section),
+                added.c.uid,
+                literal(ADDED),
+            ).where(added.c.id.between(run.first, run.last))
+        )
+    count = sum(len(run.uids) for _start, run in runs)
+    writer.insert_from(table, COLUMNS[:5], queries, count)  # type: ignore[arg-type]
     session.info[RECORDED] = change_set.id
     return change_set.id

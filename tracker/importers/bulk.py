@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
@@ -139,18 +139,16 @@ class Writer:
             self._advance(len(chunk))
 
     def insert_from(
-        self, table: Table, columns: Sequence[str], query: Select[Any], count: int
+        self, table: Table, columns: Sequence[str], queries: Sequence[Select[Any]], count: int
     ) -> None:
-        """Insert the ``count`` rows ``query`` selects into ``columns``, in the database
-        (``INSERT ... SELECT``); on SQLite with the table's secondary indexes built after,
-        as for any big insert."""
+        """Insert the ``count`` rows ``queries`` select into ``columns``, in the database
+        (an ``INSERT ... SELECT`` each); on SQLite with the table's secondary indexes
+        built once after them all, as for any big insert."""
         connection = self.session.connection()
-        statement = insert(table).from_select(list(columns), query)
-        if not self.count_ids:
-            connection.execute(statement)
-            return
-        with _indexes_deferred(connection, table.name, count):
-            connection.execute(statement)
+        statements = [insert(table).from_select(list(columns), query) for query in queries]
+        with _indexes_deferred(connection, table.name, count) if self.count_ids else nullcontext():
+            for statement in statements:
+                connection.execute(statement)
 
     def _insert_sqlite(
         self, table: Table, keys: Sequence[str], rows: Sequence[tuple[Any, ...]]
