@@ -4,7 +4,7 @@ the references the plan kept, secondary indexes rebuilt once for big tables."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -161,18 +161,11 @@ class Writer:
         connection = self.session.connection()
         dialect = connection.dialect
         columns = [table.columns[key] for key in keys]
-        processors = [
-            (position, processor)
+        converters = [
+            _Converter(position, processor)
             for position, c in enumerate(columns)
             if (processor := c.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         ]
-        if processors:
-            values = list(zip(*rows, strict=True))
-            for position, processor in processors:
-                column = values[position]
-                stored = {v: processor(v) for v in set(column) if v is not None}
-                values[position] = tuple(map(stored.get, column, column))
-            rows = list(zip(*values, strict=True))
         width = len(columns)
         driver = connection.connection.driver_connection
         limit = SQLITE_MAX_VARIABLES
@@ -191,6 +184,11 @@ class Writer:
             with _indexes_deferred(connection, table.name, len(rows)):
                 for start in range(0, len(rows), per):
                     chunk = rows[start : start + per]
+                    if converters:  # a statement's rows at a time: no copy of them all
+                        values = list(zip(*chunk, strict=True))
+                        for converter in converters:
+                            converter.convert(values)
+                        chunk = list(zip(*values, strict=True))
                     sql = full if len(chunk) == per else head + ", ".join([one] * len(chunk))
                     cursor.execute(sql, list(flat(chunk)))
                     self._advance(len(chunk))
@@ -381,6 +379,24 @@ def _next_id(connection: Connection, table: Table) -> int:
         text("SELECT seq FROM sqlite_sequence WHERE name = :name"), {"name": table.name}
     ).scalar()
     return max(int(largest), int(handed or 0)) + 1
+
+
+class _Converter:
+    """A column's values as its type's bind processor converts them for the dialect, as
+    a Core insert would: once per distinct value (dates and timestamps repeat)."""
+
+    def __init__(self, position: int, processor: Callable[[Any], Any]) -> None:
+        self.position = position
+        self.processor = processor
+        self.converted: dict[Any, Any] = {None: None}
+
+    def convert(self, columns: list[tuple[Any, ...]]) -> None:
+        """Convert the column's values in ``columns`` (a chunk of rows, transposed)."""
+        column = columns[self.position]
+        converted = self.converted
+        for value in set(column).difference(converted):
+            converted[value] = self.processor(value)
+        columns[self.position] = tuple(map(converted.__getitem__, column))
 
 
 @dataclass

@@ -213,6 +213,10 @@ def _import(
                 # country is not found only once its other problems are fixed.
                 unchecked.append((number, record[country_at].strip()))
 
+    # Only a reject file reads the rows again (for the values of rows rejected later):
+    # else the text goes before the planning and the writing, whose peak is the import's.
+    again = text if skip_invalid else None
+    del text
     existing = Existing(session)
     existing.load_for(parsed)
     planner = Planner(existing, report, now)
@@ -236,11 +240,11 @@ def _import(
                 fail(row.number, [], error)
                 late.append(report.rejects[-1])
     del parsed
-    if late and skip_invalid:
+    if late and again is not None:
         wanted: dict[int, list[Reject]] = {}
         for reject in late:
             wanted.setdefault(reject.row, []).append(reject)
-        for position, record in enumerate(iter_table(text, origin, delimiter)[1]):
+        for position, record in enumerate(iter_table(again, origin, delimiter)[1]):
             for reject in wanted.get(position + 2, ()):
                 reject.values = record
     # A row's problems in the order of its columns (as the reject file lists them).
