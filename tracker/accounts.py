@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, selectinload
 from tracker.errors import InvalidInput
 from tracker.models import Account, AccountPerson, AccountSource, Meeting, Visit
 from tracker.query.display import shown_value
-from tracker.query.disputes import RecordKind, disputed_fields
+from tracker.query.disputes import RecordKind, disputed_fields, value_key
 from tracker.vocab import AccountField
 
 Doc = dict[str, Any]
@@ -85,14 +85,6 @@ def stored_value(field: str, value: Any) -> str | None:
     columns)."""
     if field in PLACE_FIELDS or field == AccountField.PARTICIPANTS.value:
         return None
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def value_key(field: str, value: Any) -> str:
-    """One text for what a value says: equal for values that say the same (the people
-    of participants, in any order)."""
-    if field == AccountField.PARTICIPANTS.value:
-        return json.dumps(sorted({p["person"] for p in value or ()}))
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 

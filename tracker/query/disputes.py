@@ -1,8 +1,9 @@
 """Which facts of which meetings (or visits) are disputed: the one question every view
 asks of the accounts.
 
-A fact is *disputed* when its accounts give more than one value (``tracker.accounts``:
-two sources giving the same value agree, so their accounts share a ``value_key``). The
+A fact is *disputed* when its accounts give more than one value (two sources giving
+the same value agree: their accounts share a ``value_key``, defined here beside the
+rule that counts it, and stored on each account by the write layer). The
 database answers it, grouped by record and field, in SQL written once (``_DISPUTES``):
 ``disputed_fields`` for a batch of records (the ``disputed`` column and the marks of the
 timeline, ``tracker show``, ``tracker account list``, the html page), and
@@ -47,8 +48,20 @@ FIELD_ORDER: dict[str, int] = {
 }
 """The order disputed fields are listed in: a record's facts as `tracker show` lists them."""
 
+
+def value_key(field: str, value: Any) -> str:
+    """One text for what a value of ``field`` says (the canonical value; the people of
+    participants, in any order): equal for values that say the same. Every account
+    stores its key (``account.value_key``), and the rule counts them."""
+    import json
+
+    if field == AccountField.PARTICIPANTS.value:
+        return json.dumps(sorted({p["person"] for p in value or ()}))
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
 _DISPUTED = "count(DISTINCT value_key) > 1"
-"""The rule, over the accounts of one fact: more than one value."""
+"""The rule, over the accounts of one fact: more than one value (``value_key``)."""
 
 _DISPUTES = (
     "SELECT {record}_id, field FROM account WHERE {record}_id IS NOT NULL{only}"
@@ -227,7 +240,6 @@ def disputed_then(
     side by side as ``disputed_accounts`` gives them. The state names its sources,
     places and people by uid, and so do these accounts (a source as ``{"uid"}`` alone,
     a venue or participants by their uids): what they were called then is not kept."""
-    from tracker.accounts import value_key
     from tracker.query.display import shown_value
 
     accounts = state.get("accounts") or []

@@ -28,7 +28,6 @@ from tracker.accounts import (
     no_value,
     preferred,
     same_value,
-    value_key,
     value_of,
 )
 from tracker.canonical import canonical
@@ -45,6 +44,7 @@ from tracker.models import (
     Visit,
 )
 from tracker.names import clean_name
+from tracker.query.disputes import value_key
 from tracker.vocab import AccountField, MeetingStatus, Outcome, ParticipantRole, choose
 from tracker.write.apply import apply_field, set_value
 from tracker.write.report import ChangeReport

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tracker.accounts import PLACE_FIELDS, by_field, preferred, stored_value, value_key
+from tracker.accounts import PLACE_FIELDS, by_field, preferred, stored_value
 from tracker.dates import parse_when
 from tracker.models import (
     Account,
@@ -31,6 +31,7 @@ from tracker.models import (
     VisitTraveller,
 )
 from tracker.names import name_key
+from tracker.query.disputes import value_key
 from tracker.vocab import AccountField
 
 Doc = dict[str, Any]

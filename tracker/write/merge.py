@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from tracker.accounts import value_key, value_of
+from tracker.accounts import value_of
 from tracker.canonical import LOAD_OPTIONS, account_to_doc
 from tracker.errors import InvalidInput
 from tracker.models import (
@@ -52,6 +52,7 @@ from tracker.models import (
     VisitTraveller,
 )
 from tracker.names import name_key
+from tracker.query.disputes import value_key
 from tracker.vocab import AccountField
 from tracker.write.accounts import take_accounts
 from tracker.write.rules import PlaceInfo
