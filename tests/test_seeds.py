@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from tracker.dates import parse_when
-from tracker.document import SECTIONS, seed_documents
+from tracker.document import SECTIONS
+from tracker.seeding import seed_documents
 
 DOCUMENTS = dict(seed_documents())
 

@@ -19,7 +19,6 @@ from typing import Any
 from tracker.dump import document_json, document_yaml, dump_document
 from tracker.errors import InvalidInput
 from tracker.loader import FORMAT, SECTIONS, SINGULAR, load_document
-from tracker.seeding import seed_documents
 from tracker.write.report import ChangeReport as LoadReport
 
 Doc = dict[str, Any]
@@ -34,7 +33,6 @@ __all__ = [
     "dump_document",
     "load_document",
     "parse_document_text",
-    "seed_documents",
 ]
 
 

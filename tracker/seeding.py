@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.document import parse_document_text
 from tracker.loader import load_document
 from tracker.models import SeedRecord
 from tracker.write.report import ChangeReport, Kept
@@ -34,8 +35,6 @@ Doc = dict[str, Any]
 def seed_documents() -> Iterator[tuple[str, Doc]]:
     """The bundled seed documents (package data of ``seeds``), by file name."""
     from importlib.resources import files
-
-    from tracker.document import parse_document_text
 
     folder = files("seeds").joinpath("data")
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):

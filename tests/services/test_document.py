@@ -20,11 +20,11 @@ from tracker.document import (
     document_json,
     dump_document,
     load_document,
-    seed_documents,
 )
 from tracker.errors import Ambiguous, InvalidInput, NotFound, TrackerError
 from tracker.models import Meeting, Person
 from tracker.names import is_invisible
+from tracker.seeding import seed_documents
 
 SEEDS = dict(seed_documents())
 SEED = SEEDS["ukraine-2025.yaml"]

@@ -769,7 +769,8 @@ def test_timeline_rows_agree_over_many_partitions(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Partitions of two meetings, the names of people read again for each partition.
-    from tracker.document import load_document, seed_documents
+    from tracker.document import load_document
+    from tracker.seeding import seed_documents
 
     for _name, document in seed_documents():
         load_document(session, document)

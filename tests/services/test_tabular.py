@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import Database, open_database
 from tracker.backend import reader
-from tracker.document import load_document, seed_documents
+from tracker.document import load_document
 from tracker.errors import InvalidInput
 from tracker.importers.tabular import (
     ImportReport,
@@ -26,6 +26,7 @@ from tracker.importers.tabular import (
 )
 from tracker.models import Meeting, Person, PersonRole, Place, Source, Visit, VisitTraveller
 from tracker.query import TIMELINE_KEYS, Filters, timeline_rows
+from tracker.seeding import seed_documents
 
 DATA = Path(__file__).parent.parent / "data"
 TRIPS = DATA / "official-trips.csv"

@@ -20,12 +20,13 @@ from sqlalchemy.orm import Session
 from tracker import exporters
 from tracker.backend import reader
 from tracker.dates import parse_when
-from tracker.document import load_document, seed_documents
+from tracker.document import load_document
 from tracker.exporters import Format, register
 from tracker.exporters.base import Export, Exporter
 from tracker.exporters.ics import stamp, uncertain, vtimezone
 from tracker.exporters.timelinejs import event as timeline_event
 from tracker.query import Attendee, Filters, TimelineRecord
+from tracker.seeding import seed_documents
 from tracker.sql import Reader
 
 # -- the registry ------------------------------------------------------------------------
