@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from tracker.names import read_one
+from tracker.lookup import read_one
 from tracker.query.display import Row, shown_edtf
 from tracker.query.sides import WHO_MET_WHOM
 from tracker.query.travels import talks_cells

@@ -23,8 +23,9 @@ from tracker.canonical import canonical
 from tracker.errors import Deleted, InvalidInput, TrackerError
 from tracker.gazetteer import new_city
 from tracker.loader import load_record
+from tracker.lookup import find_people, find_places
 from tracker.models import Person, Place, Tombstone, new_uid
-from tracker.names import clean_name, find_people, find_places, name_key
+from tracker.names import clean_name, name_key
 from tracker.resolve import creatable
 from tracker.vocab import PlaceKind, choose
 from tracker.write.merge import merge_people, merge_places
@@ -122,7 +123,7 @@ def find(session: Session, kind: Kind, ref: str, field: str = "record") -> Perso
         ).first()
         if label is not None:
             raise Deleted(kind, ref.strip(), label, field=field)
-    from tracker.names import resolve_person, resolve_place
+    from tracker.lookup import resolve_person, resolve_place
 
     return (
         resolve_person(session, ref, field)

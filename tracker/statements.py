@@ -196,7 +196,7 @@ def _source_uids(
 def _speaker(session: Session, name: str | None) -> Any:
     if not name:
         return None
-    from tracker.names import find_people
+    from tracker.lookup import find_people
 
     people = find_people(session, name, "speaker")
     return people[0] if len(people) == 1 else None

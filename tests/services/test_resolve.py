@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tracker.errors import Ambiguous, NotFound
+from tracker.lookup import resolve_person, resolve_place
 from tracker.models import Person, PersonAlias, Place, PlaceAlias
-from tracker.names import name_key, resolve_person, resolve_place
+from tracker.names import name_key
 
 
 def _person(session: Session, name: str, country: str, *aliases: tuple[str, str]) -> Person:

@@ -7,7 +7,8 @@ from typing import Any
 
 from tracker.cells import join_list
 from tracker.errors import InvalidInput
-from tracker.names import Kind, name_key, read_ids
+from tracker.lookup import read_ids
+from tracker.names import Kind, name_key
 from tracker.query.display import Row, shown_edtf
 from tracker.query.where import Where
 from tracker.sql import Reader

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from tracker.cells import join_list
-from tracker.names import read_one
+from tracker.lookup import read_one
 from tracker.query.display import (
     Row,
     as_date,

@@ -3,7 +3,7 @@ the meetings and the visits in plain SQL, for a plain read (``tracker.sql.Reader
 dates that overlap, a place and every place under it, a country, an envoy, a
 participant, a topic, an outcome, words to search for, a disputed fact.
 
-Names are resolved here, on the same read, by the one resolver (``tracker.names``);
+Names are resolved here, on the same read, by the one resolver (``tracker.lookup``);
 what differs between the databases (a list of ids, full-text search, days between two
 dates) comes from ``reader.sql``. Nothing here imports SQLAlchemy.
 """
@@ -17,7 +17,8 @@ from typing import Any
 
 from tracker.dates import parse_when
 from tracker.errors import InvalidInput
-from tracker.names import name_key, read_ids, read_one
+from tracker.lookup import read_ids, read_one
+from tracker.names import name_key
 from tracker.query.disputes import disputed_meetings_sql
 from tracker.query.sides import TAKING_PART
 from tracker.search import search_words
