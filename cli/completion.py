@@ -69,7 +69,13 @@ def people(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[
 def envoys(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     from tracker import suggest
 
-    return _names(ctx, lambda session: suggest.people(session, incomplete, envoys_only=True))
+    return _names(ctx, lambda session: suggest.people(session, incomplete, among="envoys"))
+
+
+def travellers(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    from tracker import suggest
+
+    return _names(ctx, lambda session: suggest.people(session, incomplete, among="travellers"))
 
 
 def places(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:

@@ -166,7 +166,7 @@ VISIT_COLUMNS = (
 
 
 @main.command("visits", context_settings=CONTEXT_SETTINGS)
-@click.argument("envoy", required=False, shell_complete=completion.envoys)
+@click.argument("envoy", required=False, shell_complete=completion.travellers)
 @date_options
 @place_options
 @format_option

@@ -292,19 +292,12 @@ EDIT_FLAGS = {
 
 
 def known_envoys(app: App) -> list[str]:
-    """Names of people who have travelled as envoys, to offer at the prompt."""
-    from sqlalchemy import select
-
-    from tracker.models import Person, VisitTraveller
+    """Names of the people who took part in a meeting as its envoy (what ``-e`` means),
+    to offer at the prompt."""
+    from tracker import suggest
 
     with app.database().reading() as session:
-        query = (
-            select(Person.name)
-            .distinct()
-            .join(VisitTraveller, VisitTraveller.person_id == Person.id)
-            .order_by(Person.name)
-        )
-        return list(session.scalars(query))
+        return suggest.names(session, "envoys")
 
 
 def _ask(interactive: bool, option: str, label: str, offer: list[str] | None = None) -> list[str]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, or_, select, union
+from sqlalchemy import ColumnElement, Select, or_, select, union
 from sqlalchemy.orm import Session
 
 from tracker.models import (
@@ -60,9 +60,25 @@ def _script(text: str) -> str | None:
     return None
 
 
-def people(session: Session, typed: str, *, envoys_only: bool = False) -> list[str]:
-    """Names and aliases of people that begin as ``typed`` does; with ``envoys_only``,
-    of those who travelled on a visit or took part in a meeting as its envoy."""
+Among = Literal["people", "envoys", "travellers"]
+"""Whose names to offer: anyone's; the envoys' (who took part in a meeting as its envoy,
+by the one rule of ``tracker.query.sides``: what ``log -e``, ``timeline --envoy`` and
+``counterparts ENVOY`` mean); the travellers' (who travelled on a visit: whose visits
+``visits NAME`` lists)."""
+
+
+def _among(among: Among) -> Select[tuple[int]] | None:
+    """The ids of the people ``among`` names (``None``: everyone)."""
+    if among == "envoys":
+        sides = taking_part()
+        return select(sides.c.person_id).where(sides.c.envoy)
+    if among == "travellers":
+        return select(VisitTraveller.person_id)
+    return None
+
+
+def people(session: Session, typed: str, *, among: Among = "people") -> list[str]:
+    """Names and aliases of people (``among`` them) that begin as ``typed`` does."""
     key = name_key(typed)
     by_name = select(Person.name, Person.key, Person.id.label("person_id")).where(
         _begins(Person.key, key)
@@ -72,13 +88,21 @@ def people(session: Session, typed: str, *, envoys_only: bool = False) -> list[s
     )
     found = union(by_name, by_alias).subquery()
     query = select(found.c.name, found.c.key)
-    if envoys_only:
-        travelled = select(VisitTraveller.person_id)
-        sides = taking_part()
-        as_envoy = select(sides.c.person_id).where(sides.c.envoy)
-        query = query.where(or_(found.c.person_id.in_(travelled), found.c.person_id.in_(as_envoy)))
+    ids = _among(among)
+    if ids is not None:
+        query = query.where(found.c.person_id.in_(ids))
     rows = session.execute(query.order_by(found.c.key).limit(LIMIT * 4))
     return _offered(typed, ((row.name, row.key) for row in rows))
+
+
+def names(session: Session, among: Among) -> list[str]:
+    """The names of the people ``among`` names, in name order (aliases left out): what
+    a prompt offers before anything is typed."""
+    query = select(Person.name).order_by(Person.name)
+    ids = _among(among)
+    if ids is not None:
+        query = query.where(Person.id.in_(ids))
+    return list(session.scalars(query))
 
 
 def places(session: Session, typed: str, *, countries_only: bool = False) -> list[str]:

@@ -62,6 +62,19 @@ def test_envoys_people_and_names_with_spaces(db: str) -> None:
     assert complete(db, "export --envoy Кушн", "zsh") == ["Джаред Кушнер"]
 
 
+def test_envoy_names_are_the_envoys_of_meetings(db: str) -> None:
+    # An envoy is who took part in a meeting as its envoy (the one rule): Dmitriev, at
+    # the Kremlin talks. Yermak travelled to Geneva and took part as a principal, Putin
+    # travelled to Anchorage as his side's principal: neither is an envoy of a meeting.
+    for words in ("timeline --envoy ", "counterparts ", "export --envoy "):
+        assert "Kirill Dmitriev" in complete(db, words + "Dmitr", "zsh")
+        assert complete(db, words + "Yerm", "zsh") == []
+        assert complete(db, words + "Vladimir", "zsh") == []
+    # A traveller's visits are what `visits NAME` lists: it offers who travelled.
+    assert "Andriy Yermak" in complete(db, "visits Yerm", "zsh")
+    assert complete(db, "visits Vladimir", "zsh") == ["Vladimir Putin"]
+
+
 def test_places_and_countries(db: str) -> None:
     assert complete(db, "timeline --place Mosk", "zsh") == ["Moskwa"]
     assert complete(db, "export --place Kreml", "zsh") == ["Kreml", "Kremlin", "Moscow Kremlin"]

@@ -134,6 +134,28 @@ def test_missing_required_field_off_a_terminal(seeded: Invoke) -> None:
     )
 
 
+def test_on_a_terminal_log_offers_the_envoys_of_meetings(
+    seeded: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What -e means: the people who took part in a meeting as its envoy, not every
+    # traveller (Yermak, Putin and Lavrov travelled and led or joined their side).
+    monkeypatch.setattr("cli.write_commands._interactive", lambda: True)
+    result = seeded("log", "-d", "2025-12-20", "-p", "Moscow", "-t", "Talks", "-s", "Reuters",
+                    "-w", "Putin", input="Steve Witkoff\n")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    known = next(line for line in result.stderr.splitlines() if line.startswith("Known: "))
+    assert known.removeprefix("Known: ").split(", ") == [
+        "Andrii Hnatov",
+        "Dan Driscoll",
+        "Jared Kushner",
+        "Kirill Dmitriev",
+        "Marco Rubio",
+        "Mike Waltz",
+        "Rustem Umerov",
+        "Steve Witkoff",
+    ]
+
+
 def test_edit_shows_before_and_after(seeded: Invoke) -> None:
     uid = "meeting-2025-04-25-witkoff-putin"
     result = seeded("edit", uid, "--duration", "~3h30m", "--add-topic", "sanctions")
