@@ -312,7 +312,7 @@ OLD_DOCUMENT = {
     ],
     "places": [
         {"uid": "moscow", "name": "Moscow", "kind": "city", "country": "RU", "parent": None,
-         "lat": None, "lon": None, "notes": None, "aliases": []},
+         "lat": None, "lon": None, "wikidata": None, "notes": None, "aliases": []},
     ],
     "sources": [
         {"uid": "s1", "url": None, "publisher": REPORT, "title": None,
@@ -333,7 +333,8 @@ OLD_DOCUMENT = {
     ],
     "statements": [],
 }  # fmt: skip
-"""A document as tracker wrote it before accounts existed."""
+"""A document as tracker wrote it before accounts existed (its other records in today's
+shape: a place's Wikidata id came later too, and an export writes it)."""
 
 
 def test_a_document_from_before_accounts_imports_and_exports_the_same(

@@ -340,4 +340,6 @@ def test_empty_database(run: Invoke) -> None:
     assert result.stdout == ""
     assert result.stderr.startswith("No visits recorded")
     assert _json(run("people", "--format", "json")) == []
-    assert _ok(run("places", "--format", "csv")) == "name,kind,country,parent,aliases,uid\n"
+    assert (
+        _ok(run("places", "--format", "csv")) == "name,kind,country,parent,aliases,wikidata,uid\n"
+    )
