@@ -555,6 +555,9 @@ class Loader:
             if merged is not None:
                 raise Deleted(SINGULAR[section], ref, merged, field=path)
             raise NotFound(SINGULAR[section], ref, result.suggestions, field=path)
+        deleted = deleted_reference(self.session, SINGULAR[section], uid=ref)
+        if deleted is not None:
+            raise Deleted(SINGULAR[section], ref, deleted, field=path)
         raise NotFound(SINGULAR[section], ref, field=path)
 
     def _follow(self, section: str, uid: str) -> str | None:

@@ -268,6 +268,25 @@ def test_a_deleted_id_is_never_reused_and_is_reported_as_deleted(seeded: Invoke)
     assert gone.stderr.startswith(f"error: REF: meeting m:{number} ('A', 1 Sep 2025) was deleted")
 
 
+def test_a_document_naming_a_deleted_meeting_is_told_it_was_deleted(
+    seeded: Invoke, tmp_path: Path
+) -> None:
+    uid = "meeting-2025-04-25-witkoff-putin"
+    assert seeded("delete", uid, "--yes").exit_code == 0
+    before = exported(seeded)
+    statement = {
+        "uid": "s-after", "meeting": uid, "speaker": "person-steve-witkoff", "kind": "quote",
+        "text": "Said.",
+    }  # fmt: skip
+    path = tmp_path / "late.json"
+    path.write_text(json.dumps({"format": "tracker/1", "statements": [statement]}))
+    result = seeded("import", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {path}: statements[0].meeting: meeting {uid} (")
+    assert result.stderr.rstrip().endswith("was deleted")
+    assert exported(seeded) == before
+
+
 # -- seed respects local edits ------------------------------------------------------
 
 
