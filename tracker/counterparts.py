@@ -66,6 +66,17 @@ class Pair:
     outcomes: dict[str, int]
     """How many of the meetings had each outcome (those they had), in ``Outcome``'s order."""
 
+    def talks(self) -> dict[str, Any]:
+        """The talks cells of the pair's meetings (``talks_cells``)."""
+        return talks_cells(
+            meetings=self.meetings,
+            timed=self.timed,
+            minutes=self.minutes,
+            at_least=self.at_least,
+            at_most=self.at_most,
+            about=self.about,
+        )
+
 
 def _pairs(
     where: Where, envoy_id: int | None, counterpart_id: int | None, everyone: bool
@@ -225,14 +236,7 @@ def _counterpart_row(row: tuple[Any, ...]) -> Row:
         "envoy": envoy_name,
         "counterpart": counterpart_name,
         "meetings": pair.meetings,
-        **talks_cells(
-            meetings=pair.meetings,
-            timed=pair.timed,
-            minutes=pair.minutes,
-            at_least=pair.at_least,
-            at_most=pair.at_most,
-            about=pair.about,
-        ),
+        **pair.talks(),
         "first": shown_edtf(pair.first_edtf),
         "first_edtf": pair.first_edtf,
         "last": shown_edtf(pair.last_edtf),

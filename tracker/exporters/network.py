@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 from tracker.counterparts import counterpart_pairs
 from tracker.exporters.base import Export, Exporter
 from tracker.query.sides import TAKING_PART
-from tracker.query.travels import talks_cells
 from tracker.text import visible
 from tracker.vocab import MeetingStatus
 
@@ -101,14 +100,7 @@ def network(export: Export) -> tuple[nx.Graph[str], int]:
         )
     pairs.sort(key=lambda pair: (people[pair.envoy_id].uid, people[pair.counterpart_id].uid))
     for pair in pairs:
-        total = talks_cells(
-            meetings=pair.meetings,
-            timed=pair.timed,
-            minutes=pair.minutes,
-            at_least=pair.at_least,
-            at_most=pair.at_most,
-            about=pair.about,
-        )
+        total = pair.talks()
         minutes = total["talks_minutes"]
         graph.add_edge(
             people[pair.envoy_id].uid,
