@@ -41,7 +41,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from db.dialects import POSTGRESQL, SQLITE
+from db.dialects import POSTGRESQL, SQLITE, PostgresSql, SqliteSql
 from db.plain import session_reader
 from tracker import search
 from tracker.backend import BACKENDS, Backend
@@ -113,10 +113,18 @@ class SqliteBackend(Backend):
     def reader(self, session: Session) -> Reader:
         return session_reader(session, SQLITE)
 
+    @property
+    def sql(self) -> SqliteSql:
+        return SQLITE
+
 
 class PostgresBackend(Backend):
     def reader(self, session: Session) -> Reader:
         return session_reader(session, POSTGRESQL)
+
+    @property
+    def sql(self) -> PostgresSql:
+        return POSTGRESQL
 
     def role(self, session: Session) -> str | None:
         return session.scalar(select(func.current_user()))

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 import db.backends  # noqa: F401  (registers the SQL that differs between databases)
+import tracker.write.cells  # noqa: F401  (keeps a meeting's stored list cells right)
 from db.credentials import masked
 from db.sqlite_files import READ_ONLY, default_path, examine, problem, read_only_uri
 from tracker.errors import InvalidInput, Unavailable

@@ -14,11 +14,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import create_engine, inspect, make_url, select, text
+from sqlalchemy.exc import DBAPIError, NoSuchTableError
 from sqlalchemy.orm import Session
 
 from db.engine import Database, open_database
 from tracker.models import Base
+from tracker.write.cells import CELLS, stale_meetings
 
 POSTGRES_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL", "").strip()
 NO_POSTGRES = "TRACKER_TEST_POSTGRES_URL is not set: the PostgreSQL half of the suite is skipped"
@@ -69,12 +71,38 @@ def postgres_schema() -> Iterator[str]:
 
 
 @pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> str:
-    """A database URL (or path) for an empty database, on each backend in turn."""
+def db_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterator[str]:
+    """A database URL (or path) for an empty database, on each backend in turn.
+
+    After the test, every meeting's stored list cells must be what its record gives,
+    whatever the test wrote (``tracker.write.cells``)."""
     if request.param == "sqlite":
-        return os.path.join(tmp_path, "tracker.db")
-    schema = request.getfixturevalue("postgres_schema")
-    return postgres_schema_url(schema)
+        url = os.path.join(tmp_path, "tracker.db")
+    else:
+        url = postgres_schema_url(request.getfixturevalue("postgres_schema"))
+    yield url
+    assert stale_cells(url) == [], "meetings whose stored list cells are out of date"
+
+
+def stale_cells(url: str) -> list[int]:
+    """The meetings of the database at ``url`` whose stored list cells differ from what
+    their record gives; none where there is no database, or no meeting table at the
+    revision that stores them (a test that left it so)."""
+    if "://" not in url:
+        if not os.path.isfile(url):
+            return []
+        url = f"sqlite:///{url}"
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            columns = {column["name"] for column in inspect(connection).get_columns("meeting")}
+            if not columns.issuperset(CELLS):
+                return []
+            return stale_meetings(connection)
+    except (DBAPIError, NoSuchTableError):
+        return []  # not a database (a test made it so), or no meeting table
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

@@ -20,7 +20,9 @@ from sqlalchemy import bindparam as _bindparam
 from sqlalchemy.orm import Session
 
 from tracker.errors import Unavailable
-from tracker.sql import Reader
+from tracker.sql import Dialect, Reader
+
+NO_PLAIN_SQL = "this database has no plain read path tracker knows"
 
 
 class Backend:
@@ -61,7 +63,12 @@ class Backend:
 
     def reader(self, session: Session) -> Reader:
         """A plain read (``tracker.sql.Reader``) inside ``session``'s transaction."""
-        raise Unavailable("this database has no plain read path tracker knows")
+        raise Unavailable(NO_PLAIN_SQL)
+
+    @property
+    def sql(self) -> Dialect:
+        """The fragments of SQL that differ between the databases, for this one."""
+        raise Unavailable(NO_PLAIN_SQL)
 
     @contextmanager
     def bulk_meeting_insert(self, connection: Connection, count: int) -> Iterator[None]:

@@ -378,6 +378,11 @@ class Meeting(Record, Base):
     outcome_summary: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=MeetingStatus.HELD.value)
     notes: Mapped[str | None] = mapped_column(Text)
+    # Its list cells as the timeline shows them, built by every write that touches the
+    # meeting (``tracker.write.cells``) and read as they are; never loaded with it.
+    envoys_cell: Mapped[str] = mapped_column(Text, server_default="", deferred=True)
+    counterparts_cell: Mapped[str] = mapped_column(Text, server_default="", deferred=True)
+    sources_cell: Mapped[str] = mapped_column(Text, server_default="", deferred=True)
 
     visit: Mapped[Visit | None] = relationship(back_populates="meetings")
     venue: Mapped[Place | None] = relationship()

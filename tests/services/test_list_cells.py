@@ -16,8 +16,8 @@ from tracker.dates import parse_when
 from tracker.models import Meeting, MeetingSource, Participant, Person, Source
 from tracker.names import name_key
 from tracker.query import Filters, timeline_records, timeline_rows
-from tracker.query import timeline as query
 from tracker.query.display import source_name
+from tracker.write import cells
 
 VALUE = st.text(
     alphabet=st.sampled_from(";\\ a") | st.characters(blacklist_categories=("Cs",)),
@@ -93,18 +93,14 @@ def test_list_cells_escape_every_value_and_keep_the_record_order(session: Sessio
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_sqlite_reads_list_cells_from_their_indexes(session: Session) -> None:
+def test_sqlite_builds_list_cells_from_their_indexes(session: Session) -> None:
     # In the order of the index, with no sort: group_concat joins rows in the order
     # they are read.
     read = reader(session)
-    for statement, index in zip(
-        query._cells(read),
-        (query.PARTICIPANTS_IN_ORDER, query.SOURCES_IN_ORDER),
-        strict=True,
-    ):
-        plan = " ".join(
-            str(step[-1])
-            for step in read.all(f"EXPLAIN QUERY PLAN {statement}", {"ids": read.sql.ids([1])})
-        )
+    built = cells.cell_expressions(read.sql, "m.id")
+    indexes = (cells.PARTICIPANTS_IN_ORDER, cells.PARTICIPANTS_IN_ORDER, cells.SOURCES_IN_ORDER)
+    for cell, index in zip(built, indexes, strict=True):
+        statement = f"SELECT {cell} FROM meeting AS m WHERE m.id = 1"
+        plan = " ".join(str(step[-1]) for step in read.all(f"EXPLAIN QUERY PLAN {statement}"))
         assert f"COVERING INDEX {index}" in plan
         assert "TEMP B-TREE" not in plan

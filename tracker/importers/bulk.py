@@ -31,6 +31,7 @@ from tracker.importers.plan import (
     Ref,
     ref_id,
 )
+from tracker.importers.touched import stored_touched
 from tracker.models import (
     Meeting,
     MeetingSource,
@@ -43,6 +44,7 @@ from tracker.models import (
     VisitTraveller,
 )
 from tracker.search import restored_after
+from tracker.write.cells import refresh
 from tracker.write.roles import hold_roles
 
 BATCH = 5_000
@@ -329,6 +331,9 @@ class Writer:
         for rows in merges.values():
             self.update_rows(Meeting.__table__, rows)  # type: ignore[arg-type]
         self.update_rows(Visit.__table__, plan.visit_updates)  # type: ignore[arg-type]
+        # Written around the session: the meetings' list cells are built here.
+        added = (_known_id(ref) for ref, _values, _visit, _venue in plan.meetings)
+        refresh(connection, chain(added, stored_touched(plan)["meetings"]))
         hold_roles(
             self.session,
             [

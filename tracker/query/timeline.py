@@ -22,7 +22,7 @@ from tracker.formats import Table
 from tracker.query.display import Precision, Row, precision, shown_edtf, when_of
 from tracker.query.disputes import disputed_fields
 from tracker.query.places import PlaceIndex
-from tracker.query.sides import TAKING_PART, is_envoy
+from tracker.query.sides import TAKING_PART
 from tracker.query.where import DateRange, Filters, meeting_where
 from tracker.sql import Reader
 from tracker.vocab import MeetingStatus
@@ -193,21 +193,14 @@ participants (each with whether an envoy) and sources."""
 MEETINGS_SQL = (
     "SELECT m.id, m.uid, m.edtf, m.earliest, m.latest, m.kind, m.title, m.venue_id,"
     " coalesce(m.venue_id, v.destination_id), m.duration_minutes, m.duration_qualifier,"
-    " m.status, m.outcome, m.outcome_summary{more}"
+    " m.status, m.outcome, m.outcome_summary, m.envoys_cell, m.counterparts_cell,"
+    " m.sources_cell{more}"
     " FROM meeting AS m LEFT JOIN visit AS v ON v.id = m.visit_id{where}"
     " ORDER BY m.earliest, m.latest, m.id"
 )
 """The meetings of the timeline, in order: a row each, its place (the venue, else its
-visit's destination) beside its venue."""
-
-PARTICIPANTS_IN_ORDER = "ix_meeting_participant_meeting_position"
-SOURCES_IN_ORDER = "ix_meeting_source_meeting_position"
-"""The indexes that hold a meeting's participants and its sources in their order: the
-list cells read them from these alone."""
-
-SOURCE_NAME = "coalesce(nullif(s.url, ''), nullif(s.publisher, ''), nullif(s.title, ''), s.uid)"
-"""How a list names a source (``tracker.query.display.source_name``) in SQL: its URL,
-else its publisher, else its title, else its uid."""
+visit's destination) beside its venue, and its list cells as stored with it
+(``tracker.write.cells``)."""
 
 
 def _partitions(
@@ -218,43 +211,18 @@ def _partitions(
     in ``TIMELINE_KEYS`` order) and, when ``wide``, a list of what ``TimelineRecord``
     holds beside each row (else an empty list).
 
-    It streams: memory stays flat, and each partition costs three more statements
-    whatever its size: the envoys and counterparts cells (by the one rule of who is an
-    envoy) and the sources cells, each built by the database (``_cells``), and the
-    disputed facts; ``wide`` adds the participants, their people and the sources as
-    records. The rows are built a column at a time: a cell that repeats from one
-    meeting to the next (the date as shown, the venue, city and country) is looked up,
-    worked out once per distinct value. The filters (and their names) are resolved when
-    this is called, before the first partition.
+    It streams: memory stays flat, and each partition costs one more statement
+    whatever its size, for the disputed facts; ``wide`` adds the participants, their
+    people and the sources as records. The envoys, counterparts and sources cells are
+    read with the meetings, as every write stored them (``tracker.write.cells``). The
+    rows are built a column at a time: a cell that repeats from one meeting to the next
+    (the date as shown, the venue, city and country) is looked up, worked out once per
+    distinct value. The filters (and their names) are resolved when this is called,
+    before the first partition.
     """
     where = meeting_where(read, filters, "m")
     query = MEETINGS_SQL.format(more=", m.updated_at" if wide else "", where=where.sql())
     return _built(read, PlaceIndex(read), read.rows(query, where.params), wide)
-
-
-def _cells(read: Reader) -> tuple[str, str]:
-    """The statements of a partition's list cells, each taking a list of meeting ids
-    as the one parameter ``ids``: a row per meeting with a participant (its id, its
-    envoys cell, its counterparts cell) and a row per meeting with a source (its id,
-    its sources cell). The database escapes and joins the values (``tracker.cells``)."""
-    sql = read.sql
-    name = sql.escaped("person.name")
-    envoy = is_envoy("p")
-    sides = (
-        f"SELECT p.meeting_id,"
-        f" {sql.list_cell(f'CASE WHEN {envoy} THEN {name} END', 'p.position')},"
-        f" {sql.list_cell(f'CASE WHEN {envoy} THEN NULL ELSE {name} END', 'p.position')}"
-        f" FROM meeting_participant AS p{sql.indexed_by(PARTICIPANTS_IN_ORDER)}"
-        " JOIN person ON person.id = p.person_id"
-        f" WHERE {sql.among('p.meeting_id', 'ids')} GROUP BY p.meeting_id"
-    )
-    sources = (
-        f"SELECT ms.meeting_id, {sql.list_cell(sql.escaped(SOURCE_NAME), 'ms.position')}"
-        f" FROM meeting_source AS ms{sql.indexed_by(SOURCES_IN_ORDER)}"
-        " JOIN source AS s ON s.id = ms.source_id"
-        f" WHERE {sql.among('ms.meeting_id', 'ids')} GROUP BY ms.meeting_id"
-    )
-    return sides, sources
 
 
 def _related(read: Reader) -> tuple[str, str, str]:
@@ -293,7 +261,6 @@ changed)."""
 def _built(
     read: Reader, places: PlaceIndex, meetings: Iterator[tuple[Any, ...]], wide: bool
 ) -> Iterator[tuple[list[TimelineTuple], list[_Wide]]]:
-    sides_sql, sources_sql = _cells(read)
     ids = read.sql.ids
     shown = _Shown()
     venues = {place_id: place.name for place_id, place in places.places.items()}
@@ -303,9 +270,6 @@ def _built(
     while partition := list(islice(meetings, ROWS_BATCH)):
         columns = list(zip(*partition, strict=True))
         meeting_ids, place_ids, edtfs = columns[0], columns[8], columns[2]
-        listed = {"ids": ids(meeting_ids)}
-        sides = _by_meeting(read.all(sides_sql, listed), 3)
-        sources = _by_meeting(read.all(sources_sql, listed), 2)
         disputes = disputed_fields(read, meeting_ids)
         if len(shown) > NAMES_KEPT:
             shown.clear()
@@ -316,13 +280,13 @@ def _built(
                 map(shown.__getitem__, edtfs),
                 edtfs,
                 *columns[3:7],  # earliest, latest, kind, title
-                map(sides[1].get, meeting_ids, repeat("")),
-                map(sides[2].get, meeting_ids, repeat("")),
+                columns[14],  # envoys
+                columns[15],  # counterparts
                 map(venues.get, columns[7]),
                 map(cities.__getitem__, place_ids),
                 map(countries.__getitem__, place_ids),
                 *columns[9:14],  # duration (minutes, qualifier), status, outcome, summary
-                map(sources[1].get, meeting_ids, repeat("")),
+                columns[16],  # sources
                 map(disputes.get, meeting_ids, repeat(NO_DISPUTE)),
                 columns[1],  # uid
                 strict=True,
@@ -333,7 +297,7 @@ def _built(
             continue
         if len(people) > NAMES_KEPT:
             people.clear()
-        yield rows, _wide(read, partition, listed, people)
+        yield rows, _wide(read, partition, {"ids": ids(meeting_ids)}, people)
 
 
 def _by_meeting(found: list[tuple[Any, ...]], width: int) -> list[dict[Any, Any]]:
@@ -368,7 +332,7 @@ def _wide(
         (
             row[0],
             row[8],
-            row[14],
+            row[17],
             taking_part.get(row[0], []),
             cited.get(row[0], []),
         )
