@@ -50,6 +50,7 @@ class ReadConnection:
         self._release = release
         self._own_transaction = own_transaction
         self._server_side = isinstance(sql, PostgresSql)
+        self._closed = False
 
     @property
     def sql(self) -> SqliteSql | PostgresSql:
@@ -78,17 +79,26 @@ class ReadConnection:
             cursor.execute(self._sql.placeholders(query), values)
 
     def rows(self, query: str, params: Params | None = None) -> Iterator[tuple[Any, ...]]:
+        for batch in self.batches(query, params, STREAM_ROWS):
+            yield from batch
+
+    def batches(
+        self, query: str, params: Params | None = None, size: int = STREAM_ROWS
+    ) -> Iterator[list[tuple[Any, ...]]]:
         cursor = self._cursor(streamed=True)
         try:
             self._execute(cursor, query, params)
             while True:
                 with self.translated():
-                    batch = cursor.fetchmany(STREAM_ROWS)
+                    batch = cursor.fetchmany(size)
                 if not batch:
                     return
-                yield from batch
+                yield batch
         finally:
-            cursor.close()
+            # A caller that stopped early (a closed pipe) may let go of this only after
+            # the read ended: the connection closed its cursors then.
+            if not self._closed:
+                cursor.close()
 
     def all(self, query: str, params: Params | None = None) -> list[tuple[Any, ...]]:
         cursor = self._cursor()
@@ -135,6 +145,7 @@ class ReadConnection:
             elif self.connection.in_transaction:
                 self.connection.execute("ROLLBACK")
         finally:
+            self._closed = True
             if self._release is not None:
                 self._release()
             else:

@@ -78,6 +78,13 @@ class Reader(Protocol):
         """The rows of ``query``, streamed (memory stays flat, whatever their number)."""
         ...
 
+    def batches(
+        self, query: str, params: Params | None = None, size: int = 1_000
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of ``query`` in lists of ``size`` (the last one shorter), streamed:
+        for a caller that works a list at a time."""
+        ...
+
     def all(self, query: str, params: Params | None = None) -> list[tuple[Any, ...]]:
         """Every row of ``query``, fetched at once (for results of known, small size)."""
         ...

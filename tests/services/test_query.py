@@ -425,6 +425,12 @@ class _Counting:
         self.seen.append(query)
         return self.read.rows(query, params)
 
+    def batches(
+        self, query: str, params: Any = None, size: int = 1_000
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        self.seen.append(query)
+        return self.read.batches(query, params, size)
+
     def all(self, query: str, params: Any = None) -> list[tuple[Any, ...]]:
         self.seen.append(query)
         return self.read.all(query, params)

@@ -339,6 +339,12 @@ class _CountingReader:
         self.count += 1
         return self.read.rows(query, params)
 
+    def batches(
+        self, query: str, params: Any = None, size: int = 1_000
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        self.count += 1
+        return self.read.batches(query, params, size)
+
     def all(self, query: str, params: Any = None) -> list[tuple[Any, ...]]:
         self.count += 1
         return self.read.all(query, params)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from itertools import islice, repeat
+from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
@@ -222,7 +222,7 @@ def _partitions(
     """
     where = meeting_where(read, filters, "m")
     query = MEETINGS_SQL.format(more=", m.updated_at" if wide else "", where=where.sql())
-    return _built(read, PlaceIndex(read), read.rows(query, where.params), wide)
+    return _built(read, PlaceIndex(read), read.batches(query, where.params, ROWS_BATCH), wide)
 
 
 def _related(read: Reader) -> tuple[str, str, str]:
@@ -259,7 +259,7 @@ changed)."""
 
 
 def _built(
-    read: Reader, places: PlaceIndex, meetings: Iterator[tuple[Any, ...]], wide: bool
+    read: Reader, places: PlaceIndex, meetings: Iterator[list[tuple[Any, ...]]], wide: bool
 ) -> Iterator[tuple[list[TimelineTuple], list[_Wide]]]:
     ids = read.sql.ids
     shown = _Shown()
@@ -267,7 +267,7 @@ def _built(
     cities: dict[int | None, str | None] = {}
     countries: dict[int | None, str | None] = {}
     people: dict[int, tuple[Any, ...]] = {}  # wide: their rows (id, name, uid, country)
-    while partition := list(islice(meetings, ROWS_BATCH)):
+    for partition in meetings:
         columns = list(zip(*partition, strict=True))
         meeting_ids, place_ids, edtfs = columns[0], columns[8], columns[2]
         disputes = disputed_fields(read, meeting_ids)
