@@ -282,6 +282,25 @@ def _found(database: Database, words: str) -> list[int]:
         )
 
 
+SOURCE_URL = "https://example.org/pap/witkoff-putin"
+CELLS = {
+    1: ("Steve Witkoff", "Vladimir Putin; Yuri Ushakov", SOURCE_URL),
+    2: ("Steve Witkoff", "", SOURCE_URL),
+}
+"""The list cells of the two meetings, as the migration that stores them builds them
+(meeting 2's envoy is the participant an earlier revision gave it)."""
+
+
+def _later_columns(
+    at_first: dict[str, list[tuple[Any, ...]]],
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The places and meetings of ``at_first`` with the columns later revisions add."""
+    return {
+        "place": [(*row, None) for row in at_first["place"]],
+        "meeting": [(*row, *CELLS[row[0]]) for row in at_first["meeting"]],
+    }
+
+
 def _revision(database: Database) -> str | None:
     with database.engine.connect() as connection:
         return stored_revision(connection)
@@ -304,8 +323,9 @@ def test_data_written_at_the_first_revision_survives_every_migration(blank: Data
     backfilled["meeting_participant"] = sorted(
         [*at_first["meeting_participant"], (2, 1, "US", "envoy", 0)]
     )
-    # A later revision's new columns (a place's Wikidata id) are empty.
-    assert _snapshot(blank) == {**backfilled, "place": [(*row, None) for row in at_first["place"]]}
+    # A later revision's new columns are empty (a place's Wikidata id) or what the
+    # record gives (a meeting's envoys, counterparts and sources cells).
+    assert _snapshot(blank) == {**backfilled, **_later_columns(at_first)}
     at_first = backfilled
     assert any(is_search_object(name) for name in _schema_objects(blank))
     # What a later revision adds covers the rows that were there before it.
@@ -319,7 +339,7 @@ def test_data_written_at_the_first_revision_survives_every_migration(blank: Data
     assert [name for name in _schema_objects(blank) if is_search_object(name)] == []
 
     _migrate(blank, "upgrade", "head")
-    assert _snapshot(blank) == {**at_first, "place": [(*row, None) for row in at_first["place"]]}
+    assert _snapshot(blank) == {**at_first, **_later_columns(at_first)}
     assert _found(blank, "Ushakov") == []  # names are not searched, texts are
     assert _found(blank, "constructive") == [1]
 
