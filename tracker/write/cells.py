@@ -57,33 +57,34 @@ RUN_FROM = 100
 """Meetings with consecutive ids, from this many on, are refreshed by one range."""
 
 
-def cell_expressions(sql: Dialect, meeting: str) -> tuple[str, str, str]:
-    """The envoys, counterparts and sources cells of the meeting whose id is the SQL
-    expression ``meeting``: three scalar subqueries."""
+def cell_queries(sql: Dialect, meeting: str) -> tuple[str, str]:
+    """The cells of the meeting whose id is the SQL expression ``meeting``, as two
+    subqueries: one row of its envoys and counterparts cells (its participants read
+    once for both), and one of its sources cell."""
     name = sql.escaped("person.name")
     envoy = is_envoy("p")
-    people = (
+    envoys = sql.list_cell(f"CASE WHEN {envoy} THEN {name} END", "p.position")
+    counterparts = sql.list_cell(f"CASE WHEN {envoy} THEN NULL ELSE {name} END", "p.position")
+    sides = (
+        f"(SELECT {envoys}, {counterparts}"
         f" FROM meeting_participant AS p{sql.indexed_by(PARTICIPANTS_IN_ORDER)}"
-        f" JOIN person ON person.id = p.person_id WHERE p.meeting_id = {meeting}"
+        f" JOIN person ON person.id = p.person_id WHERE p.meeting_id = {meeting})"
     )
-    envoys = f"CASE WHEN {envoy} THEN {name} END"
-    counterparts = f"CASE WHEN {envoy} THEN NULL ELSE {name} END"
     sources = (
         f"(SELECT {sql.list_cell(sql.escaped(SOURCE_NAME), 'ms.position')}"
         f" FROM meeting_source AS ms{sql.indexed_by(SOURCES_IN_ORDER)}"
         f" JOIN source AS s ON s.id = ms.source_id WHERE ms.meeting_id = {meeting})"
     )
-    return (
-        f"(SELECT {sql.list_cell(envoys, 'p.position')}{people})",
-        f"(SELECT {sql.list_cell(counterparts, 'p.position')}{people})",
-        sources,
-    )
+    return sides, sources
 
 
-def _update(sql: Dialect, where: str) -> str:
-    built = cell_expressions(sql, "meeting.id")
-    assignments = ", ".join(f"{column} = {cell}" for column, cell in zip(CELLS, built, strict=True))
-    return f"UPDATE meeting SET {assignments} WHERE {where}"
+SIDES = "(envoys_cell, counterparts_cell)"
+
+
+def refresh_sql(sql: Dialect, where: str) -> str:
+    """The statement that builds the cells of the meetings ``where`` selects again."""
+    sides, sources = cell_queries(sql, "meeting.id")
+    return f"UPDATE meeting SET {SIDES} = {sides}, sources_cell = {sources} WHERE {where}"
 
 
 def refresh(connection: Connection, ids: Iterable[int]) -> None:
@@ -93,11 +94,11 @@ def refresh(connection: Connection, ids: Iterable[int]) -> None:
     sql = backend(connection).sql
     runs, single = _runs(sorted(set(ids)))
     if runs:
-        between = text(_update(sql, "id BETWEEN :first AND :last"))
+        between = text(refresh_sql(sql, "id BETWEEN :first AND :last"))
         for first, last in runs:
             connection.execute(between, {"first": first, "last": last})
     if single:
-        among = text(_update(sql, sql.among("id", "ids")))
+        among = text(refresh_sql(sql, sql.among("id", "ids")))
         for start in range(0, len(single), CHUNK):
             connection.execute(among, {"ids": sql.ids(single[start : start + CHUNK])})
 
@@ -177,7 +178,7 @@ def _chunks(values: set[int]) -> Iterator[list[int]]:
 def stale_meetings(connection: Connection) -> list[int]:
     """The meetings whose stored cells differ from what their record gives (none,
     whatever wrote them, through the session or around it)."""
-    built = cell_expressions(backend(connection).sql, "m.id")
-    differs = " OR ".join(f"m.{name} <> {cell}" for name, cell in zip(CELLS, built, strict=True))
+    sides, sources = cell_queries(backend(connection).sql, "m.id")
+    differs = f"(m.envoys_cell, m.counterparts_cell) <> {sides} OR m.sources_cell <> {sources}"
     query = f"SELECT m.id FROM meeting AS m WHERE {differs} ORDER BY m.id"
     return list(connection.scalars(text(query)))
