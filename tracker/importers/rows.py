@@ -136,6 +136,8 @@ class Parsers:
         self.given_sources: dict[tuple[str | None, str | None, str | None], Source3] = {}
         self.names: dict[str, tuple[str, str]] = {}
         self.sources: dict[str, tuple[Source3, ...]] = {}
+        self.travellers: dict[str, tuple[list[str], list[str]]] = {}
+        self.cities: dict[str, tuple[list[str], list[str]]] = {}
         self.set_fields(fields or {})
 
     def set_fields(self, fields: Mapping[int, str]) -> None:
@@ -220,6 +222,26 @@ class Parsers:
             if len(self.names) > _MEMO_LIMIT:
                 self.names.clear()
             self.names[text] = found
+        return found
+
+    def name_list(self, text: str, field_name: str) -> tuple[list[str], list[str]]:
+        """The names a ``traveller`` or ``city`` cell lists (a person once, by key; a
+        city as often as it is named), and their keys. Remembered by the cell's text: a
+        file names the same travellers and cities row after row, and those rows share
+        the lists (which nothing changes)."""
+        memo = self.travellers if field_name == "traveller" else self.cities
+        found = memo.get(text)
+        if found is None:
+            names: list[str] = []
+            keys: list[str] = []
+            for name in split_list(text):
+                display, key = self.names.get(name) or self.name(name, field_name)
+                if field_name == "city" or key not in keys:
+                    names.append(display)
+                    keys.append(key)
+            if len(memo) > _MEMO_LIMIT:
+                memo.clear()
+            found = memo[text] = (names, keys)
         return found
 
     def source(self, given: tuple[str | None, str | None, str | None]) -> Source3 | None:
@@ -314,11 +336,7 @@ def parse_row(number: int, record: list[str], parsers: Parsers) -> Parsed:
     text = value("traveller")
     if text:
         try:
-            for name in split_list(text):
-                display, key = names.get(name) or parsers.name(name, "traveller")
-                if key not in keys:
-                    travellers.append(display)
-                    keys.append(key)
+            travellers, keys = parsers.travellers.get(text) or parsers.name_list(text, "traveller")
         except RowError as exc:
             errors.append(exc)
     counterparts: list[str] = []
@@ -369,10 +387,7 @@ def parse_row(number: int, record: list[str], parsers: Parsers) -> Parsed:
     city_keys: list[str] = []
     if text:
         try:
-            for name in split_list(text):
-                display, key = names.get(name) or parsers.name(name, "city")
-                cities.append(display)
-                city_keys.append(key)
+            cities, city_keys = parsers.cities.get(text) or parsers.name_list(text, "city")
         except RowError as exc:
             errors.append(exc)
     text = value("venue")
