@@ -431,6 +431,13 @@ def _index() -> _Index:
     return _Index()
 
 
+def release() -> None:
+    """Let go of the country names read so far (in every language): a big import does
+    once it has planned its rows, so that its writing does not keep them in memory. A
+    later lookup reads them again."""
+    _index.cache_clear()
+
+
 def find_country(text: str) -> str | None:
     """The code of the country ``text`` names (a code, or a name in any language as
     tables write it); ``None`` when it names none."""

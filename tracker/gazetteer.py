@@ -101,6 +101,14 @@ population, GeoNames id, and its other names case folded, each between NUL chara
 (so that one search of the text tells whether a name is among them)."""
 
 
+def release() -> None:
+    """Let go of the cities read so far, and of the answers given from them: a big
+    import does once it has planned every new city, so that its writing does not keep
+    them in memory. A later lookup reads them again."""
+    for remembered in (_named, _world, _by_country, _entries, _names_in, _other_text):
+        remembered.cache_clear()
+
+
 @lru_cache(maxsize=4096)
 def _named(name: str, country: str | None) -> tuple[City, ...]:
     """``cities_named``, remembered: an import asks once per city it creates."""

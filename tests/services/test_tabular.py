@@ -472,3 +472,29 @@ def test_a_role_held_on_several_trips_covers_them_all(session: Session) -> None:
         ("Envoy", "2025-01-05", "2025-03-01"),
         ("Adviser", "2025-06", "2025-06"),
     ]
+
+
+def test_an_import_lets_go_of_the_cities_and_country_names_before_it_writes(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker import countries, gazetteer
+    from tracker.importers.bulk import Writer
+
+    held: list[tuple[int, int]] = []
+    write = Writer.write
+
+    def measured(self: Writer, plan: Any) -> None:
+        held.append(
+            (gazetteer._entries.cache_info().currsize, countries._index.cache_info().currsize)
+        )
+        write(self, plan)
+
+    monkeypatch.setattr(Writer, "write", measured)
+    report = _import(
+        session, "traveller,start,city,country\nMarco Rubio,2025-02-18,Riyadh,Saudi Arabia\n"
+    )
+    assert report.added["places"] == 2
+    city = session.scalars(select(Place).where(Place.name == "Riyadh")).one()
+    assert city.lat == pytest.approx(24.69, abs=0.05)  # from the gazetteer, read
+    assert held == [(0, 0)]  # and let go before the writing
+    assert gazetteer.new_city("Riyadh", "SA", "country")[0] == "SA"  # read again

@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from tracker import countries, gazetteer
 from tracker.collector import collector_paused
 from tracker.errors import InvalidInput
 from tracker.importers.bulk import BATCH, Writer
@@ -262,10 +263,13 @@ def _import(
         field_name = "traveller" if planner.new_people else "city"
         raise UnknownNames(field_name, planner.refused(), report)
     report.new_names = new
-    # What the rules compared the rows with is not needed to write the plan: its memory
-    # goes to the writing (whose peak is the import's).
+    # What the rules compared the rows with is not needed to write the plan, nor are
+    # the cities and country names the rows were looked up in: their memory goes to the
+    # writing (whose peak is the import's).
     plan = planner.plan
     del planner, existing
+    gazetteer.release()
+    countries.release()
     with reported(session, plan, report):
         Writer(session, now, progress).write(plan)
     return report
