@@ -4,7 +4,7 @@ the references the plan kept, secondary indexes rebuilt once for big tables."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,7 +31,6 @@ from tracker.importers.plan import (
     Ref,
     ref_id,
 )
-from tracker.importers.touched import stored_touched
 from tracker.models import (
     Meeting,
     MeetingSource,
@@ -217,9 +216,12 @@ class Writer:
             self.shown = self.done
             self.progress("writing", min(self.done, self.total), self.total)
 
-    def write(self, plan: Plan) -> None:
+    def write(self, plan: Plan, stored_meetings: Iterable[int]) -> None:
+        """Write ``plan``; ``stored_meetings`` are the stored meetings it adds to
+        (``touched.stored_touched``), whose list cells are built again with the new
+        meetings' ones."""
         if not self.count_ids:
-            self._write(plan)
+            self._write(plan, stored_meetings)
             return
         # SQLite: a page cache large enough for the indexes a big import touches (the
         # default 2 MiB makes every index insert a read), for this import only.
@@ -227,11 +229,11 @@ class Writer:
         before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
         connection.exec_driver_sql(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
         try:
-            self._write(plan)
+            self._write(plan, stored_meetings)
         finally:
             connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
 
-    def _write(self, plan: Plan) -> None:
+    def _write(self, plan: Plan, stored_meetings: Iterable[int]) -> None:
         self.total = sum(
             len(items)
             for items in (
@@ -337,7 +339,7 @@ class Writer:
         self.update_rows(Visit.__table__, plan.visit_updates)  # type: ignore[arg-type]
         # Written around the session: the meetings' list cells are built here.
         added = (_known_id(ref) for ref, _values, _visit, _venue in plan.meetings)
-        refresh(connection, chain(added, stored_touched(plan)["meetings"]))
+        refresh(connection, chain(added, stored_meetings))
         hold_roles(
             self.session,
             [

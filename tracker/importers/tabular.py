@@ -270,8 +270,8 @@ def _import(
     del planner, existing
     gazetteer.release()
     countries.release()
-    with reported(session, plan, report):
-        Writer(session, now, progress).write(plan)
+    with reported(session, plan, report) as touched:
+        Writer(session, now, progress).write(plan, touched["meetings"])
     return report
 
 

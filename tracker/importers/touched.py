@@ -70,12 +70,13 @@ def _states(session: Session, wanted: dict[str, set[int]]) -> dict[tuple[str, in
 
 
 @contextmanager
-def reported(session: Session, plan: Plan, report: ChangeReport) -> Iterator[None]:
+def reported(session: Session, plan: Plan, report: ChangeReport) -> Iterator[dict[str, set[int]]]:
     """Around the writing of ``plan``: every record it touches in ``report.changes``,
-    and ``report`` kept with the session for its change set."""
+    and ``report`` kept with the session for its change set. Gives the ids of the
+    stored records the plan touches (``stored_touched``), which the writing needs too."""
     touched = stored_touched(plan)
     before = _states(session, touched)
-    yield
+    yield touched
     after = _states(session, touched)
     for (section, _id), doc in before.items():
         now = after.get((section, _id))
