@@ -157,8 +157,24 @@ def parse_when(
 
 
 def display(edtf: str) -> str:
-    """The EDTF text ``edtf`` as people write it: ``11 Apr 2025``, ``c. Apr 2025``."""
+    """The EDTF text ``edtf`` as people write it: ``11 Apr 2025``, ``c. Apr 2025``.
+
+    A plain day (``2025-04-11``, most of what a timeline shows) is written straight
+    from its digits, as ``parse_when(edtf).display`` writes it (a differential test in
+    ``tests/unit/test_dates.py`` holds them equal); anything else, or a day that does
+    not exist, goes through ``parse_when``."""
+    if len(edtf) == 10 and _DAY_RE.fullmatch(edtf) is not None:
+        year, month, day = int(edtf[:4]), int(edtf[5:7]), int(edtf[8:])
+        try:
+            date(year, month, day)
+        except ValueError:
+            pass  # parse_when says what is wrong with it
+        else:
+            return f"{day} {_MONTHS[month - 1]} {year}"
     return parse_when(edtf).display
+
+
+_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def _months_in_range(match: re.Match[str]) -> bool:

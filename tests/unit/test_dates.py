@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from tracker.dates import parse_when
+from tracker.dates import display, parse_when
 from tracker.errors import InvalidInput
 
 
@@ -151,6 +151,34 @@ def test_display_never_adds_precision(text: str) -> None:
     if "-" not in text.split("/")[0] and "/" not in text:
         assert not any(month in shown for month in calendar.month_abbr[1:])
     assert shown
+
+
+def _shown(text: str) -> str | InvalidInput:
+    try:
+        return parse_when(text).display
+    except InvalidInput as exc:
+        return exc
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.dates(min_value=date(1, 1, 1)).map(date.isoformat)
+    | st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")  # days that may not exist
+    | common_forms()
+)
+def test_display_of_a_stored_date_is_what_parse_when_shows(text: str) -> None:
+    # A plain day is written straight from its digits; the rest, and a day that does
+    # not exist, go through parse_when: the two must always agree.
+    try:
+        shown: str | InvalidInput = display(text)
+    except InvalidInput as exc:
+        shown = exc
+    expected = _shown(text)
+    if isinstance(expected, InvalidInput):
+        assert isinstance(shown, InvalidInput)
+        assert str(shown) == str(expected)
+    else:
+        assert shown == expected
 
 
 @settings(max_examples=200, deadline=None)

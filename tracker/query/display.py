@@ -9,7 +9,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Literal
 
-from tracker.dates import When, parse_when
+from tracker.dates import When, display, parse_when
 from tracker.errors import InvalidInput
 from tracker.vocab import AccountField, DurationQualifier
 
@@ -111,7 +111,7 @@ def shown_edtf(edtf: str) -> str:
     """A stored EDTF date as people write it (the text itself if it no longer parses);
     cached, as a timeline repeats the same days many times."""
     try:
-        return parse_when(edtf).display
+        return display(edtf)
     except InvalidInput:
         return edtf
 
