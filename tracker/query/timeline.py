@@ -212,13 +212,13 @@ def _partitions(
     holds beside each row (else an empty list).
 
     It streams: memory stays flat, and each partition costs one more statement
-    whatever its size, for the disputed facts; ``wide`` adds the participants, their
-    people and the sources as records. The envoys, counterparts and sources cells are
-    read with the meetings, as every write stored them (``tracker.write.cells``). The
-    rows are built a column at a time: a cell that repeats from one meeting to the next
-    (the date as shown, the venue, city and country) is looked up, worked out once per
-    distinct value. The filters (and their names) are resolved when this is called,
-    before the first partition.
+    whatever its size, for the disputed facts (none where no meeting has an account);
+    ``wide`` adds the participants, their people and the sources as records. The
+    envoys, counterparts and sources cells are read with the meetings, as every write
+    stored them (``tracker.write.cells``). The rows are built a column at a time: a
+    cell that repeats from one meeting to the next (the date as shown, the venue, city
+    and country) is looked up, worked out once per distinct value. The filters (and
+    their names) are resolved when this is called, before the first partition.
     """
     where = meeting_where(read, filters, "m")
     query = MEETINGS_SQL.format(more=", m.updated_at" if wide else "", where=where.sql())
@@ -253,6 +253,10 @@ class _Shown(dict[str, str]):
         return shown
 
 
+ANY_MEETING_ACCOUNT = "SELECT 1 FROM account WHERE meeting_id IS NOT NULL LIMIT 1"
+"""Whether any meeting has an account of a fact: where none has, no fact is disputed,
+and a partition asks nothing more."""
+
 NO_DISPUTE = ListCell()
 """The ``disputed`` cell of a meeting with no disputed fact (one, shared: never
 changed)."""
@@ -267,10 +271,11 @@ def _built(
     cities: dict[int | None, str | None] = {}
     countries: dict[int | None, str | None] = {}
     people: dict[int, tuple[Any, ...]] = {}  # wide: their rows (id, name, uid, country)
+    accounts = read.scalar(ANY_MEETING_ACCOUNT) is not None
     for partition in meetings:
         columns = list(zip(*partition, strict=True))
         meeting_ids, place_ids, edtfs = columns[0], columns[8], columns[2]
-        disputes = disputed_fields(read, meeting_ids)
+        disputes = disputed_fields(read, meeting_ids) if accounts else {}
         if len(shown) > NAMES_KEPT:
             shown.clear()
         for place_id in set(place_ids).difference(cities):
