@@ -83,7 +83,7 @@ class ReadConnection:
             yield from batch
 
     def batches(
-        self, query: str, params: Params | None = None, size: int = STREAM_ROWS
+        self, query: str, params: Params | None, size: int
     ) -> Iterator[list[tuple[Any, ...]]]:
         cursor = self._cursor(streamed=True)
         try:

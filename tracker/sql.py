@@ -79,7 +79,7 @@ class Reader(Protocol):
         ...
 
     def batches(
-        self, query: str, params: Params | None = None, size: int = 1_000
+        self, query: str, params: Params | None, size: int
     ) -> Iterator[list[tuple[Any, ...]]]:
         """The rows of ``query`` in lists of ``size`` (the last one shorter), streamed:
         for a caller that works a list at a time."""

@@ -425,9 +425,7 @@ class _Counting:
         self.seen.append(query)
         return self.read.rows(query, params)
 
-    def batches(
-        self, query: str, params: Any = None, size: int = 1_000
-    ) -> Iterator[list[tuple[Any, ...]]]:
+    def batches(self, query: str, params: Any, size: int) -> Iterator[list[tuple[Any, ...]]]:
         self.seen.append(query)
         return self.read.batches(query, params, size)
 

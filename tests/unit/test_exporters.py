@@ -339,9 +339,7 @@ class _CountingReader:
         self.count += 1
         return self.read.rows(query, params)
 
-    def batches(
-        self, query: str, params: Any = None, size: int = 1_000
-    ) -> Iterator[list[tuple[Any, ...]]]:
+    def batches(self, query: str, params: Any, size: int) -> Iterator[list[tuple[Any, ...]]]:
         self.count += 1
         return self.read.batches(query, params, size)
 
