@@ -31,6 +31,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from db.sqlite_definitions import rewrite_tables
+
 revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
@@ -156,20 +158,11 @@ def _sqlite_autoincrement(on: bool) -> None:
             "CREATE TABLE _tracker_sequence (id INTEGER PRIMARY KEY AUTOINCREMENT)"
         )
         bind.exec_driver_sql("DROP TABLE _tracker_sequence")
-    version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
-    bind.exec_driver_sql("PRAGMA writable_schema = ON")
-    try:
-        for table in RECORD_TABLES:
-            sql = bind.exec_driver_sql(
-                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
-            ).scalar_one()
-            bind.exec_driver_sql(
-                "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
-                (_with_autoincrement(sql, table) if on else _without_autoincrement(sql), table),
-            )
-        bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
-    finally:
-        bind.exec_driver_sql("PRAGMA writable_schema = OFF")
+
+    def rewrite(table: str, sql: str) -> str:
+        return _with_autoincrement(sql, table) if on else _without_autoincrement(sql)
+
+    rewrite_tables(bind, RECORD_TABLES, rewrite)
     if on:
         for table in RECORD_TABLES:
             bind.exec_driver_sql(

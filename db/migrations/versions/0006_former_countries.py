@@ -24,6 +24,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from db.sqlite_definitions import rewrite_tables
+
 revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
@@ -62,20 +64,11 @@ def _resize(before: int, after: int) -> None:
                 existing_nullable=True,
             )
         return
-    version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
-    bind.exec_driver_sql("PRAGMA writable_schema = ON")
-    try:
-        for table in TABLES:
-            sql = bind.exec_driver_sql(
-                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
-            ).scalar_one()
-            old, new = f"country VARCHAR({before})", f"country VARCHAR({after})"
-            if old not in sql:
-                raise RuntimeError(f"the definition of {table} has no {old}")
-            bind.exec_driver_sql(
-                "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
-                (sql.replace(old, new, 1), table),
-            )
-        bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
-    finally:
-        bind.exec_driver_sql("PRAGMA writable_schema = OFF")
+    old, new = f"country VARCHAR({before})", f"country VARCHAR({after})"
+
+    def rewrite(table: str, sql: str) -> str:
+        if old not in sql:
+            raise RuntimeError(f"the definition of {table} has no {old}")
+        return sql.replace(old, new, 1)
+
+    rewrite_tables(bind, TABLES, rewrite)
