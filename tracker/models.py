@@ -8,8 +8,8 @@ latest day they cover: sort by ``earliest``, filter by overlap.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -85,10 +85,12 @@ SPAN_INDEXES = ("ix_meeting_span", "ix_visit_span")
 them (``db/migrations/env.py``)."""
 
 
-def one_of(column: str, enum: type[StrEnum]) -> CheckConstraint:
-    """A CHECK constraint keeping ``column`` within the values of ``enum``."""
-    values = ", ".join(f"'{member.value}'" for member in enum)
-    return CheckConstraint(f"{column} IN ({values})", name=column)
+def one_of(column: str, values: Iterable[str]) -> CheckConstraint:
+    """A CHECK constraint keeping ``column`` within ``values`` (an enum's, say), written
+    as comparisons, ``kind = 'talks' OR kind = 'call'``: SQLite builds the lookup table
+    of an IN list again for every row it checks, which made the lists a fifth of what a
+    big import spent inserting meetings (migration 0011). A NULL passes, as with IN."""
+    return CheckConstraint(" OR ".join(f"{column} = '{value}'" for value in values), name=column)
 
 
 NEVER_REUSED = {"sqlite_autoincrement": True}
@@ -660,7 +662,7 @@ class Change(Base):
     __tablename__ = "change"
     __table_args__ = (
         Index("ix_change_uid", "uid"),
-        CheckConstraint("op IN ('added', 'updated', 'deleted')", name="op"),
+        one_of("op", ("added", "updated", "deleted")),
     )
 
     change_set_id: Mapped[int] = mapped_column(

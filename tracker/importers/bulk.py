@@ -84,9 +84,8 @@ class Writer:
     deleted row.
 
     On SQLite the rows go to the driver as multi-row ``INSERT ... VALUES (...), (...)``
-    statements of a few hundred rows: SQLite builds the lookup table of a CHECK's ``IN
-    (...)`` list (``kind``, ``outcome``, ``role``...) once per statement it runs, so one
-    statement per row (``executemany``) spends most of its time rebuilding them. Each
+    statements of a few hundred rows: one statement per row (``executemany``) costs about
+    twice the CPU (320,000 participants: 0.61 s against 0.33 s, constraints aside). Each
     value is first converted by its column type's bind processor for the dialect, as a
     Core insert would (once per distinct value: dates and timestamps repeat).
     """
