@@ -45,6 +45,15 @@ def is_envoy(participant: str) -> str:
     return f"{participant}.role = '{ParticipantRole.ENVOY.value}'"
 
 
+def envoy_role(role: str | None) -> bool:
+    """``is_envoy`` in Python, of a participant's ``role``: true for an envoy, false for
+    every other participant (any other role, or none)."""
+    return role == _ENVOY
+
+
+_ENVOY = ParticipantRole.ENVOY.value
+
+
 TAKING_PART = (
     "SELECT meeting_id, person_id, side, position,"
     f" CASE WHEN {is_envoy('meeting_participant')} THEN TRUE ELSE FALSE END AS envoy"
