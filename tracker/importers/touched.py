@@ -34,11 +34,11 @@ def stored_touched(plan: Plan) -> dict[str, set[int]]:
     stored people whose roles it may add or widen."""
     meetings = {row["b_id"] for row in plan.meeting_updates}
     meetings.update(meeting for meeting, _change in plan.meeting_merges)
-    meetings.update(_stored(plan.participants))
-    meetings.update(_stored(plan.meeting_sources))
+    meetings.update(stored_in(plan.participants))
+    meetings.update(stored_in(plan.meeting_sources))
     visits = {row["b_id"] for row in plan.visit_updates}
-    visits.update(_stored(plan.travellers))
-    visits.update(_stored(plan.visit_sources))
+    visits.update(stored_in(plan.travellers))
+    visits.update(stored_in(plan.visit_sources))
     people = {cast(int, p) for p, _title in plan.roles if p.__class__ is not Ref}
     return {
         "visits": {int(v) for v in visits},
@@ -47,10 +47,11 @@ def stored_touched(plan: Plan) -> dict[str, set[int]]:
     }
 
 
-def _stored(links: Iterable[tuple[Any, ...]]) -> set[Any]:
-    """The stored records (not planned ones) that planned links start from: a big
-    import plans hundreds of thousands of links, nearly all from records it adds."""
-    return {first for first in set(map(itemgetter(0), links)) if first.__class__ is not Ref}
+def stored_in(links: Iterable[tuple[Any, ...]], at: int = 0) -> set[Any]:
+    """The stored records (not planned ones) that planned links start from (or hold
+    at ``at``): a big import plans hundreds of thousands of links, nearly all between
+    records it adds."""
+    return {found for found in set(map(itemgetter(at), links)) if found.__class__ is not Ref}
 
 
 def _states(session: Session, wanted: dict[str, set[int]]) -> dict[tuple[str, int], Doc]:
