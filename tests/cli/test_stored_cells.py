@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from db.engine import open_database
 from db.schema import alembic_config, upgrade
 from tests.cli.conftest import Invoke
 from tests.conftest import stale_cells
 from tracker.cells import split_list
+from tracker.importers.bulk import Writer
+from tracker.importers.plan import MEETING_COLUMNS, Plan, Ref, new_uid
+from tracker.importers.rows import name_key
+from tracker.models import Person, Source
 from tracker.write.cells import RUN_FROM
 
 KREMLIN_TALKS = "meeting-2025-12-02-witkoff-kushner-putin"
@@ -127,3 +132,80 @@ def test_the_migration_fills_the_cells_of_stored_meetings(seeded: Invoke, db_url
     assert filled == sum(1 for row in expected.values() if row["sources"])
     assert stale_cells(db_url) == []
     assert _rows(seeded) == expected
+
+
+def test_a_bulk_import_builds_the_cells_of_its_new_meetings_as_every_write_does(
+    seeded: Invoke, db_url: str, tmp_path: Path
+) -> None:
+    # New and stored people and sources whose names hold ';' and '\', counterparts with a
+    # role (the hosts, stored with the country the meeting is in) and without one, a row
+    # that adds to a meeting planned two rows before (its links no longer one after
+    # another) and one that adds to a stored meeting.
+    stored = _rows(seeded)[KREMLIN_TALKS]
+    table = tmp_path / "cells.csv"
+    table.write_text(
+        "date,title,traveller,counterparts,city,country,sources\n"
+        "2030-05-01,Talks one,Steve Witkoff; Jan\\; Kowalski,Vladimir Putin; Back\\\\slash,"
+        "Moscow,RU,https://example.org/a\\;b; Interfax-Ukraine\n"
+        "2030-06-01,Talks two,Marco Rubio,Ivan\\; Petrov; Yuri Ushakov,Paris,FR,"
+        "https://unn.ua/en/news/trump-revealed-details-of-american-negotiators-meeting-with-putin\n"
+        "2030-05-01,,Anna Nowak; Steve Witkoff,Piotr Zielinski; Vladimir Putin,Moscow,RU,"
+        "Wire\\\\Desk; https://example.org/second\n"
+        "2025-12-02,,Witkoff,Putin; Sergey Lavrov,Moscow,RU,https://example.org/readout\\;2\n"
+    )
+    result = seeded("import", str(table), "--create")
+    assert result.exit_code == 0, result.output
+    assert "meetings: 2 added, 1 updated" in result.output
+    rows = {row["title"]: row for row in _rows(seeded).values()}
+    one, two = rows["Talks one"], rows["Talks two"]
+    assert (one["envoys"], one["counterparts"], one["sources"]) == (
+        "Steve Witkoff; Jan\\; Kowalski; Anna Nowak",
+        "Vladimir Putin; Back\\\\slash; Piotr Zielinski",
+        "https://example.org/a\\;b; Interfax-Ukraine; Wire\\\\Desk; https://example.org/second",
+    )
+    assert (two["envoys"], two["counterparts"], two["sources"]) == (
+        "Marco Rubio",
+        "Ivan\\; Petrov; Yuri Ushakov",
+        "https://unn.ua/en/news/trump-revealed-details-of-american-negotiators-meeting-with-putin",
+    )
+    after = _rows(seeded)[KREMLIN_TALKS]
+    assert after["counterparts"] == stored["counterparts"] + "; Sergey Lavrov"
+    assert after["sources"] == stored["sources"] + "; https://example.org/readout\\;2"
+    assert stale_cells(db_url) == []
+
+
+def test_a_bulk_write_reads_the_stored_names_it_is_not_given(seeded: Invoke, db_url: str) -> None:
+    # The writer, given no stored names, reads those of the people and sources its new
+    # meeting refers to; the links come out of their order.
+    database = open_database(db_url)
+    try:
+        with database.writing() as session:
+            people = {row.name: row.id for row in session.execute(select(Person.name, Person.id))}
+            interfax = session.scalar(
+                select(Source.id).where(Source.publisher == "Interfax-Ukraine")
+            )
+            meeting, person, source = Ref(), Ref(), Ref()
+            day = date(2030, 1, 1)
+            fields = {"uid": "m-written", "kind": "talks", "title": "Written", "edtf": "2030"}
+            fields |= {"earliest": day, "latest": day, "outcome": "unknown", "status": "held"}
+            values = tuple(fields.get(column) for column in MEETING_COLUMNS[:-2])
+            plan = Plan(
+                people=[(person, (new_uid(), "New; Person", name_key("New; Person"), None))],
+                sources=[(source, (new_uid(), None, "Wire\\Desk", None))],
+                meetings=[(meeting, values, None, None)],
+                participants=[
+                    (meeting, people["Vladimir Putin"], "RU", "host", 2),
+                    (meeting, person, None, None, 1),
+                    (meeting, people["Steve Witkoff"], "US", "envoy", 0),
+                ],
+                meeting_sources=[(meeting, source, 1), (meeting, interfax, 0)],
+            )
+            Writer(session, datetime.now(UTC), None).write(plan, set())
+    finally:
+        database.dispose()
+    row = _rows(seeded)["m-written"]
+    assert (row["envoys"], row["counterparts"], row["sources"]) == (
+        "Steve Witkoff",
+        "New\\; Person; Vladimir Putin",
+        "Interfax-Ukraine; Wire\\\\Desk",
+    )

@@ -483,11 +483,11 @@ def test_an_import_lets_go_of_the_cities_and_country_names_before_it_writes(
     held: list[tuple[int, int]] = []
     write = Writer.write
 
-    def measured(self: Writer, plan: Any, stored_meetings: Any) -> None:
+    def measured(self: Writer, plan: Any, stored_meetings: Any, people: Any = None) -> None:
         held.append(
             (gazetteer._entries.cache_info().currsize, countries._index.cache_info().currsize)
         )
-        write(self, plan, stored_meetings)
+        write(self, plan, stored_meetings, people)
 
     monkeypatch.setattr(Writer, "write", measured)
     report = _import(

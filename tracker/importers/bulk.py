@@ -4,17 +4,20 @@ the references the plan kept, secondary indexes rebuilt once for big tables."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain
+from itertools import chain, groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Select, Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from tracker.backend import backend
+from tracker.cells import SEPARATOR, escape_item
+from tracker.importers.existing import chunks
 from tracker.importers.plan import (
     MEETING_COLUMNS,
     MEETING_SOURCE_COLUMNS,
@@ -31,6 +34,7 @@ from tracker.importers.plan import (
     Ref,
     ref_id,
 )
+from tracker.importers.touched import stored_in
 from tracker.models import (
     Meeting,
     MeetingSource,
@@ -42,8 +46,10 @@ from tracker.models import (
     VisitSource,
     VisitTraveller,
 )
+from tracker.query.display import source_name
+from tracker.query.sides import envoy_role
 from tracker.search import restored_after
-from tracker.write.cells import refresh
+from tracker.write.cells import CELLS, refresh
 from tracker.write.roles import hold_roles
 
 BATCH = 5_000
@@ -209,18 +215,44 @@ class Writer:
             self.session.connection().execute(statement, chunk)
             self._advance(len(chunk))
 
+    def _new_cells(self, plan: Plan, people: Mapping[Id, str]) -> _Cells:
+        """The list cells of the meetings ``plan`` adds (``_list_cells``): the names of
+        new people and sources from their planned values, of stored people from
+        ``people`` when it has them, and of the other stored people and sources read,
+        for just those ids."""
+        connection = self.session.connection()
+        named: dict[Id, str] = {ref: values[_PERSON_NAME] for ref, values in plan.people}
+        stored = stored_in(plan.participants, 1)
+        named.update((person, people[person]) for person in stored if person in people)
+        unknown = sorted(person for person in stored if person not in named)
+        for chunk in chunks(unknown):
+            query = select(Person.id, Person.name).where(Person.id.in_(chunk))
+            named.update((person, name) for person, name in connection.execute(query))
+        cited: dict[Id, str] = {
+            ref: source_name(dict(zip(SOURCE_COLUMNS, values, strict=True)))
+            for ref, values in plan.sources
+        }
+        naming = (Source.id, Source.url, Source.publisher, Source.title, Source.uid)
+        for chunk in chunks(sorted(stored_in(plan.meeting_sources, 1))):
+            for row in connection.execute(select(*naming).where(Source.id.in_(chunk))):
+                cited[row.id] = source_name(row._mapping)
+        return _list_cells(plan, named, cited)
+
     def _advance(self, count: int) -> None:
         self.done += count
         if self.progress is not None and self.done - self.shown >= BATCH:
             self.shown = self.done
             self.progress("writing", min(self.done, self.total), self.total)
 
-    def write(self, plan: Plan, stored_meetings: Iterable[int]) -> None:
+    def write(
+        self, plan: Plan, stored_meetings: Iterable[int], people: Mapping[Id, str] | None = None
+    ) -> None:
         """Write ``plan``; ``stored_meetings`` are the stored meetings it adds to
-        (``touched.stored_touched``), whose list cells are built again with the new
-        meetings' ones."""
+        (``touched.stored_touched``), whose list cells are built again once it is
+        written; ``people`` the names of stored people the import has loaded, by id (the
+        list cells of the meetings it adds name them; any other is read)."""
         if not self.count_ids:
-            self._write(plan, stored_meetings)
+            self._write(plan, stored_meetings, people or {})
             return
         # SQLite: a page cache large enough for the indexes a big import touches (the
         # default 2 MiB makes every index insert a read), for this import only.
@@ -228,11 +260,11 @@ class Writer:
         before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
         connection.exec_driver_sql(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
         try:
-            self._write(plan, stored_meetings)
+            self._write(plan, stored_meetings, people or {})
         finally:
             connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
 
-    def _write(self, plan: Plan, stored_meetings: Iterable[int]) -> None:
+    def _write(self, plan: Plan, stored_meetings: Iterable[int], people: Mapping[Id, str]) -> None:
         self.total = sum(
             len(items)
             for items in (
@@ -290,22 +322,27 @@ class Writer:
             [(ref_id(v), ref_id(s), pos) for v, s, pos in plan.visit_sources],
         )
         connection = self.session.connection()
+        # A new meeting goes in with its list cells: they are built here, from the plan.
+        sides, cells = self._new_cells(plan, people)
+        nobody = ("", "")
+        meetings = _Records(
+            (*MEETING_COLUMNS, *CELLS),
+            [m[0] for m in plan.meetings],
+            [
+                (
+                    *values,
+                    visit.id if visit.__class__ is Ref else visit,
+                    venue.id if venue.__class__ is Ref else venue,
+                    *sides.get(ref, nobody),
+                    cells.get(ref, ""),
+                )
+                for ref, values, visit, venue in plan.meetings
+            ],
+        )
+        del sides, cells  # the rows hold the cells themselves
         with backend(connection).bulk_meeting_insert(connection, len(plan.meetings)):
-            self.insert_records(
-                Meeting.__table__,  # type: ignore[arg-type]
-                _Records(
-                    MEETING_COLUMNS,
-                    [m[0] for m in plan.meetings],
-                    [
-                        (
-                            *values,
-                            visit.id if visit.__class__ is Ref else visit,
-                            venue.id if venue.__class__ is Ref else venue,
-                        )
-                        for _ref, values, visit, venue in plan.meetings
-                    ],
-                ),
-            )
+            self.insert_records(Meeting.__table__, meetings)  # type: ignore[arg-type]
+        del meetings
         self.insert_rows(
             Participant.__table__,  # type: ignore[arg-type]
             PARTICIPANT_COLUMNS,
@@ -336,9 +373,9 @@ class Writer:
         for rows in merges.values():
             self.update_rows(Meeting.__table__, rows)  # type: ignore[arg-type]
         self.update_rows(Visit.__table__, plan.visit_updates)  # type: ignore[arg-type]
-        # Written around the session: the meetings' list cells are built here.
-        added = (_known_id(ref) for ref, _values, _visit, _venue in plan.meetings)
-        refresh(connection, chain(added, stored_meetings))
+        # Written around the session: the list cells of the stored meetings it added to
+        # are built again here.
+        refresh(connection, stored_meetings)
         hold_roles(
             self.session,
             [
@@ -380,6 +417,69 @@ def _indexes_deferred(connection: Connection, table: str, count: int) -> Iterato
 
     with restored_after(restore):
         yield
+
+
+_PERSON_NAME = PERSON_COLUMNS.index("name")
+
+
+_Cells = tuple[dict[Id, tuple[str, str]], dict[Id, str]]
+"""The list cells of new meetings: by meeting, its envoys and counterparts cells, and
+its sources cell (a meeting with no participant or no source is in neither)."""
+
+
+def _list_cells(plan: Plan, named: Mapping[Id, str], cited: Mapping[Id, str]) -> _Cells:
+    """The list cells of the meetings ``plan`` adds, built from the plan as
+    ``tracker.write.cells.cell_queries`` builds them in SQL: a meeting's participants in
+    the order of their position, those who are envoys by ``envoy_role`` in one cell and
+    every other in the next, and its sources in the order of theirs, each cell a
+    ``join_list``. ``named`` and ``cited`` name the people and the sources
+    (``source_name``) the plan refers to.
+
+    A file names the same people and sources row after row: each name is escaped once
+    (``escape_item``) and the cells joined from the escaped names, which is
+    ``join_list`` a name at a time."""
+    people = {person: escape_item(name) for person, name in named.items()}
+    sources = {source: escape_item(name) for source, name in cited.items()}
+    envoy = {role: envoy_role(role) for role in set(map(_ROLE, plan.participants))}
+    join = SEPARATOR.join
+    sides: dict[Id, tuple[str, str]] = {}
+    for meeting, taking in _by_new_meeting(plan.participants):
+        if len(taking) > 1:
+            taking.sort(key=_PARTICIPANT_POSITION)
+        envoys: list[str] = []
+        others: list[str] = []
+        for _meeting, person, _side, role, _position in taking:
+            (envoys if envoy[role] else others).append(people[person])
+        sides[meeting] = (join(envoys), join(others))
+    cells: dict[Id, str] = {}
+    for meeting, citing in _by_new_meeting(plan.meeting_sources):
+        if len(citing) > 1:
+            citing.sort(key=_SOURCE_POSITION)
+        cells[meeting] = join([sources[source] for _meeting, source, _position in citing])
+    return sides, cells
+
+
+def _by_new_meeting(links: Sequence[tuple[Any, ...]]) -> Iterator[tuple[Id, list[Any]]]:
+    """The planned ``links`` from new meetings (a link's first value), a meeting and its
+    links at a time. A meeting's links are planned one after another, but for those a
+    later row adds to it: they are then gathered from the whole plan."""
+    heads = [meeting for meeting, _run in groupby(links, _MEETING)]
+    if len(heads) == len(set(heads)):
+        for meeting, run in groupby(links, _MEETING):
+            if meeting.__class__ is Ref:
+                yield meeting, list(run)
+        return
+    gathered: dict[Id, list[Any]] = {}
+    for link in links:
+        if link[0].__class__ is Ref:
+            gathered.setdefault(link[0], []).append(link)
+    yield from gathered.items()
+
+
+_MEETING = itemgetter(0)
+_ROLE = itemgetter(PARTICIPANT_COLUMNS.index("role"))
+_PARTICIPANT_POSITION = itemgetter(PARTICIPANT_COLUMNS.index("position"))
+_SOURCE_POSITION = itemgetter(MEETING_SOURCE_COLUMNS.index("position"))
 
 
 def _next_id(connection: Connection, table: Table) -> int:

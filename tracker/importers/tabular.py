@@ -265,13 +265,15 @@ def _import(
     report.new_names = new
     # What the rules compared the rows with is not needed to write the plan, nor are
     # the cities and country names the rows were looked up in: their memory goes to the
-    # writing (whose peak is the import's).
+    # writing (whose peak is the import's). The people's names stay: the list cells of
+    # the new meetings name them.
     plan = planner.plan
+    names = existing.people.names
     del planner, existing
     gazetteer.release()
     countries.release()
     with reported(session, plan, report) as touched:
-        Writer(session, now, progress).write(plan, touched["meetings"])
+        Writer(session, now, progress).write(plan, touched["meetings"], names)
     return report
 
 

@@ -20,6 +20,14 @@ order). The meetings' other columns (``updated_at`` too) are left as they are: t
 cells are what the record gives, never a change of their own. :func:`stale_meetings`
 lists the meetings whose stored cells differ from what the record gives: the test
 suite checks after every test that there is none.
+
+The bulk import has every new meeting's participants and sources at hand before it
+writes the meeting, so it builds their cells in Python instead, by the same rules
+(``tracker.importers.bulk``: ``tracker.cells.join_list``,
+``tracker.query.sides.envoy_role``, ``tracker.query.display.source_name``), and inserts
+them with the meeting rather than update every meeting it has just written; the stored
+meetings it adds to still go through :func:`refresh`. The check after every test holds
+the two forms to each other.
 """
 
 from __future__ import annotations
