@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain, groupby
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -49,6 +49,7 @@ from tracker.models import (
 from tracker.query.display import source_name
 from tracker.query.sides import envoy_role
 from tracker.search import restored_after
+from tracker.vocab import ParticipantRole
 from tracker.write.cells import CELLS, refresh
 from tracker.write.roles import hold_roles
 
@@ -216,26 +217,26 @@ class Writer:
             self._advance(len(chunk))
 
     def _new_cells(self, plan: Plan, people: Mapping[Id, str]) -> _Cells:
-        """The list cells of the meetings ``plan`` adds (``_list_cells``): the names of
-        new people and sources from their planned values, of stored people from
-        ``people`` when it has them, and of the other stored people and sources read,
-        for just those ids."""
+        """The list cells of the meetings ``plan`` adds (``_list_cells``), naming the
+        people by ``people`` (the import's registry of names: the stored people and
+        those it creates; any other is read) and the sources by their planned values,
+        or, stored, as read for just those cited."""
         connection = self.session.connection()
-        named: dict[Id, str] = {ref: values[_PERSON_NAME] for ref, values in plan.people}
-        stored = stored_in(plan.participants, 1)
-        named.update((person, people[person]) for person in stored if person in people)
-        unknown = sorted(person for person in stored if person not in named)
-        for chunk in chunks(unknown):
-            query = select(Person.id, Person.name).where(Person.id.in_(chunk))
-            named.update((person, name) for person, name in connection.execute(query))
+
+        def stored_name(person: Id) -> str:
+            return str(connection.scalar(select(Person.name).where(Person.id == person)))
+
+        named = _Escaped(stored_name)
+        named.update((person, escape_item(name)) for person, name in people.items())
+        named.update((ref, escape_item(values[_PERSON_NAME])) for ref, values in plan.people)
         cited: dict[Id, str] = {
-            ref: source_name(dict(zip(SOURCE_COLUMNS, values, strict=True)))
+            ref: escape_item(source_name(dict(zip(SOURCE_COLUMNS, values, strict=True))))
             for ref, values in plan.sources
         }
         naming = (Source.id, Source.url, Source.publisher, Source.title, Source.uid)
         for chunk in chunks(sorted(stored_in(plan.meeting_sources, 1))):
             for row in connection.execute(select(*naming).where(Source.id.in_(chunk))):
-                cited[row.id] = source_name(row._mapping)
+                cited[row.id] = escape_item(source_name(row._mapping))
         return _list_cells(plan, named, cited)
 
     def _advance(self, count: int) -> None:
@@ -324,7 +325,8 @@ class Writer:
         connection = self.session.connection()
         # A new meeting goes in with its list cells: they are built here, from the plan.
         sides, cells = self._new_cells(plan, people)
-        nobody = ("", "")
+        join = SEPARATOR.join
+        nobody: tuple[list[str], list[str]] = ([], [])
         meetings = _Records(
             (*MEETING_COLUMNS, *CELLS),
             [m[0] for m in plan.meetings],
@@ -333,8 +335,8 @@ class Writer:
                     *values,
                     visit.id if visit.__class__ is Ref else visit,
                     venue.id if venue.__class__ is Ref else venue,
-                    *sides.get(ref, nobody),
-                    cells.get(ref, ""),
+                    *map(join, sides.get(ref, nobody)),
+                    join(cells.get(ref, ())),
                 )
                 for ref, values, visit, venue in plan.meetings
             ],
@@ -422,64 +424,81 @@ def _indexes_deferred(connection: Connection, table: str, count: int) -> Iterato
 _PERSON_NAME = PERSON_COLUMNS.index("name")
 
 
-_Cells = tuple[dict[Id, tuple[str, str]], dict[Id, str]]
-"""The list cells of new meetings: by meeting, its envoys and counterparts cells, and
-its sources cell (a meeting with no participant or no source is in neither)."""
+_Cells = tuple[dict[Id, tuple[list[str], list[str]]], dict[Id, list[str]]]
+"""The list cells of new meetings, each a list of its values (escaped, to be joined):
+by meeting, its envoys and its counterparts, and its sources (a meeting with no
+participant or no source is in neither)."""
 
 
-def _list_cells(plan: Plan, named: Mapping[Id, str], cited: Mapping[Id, str]) -> _Cells:
-    """The list cells of the meetings ``plan`` adds, built from the plan as
+class _Escaped(dict[Id, str]):
+    """Names by id, escaped as a list cell's values are (``escape_item``); one not
+    given is read when first asked for (``read``)."""
+
+    def __init__(self, read: Callable[[Id], str]) -> None:
+        super().__init__()
+        self.read = read
+
+    def __missing__(self, key: Id) -> str:
+        value = self[key] = escape_item(self.read(key))
+        return value
+
+
+_ENVOY_BY_ROLE = {role: envoy_role(role) for role in (None, *ParticipantRole)}
+
+
+def _list_cells(plan: Plan, people: Mapping[Id, str], sources: Mapping[Id, str]) -> _Cells:
+    """The list cells of the meetings ``plan`` adds, as
     ``tracker.write.cells.cell_queries`` builds them in SQL: a meeting's participants in
     the order of their position, those who are envoys by ``envoy_role`` in one cell and
-    every other in the next, and its sources in the order of theirs, each cell a
-    ``join_list``. ``named`` and ``cited`` name the people and the sources
-    (``source_name``) the plan refers to.
+    every other in the next, and its sources in the order of theirs; each cell is the
+    ``join_list`` of its values. ``people`` and ``sources`` name them, escaped.
 
-    A file names the same people and sources row after row: each name is escaped once
-    (``escape_item``) and the cells joined from the escaped names, which is
-    ``join_list`` a name at a time."""
-    people = {person: escape_item(name) for person, name in named.items()}
-    sources = {source: escape_item(name) for source, name in cited.items()}
-    envoy = {role: envoy_role(role) for role in set(map(_ROLE, plan.participants))}
-    join = SEPARATOR.join
-    sides: dict[Id, tuple[str, str]] = {}
-    for meeting, taking in _by_new_meeting(plan.participants):
-        if len(taking) > 1:
-            taking.sort(key=_PARTICIPANT_POSITION)
-        envoys: list[str] = []
-        others: list[str] = []
-        for _meeting, person, _side, role, _position in taking:
-            (envoys if envoy[role] else others).append(people[person])
-        sides[meeting] = (join(envoys), join(others))
-    cells: dict[Id, str] = {}
-    for meeting, citing in _by_new_meeting(plan.meeting_sources):
-        if len(citing) > 1:
-            citing.sort(key=_SOURCE_POSITION)
-        cells[meeting] = join([sources[source] for _meeting, source, _position in citing])
-    return sides, cells
+    One pass over the plan's links: the planner plans a meeting's participants and
+    sources in the order of their positions (a row that adds to a meeting planned
+    earlier gives the next positions), so a meeting's values are in order as they come.
+    A link out of order (a plan made otherwise) puts its meeting's values in order
+    again."""
+    envoy = _ENVOY_BY_ROLE
+    sides: dict[Id, tuple[list[str], list[str]]] = {}
+    reordered: set[Id] = set()
+    last: dict[Id, int] = {}
+    for meeting, person, _side, role, position in plan.participants:
+        if meeting.__class__ is not Ref:
+            continue
+        found = sides.get(meeting)
+        if found is None:
+            found = sides[meeting] = ([], [])
+        elif position < last[meeting]:
+            reordered.add(meeting)
+        last[meeting] = position
+        found[0 if envoy.get(role, False) else 1].append(people[person])
+    for meeting in reordered:
+        taking = sorted((link for link in plan.participants if link[0] is meeting), key=_POSITION)
+        sides[meeting] = (
+            [people[link[1]] for link in taking if envoy.get(link[3], False)],
+            [people[link[1]] for link in taking if not envoy.get(link[3], False)],
+        )
+    cited: dict[Id, list[str]] = {}
+    reordered.clear()
+    last.clear()
+    for meeting, source, position in plan.meeting_sources:
+        if meeting.__class__ is not Ref:
+            continue
+        names = cited.get(meeting)
+        if names is None:
+            names = cited[meeting] = []
+        elif position < last[meeting]:
+            reordered.add(meeting)
+        last[meeting] = position
+        names.append(sources[source])
+    for meeting in reordered:
+        citing = sorted((s for s in plan.meeting_sources if s[0] is meeting), key=_POSITION)
+        cited[meeting] = [sources[link[1]] for link in citing]
+    return sides, cited
 
 
-def _by_new_meeting(links: Sequence[tuple[Any, ...]]) -> Iterator[tuple[Id, list[Any]]]:
-    """The planned ``links`` from new meetings (a link's first value), a meeting and its
-    links at a time. A meeting's links are planned one after another, but for those a
-    later row adds to it: they are then gathered from the whole plan."""
-    heads = [meeting for meeting, _run in groupby(links, _MEETING)]
-    if len(heads) == len(set(heads)):
-        for meeting, run in groupby(links, _MEETING):
-            if meeting.__class__ is Ref:
-                yield meeting, list(run)
-        return
-    gathered: dict[Id, list[Any]] = {}
-    for link in links:
-        if link[0].__class__ is Ref:
-            gathered.setdefault(link[0], []).append(link)
-    yield from gathered.items()
-
-
-_MEETING = itemgetter(0)
-_ROLE = itemgetter(PARTICIPANT_COLUMNS.index("role"))
-_PARTICIPANT_POSITION = itemgetter(PARTICIPANT_COLUMNS.index("position"))
-_SOURCE_POSITION = itemgetter(MEETING_SOURCE_COLUMNS.index("position"))
+_POSITION = itemgetter(-1)
+"""A participant's or a source's position, the last value of its planned link."""
 
 
 def _next_id(connection: Connection, table: Table) -> int:
