@@ -33,6 +33,7 @@ import unicodedata
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -189,17 +190,21 @@ def _read_kept(path: Path) -> tuple[Entry, ...] | None:
         return ()
     except (OSError, ValueError):
         return None
-    types = (str, str, str, float, float, int, int, str)
-    entries = []
-    for item in raw if isinstance(raw, list) else [None]:
-        if not (
-            isinstance(item, list)
-            and len(item) == len(types)
-            and all(isinstance(v, t) for v, t in zip(item, types, strict=True))
-        ):
+    if not isinstance(raw, list) or not all(
+        isinstance(item, list) and len(item) == len(_ENTRY_TYPES) for item in raw
+    ):
+        return None
+    # Checked a column at a time (a country holds thousands of cities, each read at
+    # every import that names the country).
+    columns = list(zip(*raw, strict=True)) or [() for _kind in _ENTRY_TYPES]
+    for column, kind in zip(columns, _ENTRY_TYPES, strict=True):
+        if not all(map(isinstance, column, repeat(kind))):
             return None
-        entries.append(tuple(item))
-    return tuple(entries)
+    return tuple(zip(*columns, strict=True))
+
+
+_ENTRY_TYPES = (str, str, str, float, float, int, int, str)
+"""The type of each value of an ``Entry``."""
 
 
 def _keep(folder: Path, grouped: dict[str, tuple[Entry, ...]]) -> None:

@@ -4,6 +4,7 @@ again."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -82,6 +83,16 @@ def test_a_damaged_file_is_read_from_the_gazetteer_again() -> None:
     _forget()
     (folder / "RU.json").write_text("not json", encoding="utf-8")
     assert _answers() == first
+    # The right shape with a value of the wrong type (a latitude as text) is damaged too.
+    kept = json.loads((folder / "RU.json").read_text(encoding="utf-8"))
+    kept[-1][3] = str(kept[-1][3])
+    (folder / "RU.json").write_text(json.dumps(kept), encoding="utf-8")
+    _forget()
+    assert gazetteer._read_kept(folder / "RU.json") is None
+    assert _answers() == first
+    kept[-1][3] = float(kept[-1][3])
+    (folder / "RU.json").write_text(json.dumps(kept), encoding="utf-8")
+    assert gazetteer._read_kept(folder / "RU.json") == tuple(map(tuple, kept))
 
 
 def test_another_trackers_cities_stay_while_it_reads_them() -> None:
