@@ -24,11 +24,12 @@ The import questions (the default), each asked of this tracker and of the refere
   tenth row has a date no calendar has, against the valid rows alone: the difference,
   divided by the rows rejected, is what one rejected row costs.
 
-The two trackers take turns within each run (this one first, then the other way round)
-so that a busy machine slows both alike. Every figure is a whole process; the table
-shows medians of the wall-clock time, of the CPU time (user and system, which a machine
-shared with other work disturbs far less) and of each child's own peak memory, all from
-``os.wait4``.
+Both trackers' modules are compiled to bytecode first, as installing them would
+(``run.compile_bytecode``). The two trackers take turns within each run (this one
+first, then the other way round) so that a busy machine slows both alike. Every figure
+is a whole process; the table shows medians of the wall-clock time, of the CPU time
+(user and system, which a machine shared with other work disturbs far less) and of
+each child's own peak memory, all from ``os.wait4``.
 """
 
 from __future__ import annotations
@@ -234,6 +235,8 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=generate.default_workdir())
     args = parser.parse_args()
     run.LAUNCH = run.Launcher()
+    for tracker in (run.tool("tracker"), args.reference):
+        run.compile_bytecode(tracker)  # as run.py does: as installing each would
     args.workdir.mkdir(parents=True, exist_ok=True)
     try:
         if args.question == "export":

@@ -351,6 +351,7 @@ def compile_bytecode(tracker: str) -> None:
         check=True,
         capture_output=True,
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""},
+        cwd=python.parent,  # not this checkout's packages, found first from its folder
     )
 
 
