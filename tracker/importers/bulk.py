@@ -472,8 +472,7 @@ def _list_cells(plan: Plan, people: Mapping[Id, str], sources: Mapping[Id, str])
             reordered.add(meeting)
         last[meeting] = position
         found[0 if envoy.get(role, False) else 1].append(people[person])
-    for meeting in reordered:
-        taking = sorted((link for link in plan.participants if link[0] is meeting), key=_POSITION)
+    for meeting, taking in _in_order(plan.participants, reordered).items():
         sides[meeting] = (
             [people[link[1]] for link in taking if envoy.get(link[3], False)],
             [people[link[1]] for link in taking if not envoy.get(link[3], False)],
@@ -491,10 +490,22 @@ def _list_cells(plan: Plan, people: Mapping[Id, str], sources: Mapping[Id, str])
             reordered.add(meeting)
         last[meeting] = position
         names.append(sources[source])
-    for meeting in reordered:
-        citing = sorted((s for s in plan.meeting_sources if s[0] is meeting), key=_POSITION)
+    for meeting, citing in _in_order(plan.meeting_sources, reordered).items():
         cited[meeting] = [sources[link[1]] for link in citing]
     return sides, cited
+
+
+def _in_order(links: Sequence[tuple[Any, ...]], meetings: set[Id]) -> dict[Id, list[Any]]:
+    """The ``links`` of each of ``meetings``, in the order of their positions: gathered
+    in one scan of the plan however many meetings were planned out of order."""
+    gathered: dict[Id, list[Any]] = {meeting: [] for meeting in meetings}
+    for link in links:
+        found = gathered.get(link[0])
+        if found is not None:
+            found.append(link)
+    for found in gathered.values():
+        found.sort(key=_POSITION)
+    return gathered
 
 
 _POSITION = itemgetter(-1)
