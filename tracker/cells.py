@@ -30,7 +30,7 @@ def split_list(cell: str) -> list[str]:
     """The values of a list cell (stripped; empty ones dropped): the inverse of
     ``join_list``."""
     if "\\" not in cell:
-        return [part for item in cell.split(";") if (part := item.strip())]
+        return list(filter(None, map(str.strip, cell.split(";"))))
     values: list[str] = []
     current: list[str] = []
     chars = iter(cell)

@@ -309,18 +309,24 @@ class Writer:
             _Records(
                 VISIT_COLUMNS,
                 [v[0] for v in plan.visits],
-                [(*values, ref_id(d)) for _ref, values, d in plan.visits],
+                [(*values, d.id if d.__class__ is Ref else d) for _ref, values, d in plan.visits],
             ),
         )
         self.insert_rows(
             VisitTraveller.__table__,  # type: ignore[arg-type]
             TRAVELLER_COLUMNS,
-            [(ref_id(v), ref_id(p), role, pos) for v, p, role, pos in plan.travellers],
+            [
+                (v.id if v.__class__ is Ref else v, p.id if p.__class__ is Ref else p, role, pos)
+                for v, p, role, pos in plan.travellers
+            ],
         )
         self.insert_rows(
             VisitSource.__table__,  # type: ignore[arg-type]
             VISIT_SOURCE_COLUMNS,
-            [(ref_id(v), ref_id(s), pos) for v, s, pos in plan.visit_sources],
+            [
+                (v.id if v.__class__ is Ref else v, s.id if s.__class__ is Ref else s, pos)
+                for v, s, pos in plan.visit_sources
+            ],
         )
         connection = self.session.connection()
         # A new meeting goes in with its list cells: they are built here, from the plan.
@@ -497,7 +503,10 @@ def _list_cells(plan: Plan, people: Mapping[Id, str], sources: Mapping[Id, str])
 
 def _in_order(links: Sequence[tuple[Any, ...]], meetings: set[Id]) -> dict[Id, list[Any]]:
     """The ``links`` of each of ``meetings``, in the order of their positions: gathered
-    in one scan of the plan however many meetings were planned out of order."""
+    in one scan of the plan however many meetings were planned out of order (and
+    none when none was: the planner's plans)."""
+    if not meetings:
+        return {}
     gathered: dict[Id, list[Any]] = {meeting: [] for meeting in meetings}
     for link in links:
         found = gathered.get(link[0])

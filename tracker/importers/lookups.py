@@ -212,6 +212,10 @@ class Lookups:
 
     def _people(self, names: Sequence[str], field_name: str) -> list[Id | None]:
         exact = self.exact_people
+        if len(names) == 1:  # a name seen before, alone in its cell: most rows
+            person = exact.get(names[0])
+            if person is not None:
+                return [person]
         found: list[Id | None] = [exact.get(name) for name in names]
         if None not in found:  # names seen before: most rows of a big file
             return found

@@ -112,10 +112,13 @@ class Planner(Lookups):
             venue = country
         elif row.venue is not None and venue is None:
             venue = self.new_place(row.venue, _VENUE, code, city or region or country)
-        people = self._found_or_new(travellers, row.travellers)
+        # The names found (most rows of a big file) are the ids; those not are planned.
+        people = travellers if None not in travellers else self._new(travellers, row.travellers)
         if len(people) > 1:
             people = list(dict.fromkeys(people))
-        others = self._found_or_new(counterparts, row.counterparts)
+        others = (
+            counterparts if None not in counterparts else self._new(counterparts, row.counterparts)
+        )
         destination = city or region or country
         if destination is None and venue is not None:
             destination = self.existing.tree.city_of(venue)
@@ -165,10 +168,8 @@ class Planner(Lookups):
             self.found_where[memo] = found
         return found
 
-    def _found_or_new(self, found: list[Id | None], names: list[str]) -> list[Id]:
+    def _new(self, found: list[Id | None], names: list[str]) -> list[Id]:
         """The people found, with those not found planned as new."""
-        if None not in found:
-            return found
         return [
             f if f is not None else self.new_person(n) for f, n in zip(found, names, strict=True)
         ]
@@ -232,7 +233,7 @@ class Planner(Lookups):
                 )
                 state.next_traveller += 1
                 added = True
-        for spec in _each(sources):
+        for spec in sources:
             source = self.source(spec)
             if source not in state.sources:
                 state.sources.append(source)
@@ -267,7 +268,7 @@ class Planner(Lookups):
             travellers.append((ref, person, role, position))
         if row.sources:
             links = plan.visit_sources
-            for position, spec in enumerate(_each(row.sources)):
+            for position, spec in enumerate(row.sources):
                 source = self.source(spec)
                 state.sources.append(source)
                 links.append((ref, source, position))
@@ -276,28 +277,6 @@ class Planner(Lookups):
         return ref
 
     # Meetings -------------------------------------------------------------------------
-
-    def _shape(
-        self,
-        row: Parsed,
-        handle: Id | None,
-        people: list[Id],
-        others: list[Id],
-        place: Id | None,
-        destination: Id | None,
-    ) -> MeetingShape:
-        when = row.when
-        return shape(
-            self.existing.tree,
-            handle,
-            row.kind if "kind" in row.given else None,
-            when.earliest,
-            when.latest,
-            place,
-            destination,
-            people,
-            others,
-        )
 
     def _meeting(
         self,
@@ -310,7 +289,18 @@ class Planner(Lookups):
         notes: str | None,
     ) -> None:
         assert row.title is not None
-        candidate = self._shape(row, None, people, others, place, destination)
+        when = row.when
+        candidate = shape(
+            self.existing.tree,
+            None,
+            row.kind if "kind" in row.given else None,
+            when.earliest,
+            when.latest,
+            place,
+            destination,
+            people,
+            others,
+        )
         known = self.existing.meetings_of(people, candidate.city)
         repeated = first_duplicate(candidate, known)
         if repeated is not None:
@@ -333,7 +323,6 @@ class Planner(Lookups):
                     row, people, destination, uid=new_uid(), notes=None, role=row.role or _ENVOY
                 )
         ref = Ref()
-        when = row.when
         values = (
             row.uid,
             row.kind,
@@ -352,7 +341,7 @@ class Planner(Lookups):
         self.plan.meetings.append((ref, values, visit, place))
         state = MeetingState(has_duration=row.minutes is not None, notes=notes)
         self._participants(ref, state, people, others, code, set())
-        for spec in _each(row.sources):
+        for spec in row.sources:
             source = self.source(spec)
             if source not in state.sources:
                 state.sources.append(source)
@@ -413,7 +402,7 @@ class Planner(Lookups):
         for other in others:
             if other not in meeting.envoys and other not in meeting.counterparts:
                 meeting.counterparts += (other,)
-        for spec in _each(row.sources):
+        for spec in row.sources:
             source = self.source(spec)
             if source not in state.sources:
                 state.sources.append(source)
@@ -492,11 +481,6 @@ class Planner(Lookups):
         values["updated_at"] = self.now
         self.plan.visit_updates.append(values)
         self.report.updated["visits"] += 1
-
-
-def _each(sources: Sequence[Source3]) -> Sequence[Source3]:
-    """Each of a row's sources once, in order (most rows give one)."""
-    return sources if len(sources) < 2 else list(dict.fromkeys(sources))
 
 
 def _when(edtf: str) -> When:

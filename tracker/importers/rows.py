@@ -91,7 +91,7 @@ class Parsed:
     status: str
     summary: str | None
     notes: str | None
-    sources: Sequence[tuple[str | None, str | None, str | None]]  # (url, publisher, title)
+    sources: Sequence[Source3]  # (url, publisher, title), each once
     uid: str
     given: frozenset[str]  # the fields the file has columns for
 
@@ -255,13 +255,13 @@ class Parsers:
         return found
 
     def source_list(self, text: str) -> tuple[Source3, ...]:
-        """The sources a ``sources`` cell lists (URLs, or publishers' names)."""
+        """The sources a ``sources`` cell lists (URLs, or publishers' names), each once."""
         found = self.sources.get(text)
         if found is None:
             items: list[Source3] = []
             for item in split_list(text):
                 spec = _source(item, None, None, ("sources", "sources", "sources"))
-                if spec is not None:
+                if spec is not None and spec not in items:
                     items.append(spec)
             found = tuple(items)
             if len(self.sources) > _MEMO_LIMIT:
@@ -470,7 +470,7 @@ def parse_row(number: int, record: list[str], parsers: Parsers) -> Parsed:
         # The rule of log's --source: a source cell that is no URL names the publisher.
         try:
             spec = parsers.given_sources.get(given) or parsers.source(given)
-            if spec is not None:
+            if spec is not None and spec not in sources:
                 sources = [*sources, spec]
         except RowError as exc:
             errors.append(exc)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import filterfalse
 
 from tracker.vocab import PlaceKind
 
@@ -120,7 +121,7 @@ def shape(
         place if tree.is_venue(place) else None,
         tree.city_of(where) if where is not None else None,
         envoy_list,
-        tuple(c for c in counterparts if c not in envoy_list),
+        tuple(filterfalse(envoy_list.__contains__, counterparts)),
         (earliest, order),
     )
 
@@ -136,11 +137,11 @@ def same_meeting(a: MeetingShape, b: MeetingShape) -> bool:
             return False
     elif a.city is None or a.city != b.city:
         return False
-    theirs = b.envoys
-    if not any(envoy in theirs for envoy in a.envoys):
+    # map(), not a generator: this runs for every row of an import, and a generator's
+    # frame costs more than the comparisons
+    if not any(map(b.envoys.__contains__, a.envoys)):
         return False
-    theirs = b.counterparts
-    return any(other in theirs for other in a.counterparts)
+    return any(map(b.counterparts.__contains__, a.counterparts))
 
 
 def first_duplicate(new: MeetingShape, known: Iterable[MeetingShape]) -> MeetingShape | None:
