@@ -271,3 +271,20 @@ def test_an_unknown_extension_names_the_format_once(run: Invoke, tmp_path: Path)
         "error: --format: expected a format given by --format or by the file's extension "
         "(.csv, .json, .tab, .tsv, .yaml, .yml), got 'trips.weird'\n"
     )
+
+
+def test_a_source_named_twice_in_a_row_is_cited_once(run: Invoke, tmp_path: Path) -> None:
+    """A ``sources`` cell that lists a URL twice, and a ``source_url`` cell with it once
+    more, give the meeting that source once (and its visit too)."""
+    table = tmp_path / "twice.csv"
+    url = "https://www.reuters.com/world/europe/witkoff-putin-2025-12-02/"
+    table.write_text(
+        "traveller,date,city,country,counterparts,title,sources,source_url\n"
+        f"Steve Witkoff,2025-12-02,Moscow,RU,Vladimir Putin,Talks,{url}; {url},{url}\n",
+        encoding="utf-8",
+    )
+    result = run("import", "--create", str(table))
+    assert result.exit_code == 0, result.output
+    assert "  sources: 1 added, 0 updated, 0 unchanged" in result.stdout.splitlines()
+    shown = run("timeline", "--format", "json").stdout
+    assert shown.count(url) == 1, shown

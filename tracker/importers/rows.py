@@ -261,9 +261,9 @@ class Parsers:
             items: list[Source3] = []
             for item in split_list(text):
                 spec = _source(item, None, None, ("sources", "sources", "sources"))
-                if spec is not None and spec not in items:
+                if spec is not None:
                     items.append(spec)
-            found = tuple(items)
+            found = tuple(dict.fromkeys(items))
             if len(self.sources) > _MEMO_LIMIT:
                 self.sources.clear()
             self.sources[text] = found
