@@ -277,7 +277,7 @@ def test_a_source_named_twice_in_a_row_is_cited_once(run: Invoke, tmp_path: Path
     """A ``sources`` cell that lists a URL twice, and a ``source_url`` cell with it once
     more, give the meeting that source once (and its visit too)."""
     table = tmp_path / "twice.csv"
-    url = "https://www.reuters.com/world/europe/witkoff-putin-2025-12-02/"
+    url = "https://news.example.org/2025/12/talks"  # made up, and plainly so
     table.write_text(
         "traveller,date,city,country,counterparts,title,sources,source_url\n"
         f"Steve Witkoff,2025-12-02,Moscow,RU,Vladimir Putin,Talks,{url}; {url},{url}\n",
