@@ -35,9 +35,11 @@ main()
 """
 WITHOUT = """
 import contextlib, sys
-import db.engine, tracker.importers.tabular
+import db.engine, tracker.importers.tabular, tracker.importers.touched
 db.engine.record_change_set = lambda session, author: None
-tracker.importers.tabular.reported = lambda *args: contextlib.nullcontext()
+tracker.importers.tabular.reported = lambda session, plan, report: contextlib.nullcontext(
+    tracker.importers.touched.stored_touched(plan)
+)
 from cli.app import main
 sys.argv[0] = "tracker"
 main()
