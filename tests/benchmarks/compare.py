@@ -22,7 +22,10 @@ The import questions (the default), each asked of this tracker and of the refere
   people and places it names;
 - **rejected rows**: the same import with ``--skip-invalid`` of a table in which every
   tenth row has a date no calendar has, against the valid rows alone: the difference,
-  divided by the rows rejected, is what one rejected row costs.
+  divided by the rows rejected, is what one rejected row costs;
+- **history off**: the first import again, this tracker run with the recording of its
+  history switched off in the process (``history.py``'s "without" mode), so that the
+  import's own work is compared with the reference, which keeps no history.
 
 Both trackers' modules are compiled to bytecode first, as installing them would
 (``run.compile_bytecode``). The two trackers take turns within each run (this one
@@ -47,6 +50,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
 from tests.benchmarks import generate, run  # noqa: E402
+from tests.benchmarks.history import MODES  # noqa: E402
+
+HISTORY_OFF = MODES["without history"]
+"""This tracker started with the recording of its history switched off (history.py)."""
 
 BROKEN_EVERY = 10
 
@@ -107,23 +114,30 @@ def compare(workdir: Path, reference: str, rows: int, runs: int) -> list[str]:
             Path(f"{target}{suffix}").unlink(missing_ok=True)
         shutil.copy(templates[name], target)
 
+    # The last question runs this tracker with its history switched off (as
+    # history.py does), against the same import by the reference, which has none.
     questions = {
-        f"import {rows:,}-row csv": (source, []),
-        f"import {valid.stem} ({some - rejected:,} rows)": (valid, []),
+        f"import {rows:,}-row csv": (source, [], True),
+        f"import {valid.stem} ({some - rejected:,} rows)": (valid, [], True),
         f"import {broken.stem} --skip-invalid ({rejected:,} rejected)": (
             broken,
             ["--skip-invalid", "--rejects", str(workdir / "rejects.csv")],
+            True,
         ),
+        f"import {rows:,}-row csv, this tracker's history off": (source, [], False),
     }
+    flags = {name: creates_flag(tracker) for name, tracker in trackers.items()}
     timings: dict[tuple[str, str], run.Timing] = {}
     for turn in range(runs):
         order = list(trackers) if turn % 2 == 0 else list(reversed(trackers))
-        for question, (path, extra) in questions.items():
+        for question, (path, extra, history) in questions.items():
             for name in order:
-                tracker = trackers[name]
+                tracker = [trackers[name]]
+                if not history and name == "this tracker":
+                    tracker = [sys.executable, "-c", HISTORY_OFF]
                 fresh(name)
-                command = [tracker, "--db", str(target), "import", *creates_flag(tracker),
-                           str(path), *extra]  # fmt: skip
+                command = [*tracker, "--db", str(target), "import", *flags[name], str(path),
+                           *extra]  # fmt: skip
                 timing = timings.setdefault((question, name), run.Timing())
                 timing.samples.append(run.run_once(command))
                 print(f"  {question}, {name}: {timing.samples[-1].seconds:.2f} s", flush=True)
