@@ -27,6 +27,14 @@ The import questions (the default), each asked of this tracker and of the refere
   history switched off in the process (``history.py``'s "without" mode), so that the
   import's own work is compared with the reference, which keeps no history.
 
+``--question parts``: where the big import's extra time goes. The same import by the
+reference, and by this tracker as it is and with what later work added to every
+imported row switched off one after the other (``PARTS``): its history, then also the
+new meetings' list cells (written empty), then also the two indexes that hold a
+meeting's participants and sources in order (dropped from its template). Besides the
+times, each row gives the database's size after the import. The databases it writes
+with the list cells off are wrong on purpose: this question only measures them.
+
 Both trackers' modules are compiled to bytecode first, as installing them would
 (``run.compile_bytecode``). The two trackers take turns within each run (this one
 first, then the other way round) so that a busy machine slows both alike. Every figure
@@ -41,9 +49,11 @@ import argparse
 import csv
 import filecmp
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -51,9 +61,28 @@ sys.path.insert(0, str(HERE.parents[1]))
 
 from tests.benchmarks import generate, run  # noqa: E402
 from tests.benchmarks.history import MODES  # noqa: E402
+from tracker.write.cells import PARTICIPANTS_IN_ORDER, SOURCES_IN_ORDER  # noqa: E402
 
 HISTORY_OFF = MODES["without history"]
 """This tracker started with the recording of its history switched off (history.py)."""
+
+CELLS_OFF = """
+import tracker.importers.bulk
+tracker.importers.bulk.Writer._new_cells = lambda self, plan, people: ({}, {})
+"""
+"""Put before a start of this tracker: the import writes its new meetings with empty
+list cells instead of building them."""
+
+PARTS: dict[str, tuple[str | None, bool]] = {
+    "as it is": (None, False),
+    "history off": (HISTORY_OFF, False),
+    "history and list cells off": (CELLS_OFF + HISTORY_OFF, False),
+    "history, list cells and in-order indexes off": (CELLS_OFF + HISTORY_OFF, True),
+}
+"""This tracker's import, part by part: the script it starts with (``None``: as
+installed) and whether its database lacks the in-order indexes (``IN_ORDER``)."""
+
+IN_ORDER = (PARTICIPANTS_IN_ORDER, SOURCES_IN_ORDER)
 
 BROKEN_EVERY = 10
 
@@ -93,6 +122,22 @@ def with_broken_rows(source: Path, workdir: Path) -> tuple[Path, Path, int]:
     return broken, valid, count
 
 
+def template(tracker: str, workdir: Path, name: str) -> Path:
+    """A new database at ``tracker``'s own schema head (``db upgrade``)."""
+    path = workdir / f"template-{name.replace(' ', '-')}.db"
+    path.unlink(missing_ok=True)
+    subprocess.run([tracker, "--db", str(path), "db", "upgrade"], check=True,
+                   capture_output=True)  # fmt: skip
+    return path
+
+
+def fresh(target: Path, template: Path) -> None:
+    """``target``: a copy of ``template``, with no write-ahead log left by a run before."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copy(template, target)
+
+
 def compare(workdir: Path, reference: str, rows: int, runs: int) -> list[str]:
     """The comparison as Markdown lines (a table, then what one rejected row costs)."""
     trackers = {"this tracker": run.tool("tracker"), "reference": reference}
@@ -100,19 +145,8 @@ def compare(workdir: Path, reference: str, rows: int, runs: int) -> list[str]:
     some = max(1000, rows // 5)
     small = generate.timeline_csv(some, workdir / f"import-{some}.csv")
     broken, valid, rejected = with_broken_rows(small, workdir)
-    templates: dict[str, Path] = {}
-    for name, tracker in trackers.items():
-        template = workdir / f"template-{name.replace(' ', '-')}.db"
-        template.unlink(missing_ok=True)
-        subprocess.run([tracker, "--db", str(template), "db", "upgrade"], check=True,
-                       capture_output=True)  # fmt: skip
-        templates[name] = template
+    templates = {name: template(tracker, workdir, name) for name, tracker in trackers.items()}
     target = workdir / "target.db"
-
-    def fresh(name: str) -> None:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        shutil.copy(templates[name], target)
 
     # The last question runs this tracker with its history switched off (as
     # history.py does), against the same import by the reference, which has none.
@@ -135,7 +169,7 @@ def compare(workdir: Path, reference: str, rows: int, runs: int) -> list[str]:
                 tracker = [trackers[name]]
                 if not history and name == "this tracker":
                     tracker = [sys.executable, "-c", HISTORY_OFF]
-                fresh(name)
+                fresh(target, templates[name])
                 command = [*tracker, "--db", str(target), "import", *flags[name], str(path),
                            *extra]  # fmt: skip
                 timing = timings.setdefault((question, name), run.Timing())
@@ -163,6 +197,64 @@ def compare(workdir: Path, reference: str, rows: int, runs: int) -> list[str]:
         lines.append(
             f"- One rejected row costs {name} {cost * 1000:.2f} ms"
             f" ({cpu * 1000:.2f} ms of CPU) with --skip-invalid."
+        )
+    return lines
+
+
+def without_in_order(template: Path, path: Path) -> Path:
+    """A copy of ``template`` at ``path`` without the in-order indexes (``IN_ORDER``)."""
+    shutil.copy(template, path)
+    with closing(sqlite3.connect(path)) as connection:
+        for index in IN_ORDER:
+            connection.execute(f"DROP INDEX {index}")
+    return path
+
+
+def compare_parts(workdir: Path, reference: str, rows: int, runs: int) -> list[str]:
+    """Where the import's extra time goes (``PARTS``), as Markdown lines."""
+    ours = run.tool("tracker")
+    source = generate.timeline_csv(rows, workdir / f"import-{rows}.csv")
+    whole = template(ours, workdir, "this tracker")
+    unordered = without_in_order(whole, workdir / "template-without-in-order-indexes.db")
+    flags = creates_flag(ours)
+    commands: dict[str, tuple[list[str], list[str], Path]] = {
+        part: (
+            [ours] if script is None else [sys.executable, "-c", script],
+            flags,
+            unordered if without_indexes else whole,
+        )
+        for part, (script, without_indexes) in PARTS.items()
+    }
+    commands["reference"] = (
+        [reference],
+        creates_flag(reference),
+        template(reference, workdir, "reference"),
+    )
+    target = workdir / "target.db"
+    timings: dict[str, run.Timing] = {}
+    sizes: dict[str, int] = {}
+    for turn in range(runs):
+        for part in list(commands) if turn % 2 == 0 else list(reversed(commands)):
+            start, given, base = commands[part]
+            fresh(target, base)
+            command = [*start, "--db", str(target), "import", *given, str(source)]
+            timing = timings.setdefault(part, run.Timing())
+            timing.samples.append(run.run_once(command))
+            sizes[part] = target.stat().st_size
+            print(f"  {part}: {timing.samples[-1].seconds:.2f} s", flush=True)
+    theirs = timings["reference"]
+    lines = [
+        f"| import {rows:,}-row csv | runs | s | ÷ reference | CPU s | CPU ÷ reference"
+        " | MiB | database MB |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for part, timing in timings.items():
+        name = "reference" if part == "reference" else f"this tracker, {part}"
+        lines.append(
+            f"| {name} | {len(timing.samples)} | {timing.seconds:.3f}"
+            f" | {timing.seconds / theirs.seconds:.2f}× | {timing.cpu_seconds:.3f}"
+            f" | {timing.cpu_seconds / theirs.cpu_seconds:.2f}× | {timing.peak_mib:.0f}"
+            f" | {sizes[part] / 1e6:.1f} |"
         )
     return lines
 
@@ -241,7 +333,7 @@ def compare_exports(workdir: Path, reference: str, sizes: list[int], runs: int) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--reference", required=True, help="the other tracker executable")
-    parser.add_argument("--question", choices=["import", "export"], default="import")
+    parser.add_argument("--question", choices=["import", "parts", "export"], default="import")
     parser.add_argument("--rows", type=int, default=run.IMPORT_ROWS)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000],
                         help="export: meetings of the databases exported")  # fmt: skip
@@ -256,8 +348,9 @@ def main() -> None:
         if args.question == "export":
             lines = compare_exports(args.workdir, args.reference, args.sizes, args.runs)
         else:
+            asked = compare_parts if args.question == "parts" else compare
             with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
-                lines = compare(Path(tmp), args.reference, args.rows, args.runs)
+                lines = asked(Path(tmp), args.reference, args.rows, args.runs)
     finally:
         run.LAUNCH.close()
     print()
