@@ -33,7 +33,13 @@ imported row switched off one after the other (``PARTS``): its history, then als
 new meetings' list cells (written empty), then also the two indexes that hold a
 meeting's participants and sources in order (dropped from its template). Besides the
 times, each row gives the database's size after the import. The databases it writes
-with the list cells off are wrong on purpose: this question only measures them.
+with the list cells off are wrong on purpose: this question only measures them. With
+``--instructions`` each part runs once under valgrind (``cachegrind``) and the table
+gives the instructions it ran, whole process: a count that a busy machine, whose
+timings can vary by a quarter from run to run, leaves the same.
+
+    python tests/benchmarks/compare.py --reference /tmp/ref/.venv/bin/tracker \
+        --question parts --rows 20000 --instructions
 
 Both trackers' modules are compiled to bytecode first, as installing them would
 (``run.compile_bytecode``). The two trackers take turns within each run (this one
@@ -54,6 +60,7 @@ import subprocess
 import sys
 import tempfile
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -210,37 +217,93 @@ def without_in_order(template: Path, path: Path) -> Path:
     return path
 
 
+def instructions(command: list[str], workdir: Path) -> int:
+    """The instructions ``command`` runs, whole process, counted by valgrind's cachegrind:
+    the same count however busy the machine is."""
+    out = workdir / "cachegrind.out"
+    if command[0] != sys.executable:  # a tracker's script: count its Python too
+        command = [str(Path(command[0]).with_name("python")), *command]
+    subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no",
+                    f"--cachegrind-out-file={out}", *command],
+                   check=True, capture_output=True)  # fmt: skip
+    summary = next(line for line in out.read_text().splitlines() if line.startswith("summary:"))
+    return int(summary.split()[1])
+
+
+def count_parts(workdir: Path, reference: str, rows: int) -> list[str]:
+    """``PARTS`` counted in instructions, once each, as Markdown lines."""
+    asked = Parts.made(workdir, reference, rows)
+    counts: dict[str, int] = {}
+    sizes: dict[str, int] = {}
+    for part in asked.starts:
+        counts[part] = instructions(asked.command(part), workdir)
+        sizes[part] = asked.target.stat().st_size
+        print(f"  {part}: {counts[part] / 1e9:.2f} billion instructions", flush=True)
+    lines = [
+        f"| import {rows:,}-row csv | instructions (billions) | ÷ reference | database MB |",
+        "|---|---|---|---|",
+    ]
+    for part, count in counts.items():
+        lines.append(
+            f"| {_named(part)} | {count / 1e9:.2f} | {count / counts['reference']:.2f}×"
+            f" | {sizes[part] / 1e6:.1f} |"
+        )
+    return lines
+
+
+def _named(part: str) -> str:
+    return "reference" if part == "reference" else f"this tracker, {part}"
+
+
+@dataclass
+class Parts:
+    """The import of ``source`` by each part (``PARTS``, then the reference): how it
+    starts, its flags and its template."""
+
+    starts: dict[str, tuple[list[str], list[str], Path]]
+    source: Path
+    target: Path
+
+    @classmethod
+    def made(cls, workdir: Path, reference: str, rows: int) -> Parts:
+        ours = run.tool("tracker")
+        whole = template(ours, workdir, "this tracker")
+        unordered = without_in_order(whole, workdir / "template-without-in-order-indexes.db")
+        flags = creates_flag(ours)
+        starts = {
+            part: (
+                [ours] if script is None else [sys.executable, "-c", script],
+                flags,
+                unordered if without_indexes else whole,
+            )
+            for part, (script, without_indexes) in PARTS.items()
+        }
+        starts["reference"] = (
+            [reference],
+            creates_flag(reference),
+            template(reference, workdir, "reference"),
+        )
+        source = generate.timeline_csv(rows, workdir / f"import-{rows}.csv")
+        return cls(starts, source, workdir / "target.db")
+
+    def command(self, part: str) -> list[str]:
+        """``part``'s import, into a fresh copy of its template (``target``)."""
+        start, flags, base = self.starts[part]
+        fresh(self.target, base)
+        return [*start, "--db", str(self.target), "import", *flags, str(self.source)]
+
+
 def compare_parts(workdir: Path, reference: str, rows: int, runs: int) -> list[str]:
     """Where the import's extra time goes (``PARTS``), as Markdown lines."""
-    ours = run.tool("tracker")
-    source = generate.timeline_csv(rows, workdir / f"import-{rows}.csv")
-    whole = template(ours, workdir, "this tracker")
-    unordered = without_in_order(whole, workdir / "template-without-in-order-indexes.db")
-    flags = creates_flag(ours)
-    commands: dict[str, tuple[list[str], list[str], Path]] = {
-        part: (
-            [ours] if script is None else [sys.executable, "-c", script],
-            flags,
-            unordered if without_indexes else whole,
-        )
-        for part, (script, without_indexes) in PARTS.items()
-    }
-    commands["reference"] = (
-        [reference],
-        creates_flag(reference),
-        template(reference, workdir, "reference"),
-    )
-    target = workdir / "target.db"
+    asked = Parts.made(workdir, reference, rows)
     timings: dict[str, run.Timing] = {}
     sizes: dict[str, int] = {}
     for turn in range(runs):
-        for part in list(commands) if turn % 2 == 0 else list(reversed(commands)):
-            start, given, base = commands[part]
-            fresh(target, base)
-            command = [*start, "--db", str(target), "import", *given, str(source)]
+        for part in list(asked.starts) if turn % 2 == 0 else list(reversed(asked.starts)):
+            command = asked.command(part)
             timing = timings.setdefault(part, run.Timing())
             timing.samples.append(run.run_once(command))
-            sizes[part] = target.stat().st_size
+            sizes[part] = asked.target.stat().st_size
             print(f"  {part}: {timing.samples[-1].seconds:.2f} s", flush=True)
     theirs = timings["reference"]
     lines = [
@@ -249,9 +312,8 @@ def compare_parts(workdir: Path, reference: str, rows: int, runs: int) -> list[s
         "|---|---|---|---|---|---|---|---|",
     ]
     for part, timing in timings.items():
-        name = "reference" if part == "reference" else f"this tracker, {part}"
         lines.append(
-            f"| {name} | {len(timing.samples)} | {timing.seconds:.3f}"
+            f"| {_named(part)} | {len(timing.samples)} | {timing.seconds:.3f}"
             f" | {timing.seconds / theirs.seconds:.2f}× | {timing.cpu_seconds:.3f}"
             f" | {timing.cpu_seconds / theirs.cpu_seconds:.2f}× | {timing.peak_mib:.0f}"
             f" | {sizes[part] / 1e6:.1f} |"
@@ -338,6 +400,9 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000],
                         help="export: meetings of the databases exported")  # fmt: skip
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="parts: count each part's instructions once (valgrind)"
+                        " instead of timing it")  # fmt: skip
     parser.add_argument("--workdir", type=Path, default=generate.default_workdir())
     args = parser.parse_args()
     run.LAUNCH = run.Launcher()
@@ -348,9 +413,13 @@ def main() -> None:
         if args.question == "export":
             lines = compare_exports(args.workdir, args.reference, args.sizes, args.runs)
         else:
-            asked = compare_parts if args.question == "parts" else compare
             with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
-                lines = asked(Path(tmp), args.reference, args.rows, args.runs)
+                if args.question == "import":
+                    lines = compare(Path(tmp), args.reference, args.rows, args.runs)
+                elif args.instructions:
+                    lines = count_parts(Path(tmp), args.reference, args.rows)
+                else:
+                    lines = compare_parts(Path(tmp), args.reference, args.rows, args.runs)
     finally:
         run.LAUNCH.close()
     print()
