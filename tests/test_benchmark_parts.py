@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import sys
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from tests.benchmarks import run
-from tests.benchmarks.compare import IN_ORDER, PARTS, template, without_in_order
+from tests.benchmarks.compare import IN_ORDER, PARTS, started, template, without_in_order
 
 ROWS = (
     "date,title,envoys,counterparts,city,country,sources\n"
@@ -43,8 +42,7 @@ def test_a_part_imports_the_rows_without_what_it_switches_off(tmp_path: Path, pa
     db = template(run.tool("tracker"), tmp_path, "template")
     if without_indexes:
         db = without_in_order(db, tmp_path / "unordered.db")
-    start = [run.tool("tracker")] if script is None else [sys.executable, "-c", script]
-    command = [*start, "--db", str(db), "import", "--create", str(table)]
+    command = [*started(script), "--db", str(db), "import", "--create", str(table)]
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     with closing(sqlite3.connect(db)) as connection:

@@ -91,6 +91,13 @@ installed) and whether its database lacks the in-order indexes (``IN_ORDER``).""
 
 IN_ORDER = (PARTICIPANTS_IN_ORDER, SOURCES_IN_ORDER)
 
+
+def started(script: str | None) -> list[str]:
+    """How this tracker starts: as installed (``None``), or in this Python with
+    ``script`` (one of ``PARTS``' scripts)."""
+    return [run.tool("tracker")] if script is None else [sys.executable, "-c", script]
+
+
 BROKEN_EVERY = 10
 
 
@@ -138,11 +145,11 @@ def template(tracker: str, workdir: Path, name: str) -> Path:
     return path
 
 
-def fresh(target: Path, template: Path) -> None:
-    """``target``: a copy of ``template``, with no write-ahead log left by a run before."""
+def fresh(target: Path, base: Path) -> None:
+    """``target``: a copy of ``base``, with no write-ahead log left by a run before."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
-    shutil.copy(template, target)
+    shutil.copy(base, target)
 
 
 def compare(workdir: Path, reference: str, rows: int, runs: int) -> list[str]:
@@ -175,7 +182,7 @@ def compare(workdir: Path, reference: str, rows: int, runs: int) -> list[str]:
             for name in order:
                 tracker = [trackers[name]]
                 if not history and name == "this tracker":
-                    tracker = [sys.executable, "-c", HISTORY_OFF]
+                    tracker = started(HISTORY_OFF)
                 fresh(target, templates[name])
                 command = [*tracker, "--db", str(target), "import", *flags[name], str(path),
                            *extra]  # fmt: skip
@@ -208,9 +215,9 @@ def compare(workdir: Path, reference: str, rows: int, runs: int) -> list[str]:
     return lines
 
 
-def without_in_order(template: Path, path: Path) -> Path:
-    """A copy of ``template`` at ``path`` without the in-order indexes (``IN_ORDER``)."""
-    shutil.copy(template, path)
+def without_in_order(base: Path, path: Path) -> Path:
+    """A copy of ``base`` at ``path`` without the in-order indexes (``IN_ORDER``)."""
+    shutil.copy(base, path)
     with closing(sqlite3.connect(path)) as connection:
         for index in IN_ORDER:
             connection.execute(f"DROP INDEX {index}")
@@ -272,7 +279,7 @@ class Parts:
         flags = creates_flag(ours)
         starts = {
             part: (
-                [ours] if script is None else [sys.executable, "-c", script],
+                started(script),
                 flags,
                 unordered if without_indexes else whole,
             )
